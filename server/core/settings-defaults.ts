@@ -1,0 +1,54 @@
+// Operator settings and their defaults. Stored one key per row in Setting; validated in server/db/settings.ts.
+
+export type Settings = {
+  /** Electricity price, USD per kWh, for the cost of local turns. */
+  electricityUsdPerKwh: number;
+  /** Power the GPU draws while generating, watts. */
+  gpuWatts: number;
+  /** GPU memory of the local model host, GB (default: a 12 GB RTX 3080 Ti). */
+  gpuVramGb: number;
+  defaultLocalModel: string;
+  defaultClaudeModel: string;
+  /** Context length set on local requests (Ollama's own default of 4,096 truncates agent prompts). */
+  localContextTokens: number;
+  /** Keep-alive set on local requests, minutes (Ollama's default of 5 reloads the model every heartbeat). */
+  localKeepAliveMinutes: number;
+  /** When Ollama is down, send local work to Claude (true) or fail fast (false). */
+  escalateWhenLocalDown: boolean;
+  /** When Ollama is degraded, move Local-with-care work to Claude. */
+  carefulToClaudeWhenDegraded: boolean;
+  /** Share of a local turn's prompt that Claude would have read from its prompt cache, for the
+   *  all-Claude counterfactual (agents resend the same workspace context every turn). */
+  counterfactualCachedShare: number;
+  /** Assumptions of the cost projection. */
+  projectionAgents: number;
+  projectionHeartbeatMinutes: number;
+  projectionActiveHours: number;
+  projectionTurnCostLowUsd: number;
+  projectionTurnCostHighUsd: number;
+};
+
+export const DEFAULT_SETTINGS: Readonly<Settings> = {
+  electricityUsdPerKwh: 0.15,
+  gpuWatts: 350,
+  gpuVramGb: 12,
+  defaultLocalModel: "qwen3:8b",
+  defaultClaudeModel: "claude-opus-4-6",
+  localContextTokens: 16_384,
+  localKeepAliveMinutes: 30,
+  escalateWhenLocalDown: true,
+  carefulToClaudeWhenDegraded: true,
+  counterfactualCachedShare: 0.8,
+  projectionAgents: 5,
+  projectionHeartbeatMinutes: 5,
+  projectionActiveHours: 16,
+  projectionTurnCostLowUsd: 0.02,
+  projectionTurnCostHighUsd: 0.05,
+};
+
+export const SETTING_KEYS = Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[];
+
+/** USD per kWh as integer micro-dollars per kWh. */
+export function electricityMicroUsdPerKwh(settings: Pick<Settings, "electricityUsdPerKwh">): number {
+  return Math.round(settings.electricityUsdPerKwh * 1_000_000);
+}

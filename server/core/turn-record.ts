@@ -1,0 +1,35 @@
+// The shape of one recorded turn, shared by the gateway, the usage report API and the demo fleet.
+import type { Lane } from "./lanes";
+
+export type TurnStatus = "ok" | "error" | "escalated";
+
+export type TurnRecord = {
+  id: string;
+  agentId: string;
+  taskTypeId: string | null;
+  lane: Lane;
+  requestedModel: string;
+  servedModel: string;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
+  latencyMs: number;
+  generationMs: number | null;
+  loadMs: number | null;
+  status: TurnStatus;
+  escalatedFromTurnId: string | null;
+  reason: string | null;
+  errorMessage: string | null;
+  /** null: the served model has no price. */
+  costMicroUsd: bigint | null;
+  counterfactualMicroUsd: bigint | null;
+  source: "gateway" | "reported" | "demo";
+  startedAt: Date;
+};
+
+/** UTC calendar day of an instant, as YYYY-MM-DD (DailyUsage's key). */
+export function utcDay(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}

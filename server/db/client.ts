@@ -1,0 +1,183 @@
+// The one module that decides which database Offload uses: DATABASE_URL -> that Postgres server
+// through @prisma/adapter-pg; unset -> embedded PGlite in OFFLOAD_DATA_DIR. Nothing else knows.
+import pg from "pg";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "./generated/client";
+import { checkPgliteFolder, DataDirError, resolveDataDir } from "./data-dir";
+import { acquireDataDirLock, type LockOwner } from "./data-dir-lock";
+
+export type DbKind = "pglite" | "postgres";
+
+/** Plain SQL access beside Prisma, for migrations and aggregate upserts. */
+export type SqlRunner = {
+  /** Runs one or more statements without parameters. */
+  exec(sql: string): Promise<void>;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs fn on one connection inside BEGIN/COMMIT, rolling back on error. */
+  transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
+};
+
+export type Db = {
+  kind: DbKind;
+  /** Where the data is, for messages: a folder or host:port/database (no password). */
+  location: string;
+  prisma: PrismaClient;
+  sql: SqlRunner & {
+    /** Holds a session-level lock on one connection while fn runs (advisory lock on Postgres). */
+    withExclusiveLock<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
+  };
+  close(): Promise<void>;
+};
+
+export class DbConnectError extends Error {
+  override name = "DbConnectError";
+}
+
+export type OpenDbOptions = {
+  databaseUrl?: string;
+  dataDir?: string;
+  /** Who holds the embedded folder's lock (the server or a CLI command). */
+  role?: LockOwner["role"];
+  /** Embedded in memory, for tests. */
+  inMemory?: boolean;
+};
+
+/** Host, port and database of a Postgres URL, never its password. */
+export function describePostgresUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || "5432"}${u.pathname}`;
+  } catch {
+    return "the DATABASE_URL server";
+  }
+}
+
+const ADVISORY_LOCK_KEY = 4_242_001; // "offload migrations"
+
+function pgRunner(client: pg.PoolClient | pg.Pool): SqlRunner {
+  const runner: SqlRunner = {
+    async exec(sql) {
+      await client.query(sql);
+    },
+    async query<T>(sql: string, params: unknown[] = []) {
+      return (await client.query(sql, params)).rows as T[];
+    },
+    async transaction(fn) {
+      const conn = "release" in client ? client : await (client as pg.Pool).connect();
+      try {
+        await conn.query("BEGIN");
+        try {
+          const result = await fn(pgRunner(conn));
+          await conn.query("COMMIT");
+          return result;
+        } catch (err) {
+          await conn.query("ROLLBACK");
+          throw err;
+        }
+      } finally {
+        if (conn !== client) conn.release();
+      }
+    },
+  };
+  return runner;
+}
+
+async function openPostgres(url: string): Promise<Db> {
+  const where = describePostgresUrl(url);
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+  pool.on("error", () => {}); // idle client errors surface on the next query instead
+  try {
+    await pool.query("select 1");
+  } catch (err) {
+    await pool.end().catch(() => {});
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DbConnectError(`cannot reach the database at ${where}: ${code ?? (err as Error).message}`);
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const base = pgRunner(pool);
+  return {
+    kind: "postgres",
+    location: where,
+    prisma,
+    sql: {
+      ...base,
+      async withExclusiveLock(fn) {
+        const conn = await pool.connect();
+        try {
+          await conn.query("select pg_advisory_lock($1)", [ADVISORY_LOCK_KEY]);
+          try {
+            return await fn(pgRunner(conn));
+          } finally {
+            await conn.query("select pg_advisory_unlock($1)", [ADVISORY_LOCK_KEY]);
+          }
+        } finally {
+          conn.release();
+        }
+      },
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end().catch(() => {});
+    },
+  };
+}
+
+function pgliteRunner(db: PGlite | Parameters<Parameters<PGlite["transaction"]>[0]>[0]): SqlRunner {
+  return {
+    async exec(sql) {
+      await db.exec(sql);
+    },
+    async query<T>(sql: string, params: unknown[] = []) {
+      return (await db.query<T>(sql, params)).rows;
+    },
+    async transaction(fn) {
+      if (!(db instanceof PGlite)) return fn(pgliteRunner(db));
+      return db.transaction((tx) => fn(pgliteRunner(tx)));
+    },
+  };
+}
+
+async function openPglite(options: OpenDbOptions): Promise<Db> {
+  let pglite: PGlite;
+  let release = () => {};
+  let location = "memory";
+  if (options.inMemory) {
+    pglite = await PGlite.create();
+  } else {
+    const paths = resolveDataDir(options.dataDir ?? "./.data");
+    location = paths.pglite;
+    checkPgliteFolder(paths.pglite);
+    release = acquireDataDirLock(paths.lockFile, options.role ?? "cli");
+    try {
+      pglite = await PGlite.create(paths.pglite);
+    } catch (err) {
+      release();
+      throw new DataDirError(
+        `cannot open the embedded database in ${paths.pglite}: ${(err as Error).message}. ` +
+          `The folder may be corrupted or written by another PGlite version; Offload does not recreate it.`,
+      );
+    }
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  const base = pgliteRunner(pglite);
+  return {
+    kind: "pglite",
+    location,
+    prisma,
+    // One process owns the folder (the lock file), so a transaction is exclusive enough.
+    sql: { ...base, withExclusiveLock: (fn) => fn(base) },
+    async close() {
+      await prisma.$disconnect();
+      await pglite.close();
+      release();
+    },
+  };
+}
+
+/** Opens the database the environment asks for. */
+export async function openDb(options: OpenDbOptions): Promise<Db> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl);
+  return openPglite(options);
+}

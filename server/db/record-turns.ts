@@ -1,0 +1,113 @@
+// Writes turns and keeps DailyUsage current in the same transaction: the charts read DailyUsage.
+import type { Db } from "./client";
+import { utcDay, type TurnRecord } from "@/server/core/turn-record";
+
+type DailyKey = string;
+type DailyDelta = {
+  day: string;
+  agentId: string;
+  taskTypeId: string;
+  lane: string;
+  turns: number;
+  errorTurns: number;
+  escalatedTurns: number;
+  unpricedTurns: number;
+  inputTokens: bigint;
+  outputTokens: bigint;
+  cacheReadTokens: bigint;
+  cacheWriteTokens: bigint;
+  latencyMsTotal: bigint;
+  costMicroUsd: bigint;
+  counterfactualMicroUsd: bigint;
+};
+
+function aggregateDaily(turns: readonly TurnRecord[]): DailyDelta[] {
+  const byKey = new Map<DailyKey, DailyDelta>();
+  for (const t of turns) {
+    const day = utcDay(t.startedAt);
+    const taskTypeId = t.taskTypeId ?? "";
+    const key = `${day}|${t.agentId}|${taskTypeId}|${t.lane}`;
+    let d = byKey.get(key);
+    if (!d) {
+      d = {
+        day, agentId: t.agentId, taskTypeId, lane: t.lane,
+        turns: 0, errorTurns: 0, escalatedTurns: 0, unpricedTurns: 0,
+        inputTokens: 0n, outputTokens: 0n, cacheReadTokens: 0n, cacheWriteTokens: 0n,
+        latencyMsTotal: 0n, costMicroUsd: 0n, counterfactualMicroUsd: 0n,
+      };
+      byKey.set(key, d);
+    }
+    d.turns += 1;
+    if (t.status === "error") d.errorTurns += 1;
+    if (t.status === "escalated") d.escalatedTurns += 1;
+    if (t.costMicroUsd === null) d.unpricedTurns += 1;
+    d.inputTokens += BigInt(t.inputTokens);
+    d.outputTokens += BigInt(t.outputTokens);
+    d.cacheReadTokens += BigInt(t.cacheReadTokens);
+    d.cacheWriteTokens += BigInt(t.cacheWrite5mTokens + t.cacheWrite1hTokens);
+    d.latencyMsTotal += BigInt(t.latencyMs);
+    d.costMicroUsd += t.costMicroUsd ?? 0n;
+    d.counterfactualMicroUsd += t.counterfactualMicroUsd ?? 0n;
+  }
+  return [...byKey.values()];
+}
+
+const DAILY_COLUMNS = [
+  "turns", "errorTurns", "escalatedTurns", "unpricedTurns", "inputTokens", "outputTokens",
+  "cacheReadTokens", "cacheWriteTokens", "latencyMsTotal", "costMicroUsd", "counterfactualMicroUsd",
+] as const;
+
+function dailyUpsertSql(rows: number): string {
+  const width = 4 + DAILY_COLUMNS.length;
+  const values = Array.from({ length: rows }, (_, r) => {
+    const p = (i: number) => `$${r * width + i + 1}`;
+    const cols = [`${p(0)}::date`, p(1), p(2), `${p(3)}::"Lane"`, ...DAILY_COLUMNS.map((_, i) => p(4 + i))];
+    return `(${cols.join(", ")})`;
+  });
+  const quoted = DAILY_COLUMNS.map((c) => `"${c}"`);
+  return `insert into "DailyUsage" ("day", "agentId", "taskTypeId", "lane", ${quoted.join(", ")})
+values ${values.join(",\n")}
+on conflict ("day", "agentId", "taskTypeId", "lane") do update set
+${quoted.map((c) => `${c} = "DailyUsage".${c} + excluded.${c}`).join(",\n")}`;
+}
+
+const CHUNK = 1_000;
+
+/** Inserts turns and adds them to DailyUsage, all or nothing. */
+export async function recordTurns(db: Db, turns: readonly TurnRecord[]): Promise<void> {
+  if (turns.length === 0) return;
+  const daily = aggregateDaily(turns);
+  await db.prisma.$transaction(
+    async (tx) => {
+      for (let i = 0; i < turns.length; i += CHUNK) {
+        await tx.turn.createMany({ data: turns.slice(i, i + CHUNK).map((t) => ({ ...t })) });
+      }
+      for (let i = 0; i < daily.length; i += 200) {
+        const rows = daily.slice(i, i + 200);
+        const params = rows.flatMap((d) => [d.day, d.agentId, d.taskTypeId, d.lane, ...DAILY_COLUMNS.map((c) => d[c])]);
+        await tx.$executeRawUnsafe(dailyUpsertSql(rows.length), ...params);
+      }
+    },
+    { timeout: 120_000, maxWait: 30_000 },
+  );
+}
+
+/** Recomputes DailyUsage from Turn for days in [from, to) (repair tool and consistency check). */
+export async function rebuildDailyUsage(db: Db, from: Date, to: Date): Promise<void> {
+  await db.prisma.$transaction(async (tx) => {
+    await tx.$executeRawUnsafe(`delete from "DailyUsage" where "day" >= $1::date and "day" < $2::date`, utcDay(from), utcDay(to));
+    await tx.$executeRawUnsafe(
+      `insert into "DailyUsage" ("day", "agentId", "taskTypeId", "lane", "turns", "errorTurns", "escalatedTurns", "unpricedTurns",
+         "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "latencyMsTotal", "costMicroUsd", "counterfactualMicroUsd")
+       select "startedAt"::date, "agentId", coalesce("taskTypeId", ''), "lane",
+         count(*), count(*) filter (where "status" = 'error'), count(*) filter (where "status" = 'escalated'),
+         count(*) filter (where "costMicroUsd" is null),
+         sum("inputTokens"), sum("outputTokens"), sum("cacheReadTokens"), sum("cacheWrite5mTokens" + "cacheWrite1hTokens"),
+         sum("latencyMs"), coalesce(sum("costMicroUsd"), 0), coalesce(sum("counterfactualMicroUsd"), 0)
+       from "Turn" where "startedAt" >= $1::date and "startedAt" < $2::date
+       group by 1, 2, 3, 4`,
+      utcDay(from),
+      utcDay(to),
+    );
+  });
+}

@@ -1,0 +1,56 @@
+// Operator settings: one JSON value per key in Setting, validated with zod, defaults for what is missing.
+import { z } from "zod";
+import type { Db } from "./client";
+import { DEFAULT_SETTINGS, type Settings } from "@/server/core/settings-defaults";
+
+const modelName = z.string().trim().min(1).max(200);
+
+export const settingsSchema = z.object({
+  electricityUsdPerKwh: z.number().min(0).max(10),
+  gpuWatts: z.number().int().min(1).max(5_000),
+  gpuVramGb: z.number().min(1).max(1_024),
+  defaultLocalModel: modelName,
+  defaultClaudeModel: modelName,
+  localContextTokens: z.number().int().min(2_048).max(1_048_576),
+  localKeepAliveMinutes: z.number().int().min(1).max(24 * 60),
+  escalateWhenLocalDown: z.boolean(),
+  carefulToClaudeWhenDegraded: z.boolean(),
+  counterfactualCachedShare: z.number().min(0).max(1),
+  projectionAgents: z.number().int().min(1).max(10_000),
+  projectionHeartbeatMinutes: z.number().min(0.5).max(24 * 60),
+  projectionActiveHours: z.number().min(0.5).max(24),
+  projectionTurnCostLowUsd: z.number().min(0).max(100),
+  projectionTurnCostHighUsd: z.number().min(0).max(100),
+}) satisfies z.ZodType<Settings>;
+
+export const settingsPatchSchema = settingsSchema.partial().strict();
+
+/** All settings: stored values over defaults. A stored value that no longer validates falls back to its default. */
+export async function readSettings(db: Db): Promise<Settings> {
+  const rows = await db.prisma.setting.findMany();
+  const merged: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  for (const row of rows) {
+    if (!(row.key in DEFAULT_SETTINGS)) continue;
+    const field = settingsSchema.shape[row.key as keyof Settings];
+    const parsed = field.safeParse(row.value);
+    if (parsed.success) merged[row.key] = parsed.data;
+  }
+  return merged as Settings;
+}
+
+/** Validates a partial update (naming the bad field) and stores it in one transaction. */
+export async function updateSettings(db: Db, patch: unknown): Promise<Settings> {
+  const parsed = settingsPatchSchema.parse(patch);
+  const next = { ...(await readSettings(db)), ...parsed };
+  if (next.projectionTurnCostLowUsd > next.projectionTurnCostHighUsd) {
+    throw new z.ZodError([
+      { code: "custom", path: ["projectionTurnCostLowUsd"], message: "must not exceed projectionTurnCostHighUsd", input: next.projectionTurnCostLowUsd },
+    ]);
+  }
+  await db.prisma.$transaction(
+    Object.entries(parsed).map(([key, value]) =>
+      db.prisma.setting.upsert({ where: { key }, create: { key, value: value as never }, update: { value: value as never } }),
+    ),
+  );
+  return next;
+}
