@@ -17,14 +17,14 @@ export function defaultMigrationsDir(): string {
 }
 
 export function readMigrationFiles(dir: string = defaultMigrationsDir()): MigrationFile[] {
-  if (!fs.existsSync(dir)) throw new MigrationError(`no migrations folder at ${dir}`);
+  if (!fs.existsSync(/*turbopackIgnore: true*/ dir)) throw new MigrationError(`no migrations folder at ${dir}`);
   return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, "migration.sql")))
+    .readdirSync(/*turbopackIgnore: true*/ dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && fs.existsSync(/*turbopackIgnore: true*/ path.join(dir, d.name, "migration.sql")))
     .map((d) => d.name)
     .sort()
     .map((name) => {
-      const sql = fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8");
+      const sql = fs.readFileSync(/*turbopackIgnore: true*/ path.join(dir, name, "migration.sql"), "utf8");
       return { name, sql, checksum: crypto.createHash("sha256").update(sql).digest("hex") };
     });
 }

@@ -1,0 +1,18 @@
+import { Suspense } from "react";
+import { HydrateClient, getQueryClient, trpc } from "@/server/api/rsc";
+import { FleetView } from "@/components/fleet/fleet-view";
+import { LoadingBlock, PageTitle } from "@/components/ui";
+
+export const dynamic = "force-dynamic";
+
+export default async function FleetPage() {
+  void getQueryClient().prefetchQuery(trpc.fleet.overview.queryOptions());
+  return (
+    <HydrateClient>
+      <PageTitle title="Fleet" subtitle="Every agent, what it spent today and over the last 7 days, and how much of its work ran locally." />
+      <Suspense fallback={<LoadingBlock label="the fleet" />}>
+        <FleetView />
+      </Suspense>
+    </HydrateClient>
+  );
+}

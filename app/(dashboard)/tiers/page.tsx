@@ -1,0 +1,18 @@
+import { Suspense } from "react";
+import { HydrateClient, getQueryClient, trpc } from "@/server/api/rsc";
+import { TierBoard } from "@/components/tiers/tier-board";
+import { LoadingBlock, PageTitle } from "@/components/ui";
+
+export const dynamic = "force-dynamic";
+
+export default async function TiersPage() {
+  void getQueryClient().prefetchQuery(trpc.taskTypes.list.queryOptions());
+  return (
+    <HydrateClient>
+      <PageTitle title="Tiers" subtitle="Which lane serves each task type: no model, the local model, the local model with a check, or Claude." />
+      <Suspense fallback={<LoadingBlock label="the tiers" />}>
+        <TierBoard />
+      </Suspense>
+    </HydrateClient>
+  );
+}

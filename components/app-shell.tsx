@@ -1,0 +1,44 @@
+"use client";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import type { ReactNode } from "react";
+
+const NAV = [
+  { href: "/", label: "Fleet" },
+  { href: "/tiers", label: "Tiers" },
+  { href: "/costs", label: "Costs" },
+  { href: "/health", label: "Health" },
+  { href: "/smoke", label: "Smoke" },
+] as const;
+
+export function AppShell({ children }: { children: ReactNode }) {
+  const pathname = usePathname();
+  if (pathname === "/login") return <>{children}</>;
+  return (
+    <div className="min-h-screen">
+      <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
+        <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-8 gap-y-2 px-4 py-3">
+          <Link href="/" className="text-lg font-semibold tracking-tight">
+            Offload
+          </Link>
+          <nav aria-label="Main" className="flex flex-wrap gap-1 text-sm">
+            {NAV.map((item) => {
+              const active = item.href === "/" ? pathname === "/" || pathname.startsWith("/agents") : pathname.startsWith(item.href);
+              return (
+                <Link
+                  key={item.href}
+                  href={item.href}
+                  aria-current={active ? "page" : undefined}
+                  className={`rounded-md px-3 py-1.5 ${active ? "bg-zinc-900 text-white dark:bg-zinc-100 dark:text-zinc-900" : "text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800"}`}
+                >
+                  {item.label}
+                </Link>
+              );
+            })}
+          </nav>
+        </div>
+      </header>
+      <main className="mx-auto max-w-7xl px-4 py-6">{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,92 @@
+"use client";
+import { useSuspenseQuery } from "@tanstack/react-query";
+import { useTRPC } from "@/components/trpc/trpc-provider";
+import { Badge, Card, EmptyState, Stat } from "@/components/ui";
+import { formatCount, formatMicroUsd, formatShare } from "@/server/core/money";
+import { isAgentStale } from "@/server/core/agent-staleness";
+
+function formatAgo(at: Date | null, now: Date): string {
+  if (!at) return "never";
+  const minutes = Math.round((now.getTime() - at.getTime()) / 60_000);
+  if (minutes < 1) return "just now";
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `${hours} h ago`;
+  return `${Math.round(hours / 24)} days ago`;
+}
+
+export function FleetView() {
+  const trpc = useTRPC();
+  const { data } = useSuspenseQuery(trpc.fleet.overview.queryOptions());
+  const now = new Date(data.generatedAt);
+  const saved7 = data.last7Days.counterfactualMicroUsd - data.last7Days.claudeSpendMicroUsd - data.last7Days.localCostMicroUsd;
+  const savedToday = data.today.counterfactualMicroUsd - data.today.claudeSpendMicroUsd - data.today.localCostMicroUsd;
+
+  return (
+    <div className="space-y-6">
+      <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
+        <Stat label="Turns today" value={formatCount(data.today.turns)} hint={`${formatCount(data.last7Days.turns)} in 7 days`} />
+        <Stat label="Claude spend today" value={formatMicroUsd(data.today.claudeSpendMicroUsd)} hint={`${formatMicroUsd(data.last7Days.claudeSpendMicroUsd)} in 7 days`} />
+        <Stat label="Served locally today" value={formatShare(data.today.localTurns, data.today.turns)} hint={`${formatShare(data.last7Days.localTurns, data.last7Days.turns)} of turns in 7 days`} />
+        <Stat label="Saved vs all-Claude today" value={formatMicroUsd(savedToday)} hint={`${formatMicroUsd(saved7)} in 7 days, electricity counted`} />
+      </div>
+      {data.agents.length === 0 ? (
+        <EmptyState title="No agents yet">
+          Add one with <code>npm run --silent offload -- agents add worker-1</code> and point it at this server.
+        </EmptyState>
+      ) : (
+        <Card className="overflow-x-auto p-0">
+          <table className="w-full min-w-[760px] text-sm">
+            <caption className="sr-only">Agents</caption>
+            <thead className="border-b border-zinc-200 text-left text-xs uppercase tracking-wide text-zinc-500 dark:border-zinc-800">
+              <tr>
+                <th className="px-4 py-2">Agent</th>
+                <th className="px-4 py-2">Pin</th>
+                <th className="px-4 py-2">Models</th>
+                <th className="px-4 py-2 text-right">Turns/day</th>
+                <th className="px-4 py-2 text-right">Cost/day</th>
+                <th className="px-4 py-2 text-right">Local share</th>
+                <th className="px-4 py-2">Last seen</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.agents.map((a) => {
+                const stale = isAgentStale(a.lastSeenAt ? new Date(a.lastSeenAt) : null, a.heartbeatMinutes, now);
+                const costPerDay = (a.last7Days.claudeSpendMicroUsd + a.last7Days.localCostMicroUsd) / 7n;
+                return (
+                  <tr key={a.id} data-agent-id={a.id} className="border-b border-zinc-100 last:border-0 dark:border-zinc-800">
+                    <td className="px-4 py-2">
+                      <div className="font-medium">{a.name}</div>
+                      <div className="text-xs text-zinc-500">
+                        {a.id}
+                        {a.role ? ` · ${a.role}` : ""}
+                      </div>
+                    </td>
+                    <td className="px-4 py-2">
+                      <Badge tone={a.pin === "none" ? "none" : a.pin}>{a.pin === "none" ? "per task" : a.pin}</Badge>
+                    </td>
+                    <td className="px-4 py-2 text-xs text-zinc-600 dark:text-zinc-400">
+                      {a.localModel}
+                      <br />
+                      {a.claudeModel}
+                    </td>
+                    <td className="px-4 py-2 text-right tabular-nums" data-col="turns-per-day">
+                      {formatCount(Math.round(a.last7Days.turns / 7))}
+                    </td>
+                    <td className="px-4 py-2 text-right tabular-nums">{formatMicroUsd(costPerDay)}</td>
+                    <td className="px-4 py-2 text-right tabular-nums">{formatShare(a.last7Days.localTurns, a.last7Days.turns)}</td>
+                    <td className="px-4 py-2">
+                      <span className={stale ? "text-red-600 dark:text-red-400" : ""}>{formatAgo(a.lastSeenAt ? new Date(a.lastSeenAt) : null, now)}</span>
+                      {stale ? <span className="ml-2 text-xs font-medium text-red-600 dark:text-red-400">stale</span> : null}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          <p className="border-t border-zinc-100 px-4 py-2 text-xs text-zinc-500 dark:border-zinc-800">Per-day figures are averages over the last 7 days (UTC).</p>
+        </Card>
+      )}
+    </div>
+  );
+}

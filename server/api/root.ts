@@ -1,0 +1,19 @@
+// The list of routers: the whole dashboard and admin API.
+import { createCallerFactory, createTRPCRouter } from "./trpc";
+import { agentsRouter } from "./routers/agents";
+import { fleetRouter } from "./routers/fleet";
+import { taskTypesRouter } from "./routers/task-types";
+import { systemRouter } from "./routers/system";
+import { observationsRouter } from "./routers/observations";
+
+export const appRouter = createTRPCRouter({
+  agents: agentsRouter,
+  fleet: fleetRouter,
+  taskTypes: taskTypesRouter,
+  system: systemRouter,
+  observations: observationsRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+export const createCaller = createCallerFactory(appRouter);

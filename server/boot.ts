@@ -1,0 +1,66 @@
+// What the server does once when it starts: open the database, apply migrations, seed, and leave
+// its address and a local credential in the data folder for the CLI. Failures end the process with one line.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import { readEnv } from "./env";
+import { getDb, closeDb } from "./db/instance";
+import { applyMigrations } from "./db/migrate";
+import { seed } from "./db/seed";
+import { resolveDataDir } from "./db/data-dir";
+import { setCliToken } from "./api/auth";
+
+export type ServerContact = { url: string; token: string; pid: number };
+
+function fail(message: string): never {
+  console.error(`offload: ${message}`);
+  process.exit(1);
+}
+
+export async function bootServer(): Promise<void> {
+  let env;
+  try {
+    env = readEnv();
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  let db;
+  try {
+    db = await getDb();
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  try {
+    const migrations = await applyMigrations(db);
+    for (const w of migrations.warnings) console.warn(`offload: ${w}`);
+    if (migrations.applied.length) console.log(`offload: applied ${migrations.applied.length} migration(s)`);
+    const firstDemo = process.env.OFFLOAD_DEMO !== "off";
+    const report = await seed(db, { demo: firstDemo });
+    if (report.demoTurns) console.log(`offload: seeded the demo fleet (${report.demoAgents} agents, ${report.demoTurns} turns over 30 days)`);
+  } catch (err) {
+    fail(`could not prepare the database (${db.location}): ${(err as Error).message}`);
+  }
+
+  const token = crypto.randomBytes(32).toString("base64url");
+  setCliToken(token);
+  const serverFile = resolveDataDir(env.OFFLOAD_DATA_DIR).serverFile;
+  if (db.kind === "pglite") {
+    const contact: ServerContact = { url: `http://127.0.0.1:${env.PORT}`, token, pid: process.pid };
+    fs.writeFileSync(serverFile, JSON.stringify(contact), { mode: 0o600 });
+  }
+  const shutdown = async (signal: NodeJS.Signals) => {
+    try {
+      const contact = JSON.parse(fs.readFileSync(serverFile, "utf8")) as ServerContact;
+      if (contact.pid === process.pid) fs.rmSync(serverFile, { force: true });
+    } catch {
+      // no contact file: nothing to remove
+    }
+    await closeDb().catch(() => {});
+    process.exit(signal === "SIGINT" ? 130 : 0);
+  };
+  process.once("SIGTERM", shutdown);
+  process.once("SIGINT", shutdown);
+  if (!env.OFFLOAD_ADMIN_TOKEN) {
+    console.warn("offload: OFFLOAD_ADMIN_TOKEN is not set: the dashboard and admin API are open to anyone who can reach this port");
+  }
+  console.log(`offload: ready on http://localhost:${env.PORT} (database: ${db.kind === "pglite" ? `embedded, ${db.location}` : `postgres, ${db.location}`})`);
+}

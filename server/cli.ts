@@ -1,0 +1,193 @@
+// The `offload` command. Usage errors exit 2, refused or failed operations exit 1.
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { TRPCClientError } from "@trpc/client";
+import { ZodError } from "zod";
+import { readEnv, type Env } from "./env";
+import { connectAdmin, type AdminConnection } from "./cli-transport";
+import { PINS } from "./core/lanes";
+import { agentIdSchema } from "./agents/manage-agents";
+
+const USAGE = `Usage: offload <command>
+
+  agents add <id> [--name N] [--role R] [--pin none|local|claude] [--local-model M] [--claude-model M]
+                  [--heartbeat-min N] [--hours N]
+                                  add an agent; prints its API key once, alone on the last line
+  agents list [--json]            list the agents
+  agents rotate-key <id>          issue a new key (the old one stops working); prints it on the last line
+  agents remove <id>              remove an agent: its key stops working, its history is kept
+  db migrate                      apply pending database migrations
+  db seed [--no-demo]             seed the catalogue, prices and settings (and the demo fleet, once)
+
+Environment: DATABASE_URL (Postgres) or OFFLOAD_DATA_DIR (embedded, default ./.data).
+With the embedded database and a running server, commands go through the server.`;
+
+class UsageError extends Error {}
+
+function parse(args: string[], options: ParseArgsConfig["options"] = {}) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** Checks an agent id before any connection is made, so a typo fails at once. */
+function agentId(raw: string): string {
+  const parsed = agentIdSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`id: ${parsed.error.issues[0]!.message}`);
+  return parsed.data;
+}
+
+function intOption(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number`);
+  return n;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+}
+
+async function withAdmin<T>(env: Env, fn: (conn: AdminConnection) => Promise<T>): Promise<T> {
+  const conn = await connectAdmin(env);
+  try {
+    return await fn(conn);
+  } finally {
+    await conn.close();
+  }
+}
+
+async function agentsCommand(env: Env, args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case "add": {
+      const { values, positionals } = parse(rest, {
+        name: { type: "string" },
+        role: { type: "string" },
+        pin: { type: "string" },
+        "local-model": { type: "string" },
+        "claude-model": { type: "string" },
+        "heartbeat-min": { type: "string" },
+        hours: { type: "string" },
+      });
+      if (positionals.length !== 1) throw new UsageError("agents add takes exactly one agent id");
+      const pin = values.pin as string | undefined;
+      if (pin !== undefined && !(PINS as readonly string[]).includes(pin)) throw new UsageError(`--pin must be one of ${PINS.join(", ")}`);
+      const result = await withAdmin(env, ({ client }) =>
+        client.agents.add.mutate({
+          id: agentId(positionals[0]!),
+          name: values.name as string | undefined,
+          role: values.role as string | undefined,
+          pin: pin as (typeof PINS)[number] | undefined,
+          localModel: values["local-model"] as string | undefined,
+          claudeModel: values["claude-model"] as string | undefined,
+          heartbeatMinutes: intOption(values["heartbeat-min"], "heartbeat-min"),
+          activeHours: intOption(values.hours, "hours"),
+        }),
+      );
+      const a = result.agent;
+      console.log(`Added agent ${a.id} (pin ${a.pin}; local ${a.localModel}, Claude ${a.claudeModel}).`);
+      console.log("Its API key, shown this once (send it as x-api-key or Authorization: Bearer):");
+      console.log(result.key);
+      return 0;
+    }
+    case "list": {
+      const { values, positionals } = parse(rest, { json: { type: "boolean" } });
+      if (positionals.length) throw new UsageError("agents list takes no arguments");
+      const agents = await withAdmin(env, ({ client }) => client.agents.list.query());
+      if (values.json) {
+        for (const a of agents) console.log(JSON.stringify(a));
+        return 0;
+      }
+      if (agents.length === 0) {
+        console.log("No agents. Add one with: offload agents add <id>");
+        return 0;
+      }
+      console.log(
+        table([
+          ["ID", "NAME", "PIN", "LOCAL MODEL", "CLAUDE MODEL", "KEY", "LAST SEEN"],
+          ...agents.map((a) => [a.id, a.name, a.pin, a.localModel, a.claudeModel, a.keyPrefix ? `${a.keyPrefix}…` : "(none)", a.lastSeenAt ? new Date(a.lastSeenAt).toISOString() : "never"]),
+        ]),
+      );
+      return 0;
+    }
+    case "rotate-key": {
+      const { positionals } = parse(rest);
+      if (positionals.length !== 1) throw new UsageError("agents rotate-key takes exactly one agent id");
+      const result = await withAdmin(env, ({ client }) => client.agents.rotateKey.mutate({ id: agentId(positionals[0]!) }));
+      console.log(`New key for ${result.agent.id}; the previous key no longer works. Shown this once:`);
+      console.log(result.key);
+      return 0;
+    }
+    case "remove": {
+      const { positionals } = parse(rest);
+      if (positionals.length !== 1) throw new UsageError("agents remove takes exactly one agent id");
+      const result = await withAdmin(env, ({ client }) => client.agents.remove.mutate({ id: agentId(positionals[0]!) }));
+      console.log(`Removed agent ${result.id}: its key no longer works; its ${result.turnsKept} turns stay in the history.`);
+      return 0;
+    }
+    default:
+      throw new UsageError(sub ? `unknown agents command: ${sub}` : "agents needs a command: add, list, rotate-key or remove");
+  }
+}
+
+async function dbCommand(env: Env, args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === "migrate") {
+    parse(rest);
+    const report = await withAdmin(env, ({ client }) => client.system.migrate.mutate());
+    for (const w of report.warnings) console.warn(`warning: ${w}`);
+    console.log(report.applied.length ? `Applied ${report.applied.join(", ")}.` : `Up to date (${report.alreadyApplied.length} migrations applied).`);
+    return 0;
+  }
+  if (sub === "seed") {
+    const { values } = parse(rest, { "no-demo": { type: "boolean" } });
+    const r = await withAdmin(env, ({ client }) => client.system.seed.mutate({ demo: !values["no-demo"] }));
+    console.log(
+      `Seeded ${r.taskTypes} task types, ${r.prices} prices, ${r.settings} settings` +
+        (values["no-demo"] ? " (no demo fleet)." : r.demoAgents ? `, and the demo fleet (${r.demoAgents} agents, ${r.demoTurns} turns).` : "; the demo fleet was seeded before or agents exist, so it was left alone."),
+    );
+    return 0;
+  }
+  throw new UsageError(sub ? `unknown db command: ${sub}` : "db needs a command: migrate or seed");
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "help" || command === "--help" || command === "-h") {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  try {
+    const env = readEnv();
+    switch (command) {
+      case "agents":
+        return await agentsCommand(env, rest);
+      case "db":
+        return await dbCommand(env, rest);
+      default:
+        throw new UsageError(`unknown command: ${command}`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`offload: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (err instanceof TRPCClientError || err instanceof ZodError || err instanceof Error) {
+      console.error(`offload: ${err instanceof ZodError ? err.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : err.message}`);
+      return 1;
+    }
+    console.error(`offload: ${String(err)}`);
+    return 1;
+  }
+}
+
+runCli(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`offload: ${(err as Error).message}`);
+    process.exit(1);
+  },
+);

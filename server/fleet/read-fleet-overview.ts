@@ -1,0 +1,80 @@
+// The fleet's headline numbers and per-agent rows, from DailyUsage (never raw turns).
+import type { Db } from "@/server/db/client";
+import { listAgents, type AgentSummary } from "@/server/agents/manage-agents";
+import { utcDay } from "@/server/core/turn-record";
+
+export type UsageTotals = {
+  turns: number;
+  localTurns: number;
+  claudeTurns: number;
+  claudeSpendMicroUsd: bigint;
+  localCostMicroUsd: bigint;
+  counterfactualMicroUsd: bigint;
+  unpricedTurns: number;
+};
+
+export type FleetAgentRow = AgentSummary & { today: UsageTotals; last7Days: UsageTotals };
+
+export type FleetOverview = {
+  generatedAt: Date;
+  today: UsageTotals;
+  last7Days: UsageTotals;
+  agents: FleetAgentRow[];
+};
+
+const emptyTotals = (): UsageTotals => ({
+  turns: 0, localTurns: 0, claudeTurns: 0, claudeSpendMicroUsd: 0n, localCostMicroUsd: 0n, counterfactualMicroUsd: 0n, unpricedTurns: 0,
+});
+
+type Row = { agentId: string; lane: string; isToday: boolean; turns: number; unpriced: number; cost: bigint; counterfactual: bigint };
+
+function add(t: UsageTotals, r: Row) {
+  t.turns += r.turns;
+  t.unpricedTurns += r.unpriced;
+  t.counterfactualMicroUsd += r.counterfactual;
+  if (r.lane === "claude") {
+    t.claudeTurns += r.turns;
+    t.claudeSpendMicroUsd += r.cost;
+  } else {
+    t.localTurns += r.turns;
+    t.localCostMicroUsd += r.cost;
+  }
+}
+
+export async function readFleetOverview(db: Db, now: Date = new Date()): Promise<FleetOverview> {
+  const today = utcDay(now);
+  const weekStart = utcDay(new Date(now.getTime() - 6 * 86_400_000));
+  const [agents, rows] = await Promise.all([
+    listAgents(db),
+    db.sql.query<{ agentId: string; lane: string; isToday: boolean; turns: string; unpriced: string; cost: string; counterfactual: string }>(
+      `select "agentId", "lane"::text as lane, ("day" = $2::date) as "isToday",
+              sum("turns")::bigint as turns, sum("unpricedTurns")::bigint as unpriced,
+              sum("costMicroUsd")::bigint as cost, sum("counterfactualMicroUsd")::bigint as counterfactual
+       from "DailyUsage" where "day" >= $1::date and "day" <= $2::date
+       group by 1, 2, 3`,
+      [weekStart, today],
+    ),
+  ]);
+  const overview: FleetOverview = { generatedAt: now, today: emptyTotals(), last7Days: emptyTotals(), agents: [] };
+  const perAgent = new Map(agents.map((a) => [a.id, { ...a, today: emptyTotals(), last7Days: emptyTotals() }]));
+  for (const raw of rows) {
+    const r: Row = {
+      agentId: raw.agentId,
+      lane: raw.lane,
+      isToday: raw.isToday,
+      turns: Number(raw.turns),
+      unpriced: Number(raw.unpriced),
+      cost: BigInt(raw.cost),
+      counterfactual: BigInt(raw.counterfactual),
+    };
+    const agent = perAgent.get(r.agentId);
+    add(overview.last7Days, r);
+    if (agent) add(agent.last7Days, r);
+    if (r.isToday) {
+      add(overview.today, r);
+      if (agent) add(agent.today, r);
+    }
+  }
+  overview.agents = [...perAgent.values()];
+  return overview;
+}

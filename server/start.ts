@@ -1,0 +1,90 @@
+// `npm start`: check the environment and the database, build on first start, then run the
+// production server. Problems end here with one line, not a stack trace.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+import pg from "pg";
+import { readEnv } from "./env";
+import { checkPgliteFolder, resolveDataDir } from "./db/data-dir";
+import { isProcessAlive, readLockOwner } from "./db/data-dir-lock";
+import { describePostgresUrl } from "./db/client";
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(import.meta.dirname, "..");
+const nextBin = require.resolve("next/dist/bin/next");
+
+function fail(message: string, code = 1): never {
+  console.error(`offload: ${message}`);
+  process.exit(code);
+}
+
+async function checkPostgres(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+    await client.query("select 1");
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    fail(`cannot reach the database at ${describePostgresUrl(url)} (DATABASE_URL): ${e.code ?? e.message}`);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function checkEmbedded(dataDir: string): void {
+  const paths = resolveDataDir(dataDir);
+  checkPgliteFolder(paths.pglite);
+  const owner = readLockOwner(paths.lockFile);
+  if (owner && owner.pid !== process.pid && isProcessAlive(owner.pid)) {
+    let where = "";
+    try {
+      where = ` at ${(JSON.parse(fs.readFileSync(paths.serverFile, "utf8")) as { url: string }).url}`;
+    } catch {
+      // no contact file
+    }
+    fail(
+      owner.role === "server"
+        ? `Offload is already running on ${paths.root} (pid ${owner.pid})${where}`
+        : `an offload command (pid ${owner.pid}) is using ${paths.root}; start again when it has finished`,
+    );
+  }
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [nextBin, ...args], { cwd: root, env, stdio: "inherit" });
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    process.on("SIGINT", forward);
+    process.on("SIGTERM", forward);
+    child.on("exit", (code, signal) => {
+      process.off("SIGINT", forward);
+      process.off("SIGTERM", forward);
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+async function main() {
+  let env;
+  try {
+    env = readEnv();
+  } catch (err) {
+    fail((err as Error).message, 2);
+  }
+  try {
+    if (env.DATABASE_URL) await checkPostgres(env.DATABASE_URL);
+    else checkEmbedded(env.OFFLOAD_DATA_DIR);
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  const childEnv = { ...process.env, PORT: String(env.PORT), NODE_ENV: "production" as const, NEXT_TELEMETRY_DISABLED: "1" };
+  if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
+    console.log("offload: first start, building the dashboard (this takes a minute or two)…");
+    const code = await run(["build"], childEnv);
+    if (code !== 0) fail("the build failed; see the output above", code);
+  }
+  process.exit(await run(["start", "-p", String(env.PORT)], childEnv));
+}
+
+void main();
