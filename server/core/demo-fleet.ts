@@ -41,9 +41,6 @@ export type DemoInput = {
   agents?: readonly DemoAgent[];
 };
 
-/** Hour (UTC) at which the demo fleet's active day starts. */
-const DAY_START_HOUR = 6;
-
 function laneFor(agent: DemoAgent, taskLane: Lane): Lane {
   if (agent.pin === "local") return taskLane === "local_careful" ? "local_careful" : "local";
   if (agent.pin === "claude") return "claude";
@@ -76,7 +73,6 @@ export function generateDemoTurns(input: DemoInput): TurnRecord[] {
   const billable = input.catalogue.filter((t) => t.expectedShare > 0);
   const kwh = { gpuWatts: input.settings.gpuWatts, electricityMicroUsdPerKwh: electricityMicroUsdPerKwh(input.settings) };
   const turns: TurnRecord[] = [];
-  const today = Date.UTC(input.now.getUTCFullYear(), input.now.getUTCMonth(), input.now.getUTCDate());
 
   for (const agent of agents) {
     const mix = billable
@@ -84,10 +80,11 @@ export function generateDemoTurns(input: DemoInput): TurnRecord[] {
       .filter((w) => w.weight > 0);
     const claudePrice = input.prices.get(agent.claudeModel);
     for (let d = input.days - 1; d >= 0; d--) {
-      const dayStart = today - d * 86_400_000 + DAY_START_HOUR * 3_600_000;
+      // Each day's active window ends at the current time of day, so the fleet looks alive whenever it is opened.
+      const dayStart = input.now.getTime() - d * 86_400_000 - agent.activeHours * 3_600_000;
       const slots = Math.floor((agent.activeHours * 60) / agent.heartbeatMinutes);
       for (let slot = 0; slot < slots; slot++) {
-        const startedAt = new Date(dayStart + slot * agent.heartbeatMinutes * 60_000 + random.int(0, 59) * 1000);
+        const startedAt = new Date(dayStart + (slot + 1) * agent.heartbeatMinutes * 60_000 - random.int(1, 59) * 1000);
         if (startedAt > input.now) break;
         const task = random.pick(mix);
         const lane = laneFor(agent, task.lane);

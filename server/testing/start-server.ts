@@ -1,0 +1,226 @@
+// Test helper: boots the real server (`npm start`'s script) on a free port with a throwaway
+// embedded data folder, for end-to-end tests. Builds first (once, under a lock shared by test
+// files running at the same time) when there is no build yet.
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+
+export type StartedServer = {
+  /** Base URL, e.g. http://127.0.0.1:41234 (no trailing slash). */
+  url: string;
+  dataDir: string;
+  port: number;
+  /** Everything the server printed so far (stdout and stderr interleaved). */
+  logs(): string;
+  /** Stops the server (and next's child process) and removes the data folder. */
+  stop(): Promise<void>;
+};
+
+export type StartServerOptions = {
+  /** Extra environment for the server. DATABASE_URL and OFFLOAD_ADMIN_TOKEN are only passed when given here. */
+  env?: Record<string, string>;
+};
+
+const root = path.resolve(import.meta.dirname, "..", "..");
+const testDataRoot = path.join(root, ".test-data");
+const buildIdFile = path.join(root, ".next", "BUILD_ID");
+const buildLock = path.join(testDataRoot, "build.lock");
+const tsxCli = path.join(root, "node_modules", "tsx", "dist", "cli.mjs");
+const nextCli = path.join(root, "node_modules", "next", "dist", "bin", "next");
+
+const HEALTH_TIMEOUT_MS = 280_000;
+const POLL_MS = 500;
+const STOP_GRACE_MS = 10_000;
+const LOCK_STALE_MS = 10 * 60_000;
+const MAX_LOG_CHARS = 2_000_000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A port nobody listens on right now (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      if (address === null || typeof address === "string") {
+        server.close();
+        reject(new Error("could not read the port of a listening socket"));
+        return;
+      }
+      const port = address.port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function collect(child: ChildProcess): () => string {
+  let text = "";
+  const append = (chunk: Buffer) => {
+    text += chunk.toString("utf8");
+    if (text.length > MAX_LOG_CHARS) text = text.slice(-MAX_LOG_CHARS);
+  };
+  child.stdout?.on("data", append);
+  child.stderr?.on("data", append);
+  return () => text;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Takes the build lock: an exclusive file holding our pid; stale after 10 minutes or when its owner is gone. */
+async function acquireBuildLock(): Promise<void> {
+  fs.mkdirSync(testDataRoot, { recursive: true });
+  for (;;) {
+    try {
+      const fd = fs.openSync(buildLock, "wx");
+      fs.writeSync(fd, String(process.pid));
+      fs.closeSync(fd);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    try {
+      const stat = fs.statSync(buildLock);
+      const owner = Number(fs.readFileSync(buildLock, "utf8").trim());
+      const ownerGone = Number.isInteger(owner) && owner > 0 && !isAlive(owner);
+      if (Date.now() - stat.mtimeMs > LOCK_STALE_MS || ownerGone) fs.rmSync(buildLock, { force: true });
+    } catch {
+      // the lock went away between our attempts; retry at once below
+    }
+    await sleep(1_000);
+  }
+}
+
+function releaseBuildLock(): void {
+  try {
+    if (fs.readFileSync(buildLock, "utf8").trim() === String(process.pid)) fs.rmSync(buildLock, { force: true });
+  } catch {
+    // already gone
+  }
+}
+
+function runBuild(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [nextCli, "build"], {
+      cwd: root,
+      env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const logs = collect(child);
+    child.on("error", (err) => reject(new Error(`next build could not start: ${err.message}`)));
+    child.on("exit", (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`next build failed (${signal ?? `exit ${code}`}):\n${logs()}`));
+    });
+  });
+}
+
+/** Builds the app once when there is no build; concurrent callers wait on the lock and then find the build done. */
+async function ensureBuilt(): Promise<void> {
+  if (fs.existsSync(buildIdFile)) return;
+  await acquireBuildLock();
+  try {
+    if (!fs.existsSync(buildIdFile)) await runBuild();
+  } finally {
+    releaseBuildLock();
+  }
+}
+
+export async function startServer(options: StartServerOptions = {}): Promise<StartedServer> {
+  await ensureBuilt();
+
+  fs.mkdirSync(testDataRoot, { recursive: true });
+  const dataDir = fs.mkdtempSync(path.join(testDataRoot, "server-"));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.DATABASE_URL;
+  delete env.OFFLOAD_ADMIN_TOKEN;
+  Object.assign(env, { PORT: String(port), OFFLOAD_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: "1" }, options.env);
+
+  const child = spawn(process.execPath, [tsxCli, "server/start.ts"], {
+    cwd: root,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs = collect(child);
+  // Set from the child's events; an object so that TypeScript does not narrow it away.
+  const state: { exit: Exit | null; spawnError: Error | null } = { exit: null, spawnError: null };
+  const exitPromise = new Promise<void>((resolve) => {
+    child.on("exit", (code, signal) => {
+      state.exit = { code, signal };
+      resolve();
+    });
+    child.on("error", (err) => {
+      state.spawnError = err;
+      if (child.pid === undefined) {
+        state.exit = { code: null, signal: null };
+        resolve();
+      }
+    });
+  });
+
+  const killGroup = (signal: NodeJS.Signals) => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // the group is gone
+    }
+  };
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (!state.exit) {
+      killGroup("SIGTERM");
+      const timer = setTimeout(() => killGroup("SIGKILL"), STOP_GRACE_MS);
+      await exitPromise;
+      clearTimeout(timer);
+    }
+    // next's own child may outlive the tsx parent for a moment; make sure the group is gone.
+    killGroup("SIGKILL");
+    fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  };
+
+  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+  for (;;) {
+    if (state.exit) {
+      const how = state.spawnError ? `could not start: ${state.spawnError.message}` : describeExit(state.exit);
+      await stop();
+      throw new Error(`the server ${how} before it was ready. Its output:\n${logs()}`);
+    }
+    try {
+      const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5_000) });
+      await res.arrayBuffer().catch(() => undefined);
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`the server was not healthy after ${HEALTH_TIMEOUT_MS / 1000} s at ${url}/api/health. Its output:\n${logs()}`);
+    }
+    await sleep(POLL_MS);
+  }
+
+  return { url, dataDir, port, logs, stop };
+}
+
+type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+function describeExit(exit: Exit): string {
+  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+}
