@@ -1,0 +1,93 @@
+// The offload CLI, as an operator runs it: on its own (it opens the embedded database) and
+// while the server holds the database (it goes through the server).
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "./testing/run-node";
+import { startServer, type StartedServer } from "./testing/start-server";
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+function tempDataDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "offload-cli-"));
+  dirs.push(dir);
+  return dir;
+}
+const lastLine = (s: string) => s.trimEnd().split("\n").at(-1) ?? "";
+
+describe("offload agents, without a server", () => {
+  const dataDir = tempDataDir();
+  const cli = (...args: string[]) => runCli(args, { OFFLOAD_DATA_DIR: dataDir, DATABASE_URL: undefined });
+
+  it("adds an agent and prints its key alone on the last line", async () => {
+    const result = await cli("agents", "add", "scout-1", "--name", "Scout", "--pin", "local");
+    expect(result.stderr).not.toMatch(/error|lock/i);
+    expect(result.code).toBe(0);
+    expect(lastLine(result.stdout)).toMatch(/^ofk_[A-Za-z0-9_-]{32}$/);
+  });
+
+  it("lists agents (table and JSON lines)", async () => {
+    const table = await cli("agents", "list");
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/scout-1\s+Scout\s+local\s+qwen3:8b\s+claude-opus-4-6\s+ofk_/);
+    const json = await cli("agents", "list", "--json");
+    expect(JSON.parse(lastLine(json.stdout))).toMatchObject({ id: "scout-1", name: "Scout", pin: "local" });
+  });
+
+  it("refuses an existing id and a non-slug id with a clear error and writes nothing", async () => {
+    const dup = await cli("agents", "add", "scout-1", "--name", "Changed");
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toContain("offload: agent scout-1 already exists");
+    const bad = await cli("agents", "add", "Scout One");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("offload: id: agent id must be a slug");
+    const json = await cli("agents", "list", "--json");
+    const agents = json.stdout.trim().split("\n").map((l) => JSON.parse(l) as { id: string; name: string });
+    expect(agents).toEqual([expect.objectContaining({ id: "scout-1", name: "Scout" })]);
+  });
+
+  it("rotates a key and removes an agent", async () => {
+    const rotated = await cli("agents", "rotate-key", "scout-1");
+    expect(rotated.code).toBe(0);
+    expect(lastLine(rotated.stdout)).toMatch(/^ofk_/);
+    const removed = await cli("agents", "remove", "scout-1");
+    expect(removed.code).toBe(0);
+    expect((await cli("agents", "list")).stdout).not.toContain("scout-1");
+    const again = await cli("agents", "remove", "scout-1");
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("no agent scout-1");
+  });
+
+  it("answers usage errors with exit code 2", async () => {
+    expect((await cli("agents", "frobnicate")).code).toBe(2);
+    expect((await cli("nonsense")).code).toBe(2);
+    expect((await cli("agents", "add", "x", "--pin", "gpu")).code).toBe(2);
+  });
+});
+
+describe("offload agents, while the server holds the embedded database", () => {
+  let server: StartedServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(() => server?.stop());
+
+  it("goes through the running server and never shows a lock error", async () => {
+    const env = { OFFLOAD_DATA_DIR: server.dataDir, DATABASE_URL: undefined };
+    const added = await runCli(["agents", "add", "relay-7", "--pin", "claude"], env);
+    expect(added.stderr).toBe("");
+    expect(added.code).toBe(0);
+    const key = lastLine(added.stdout);
+    expect(key).toMatch(/^ofk_/);
+    const list = await runCli(["agents", "list"], env);
+    expect(list.code).toBe(0);
+    for (const id of ["relay-7", "worker-1", "flere-imsaho", "loash", "gcu", "ops"]) expect(list.stdout).toContain(id);
+    const dup = await runCli(["agents", "add", "relay-7"], env);
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toContain("agent relay-7 already exists");
+    // The dashboard API shows the agent the CLI added.
+    const res = await fetch(`${server.url}/api/trpc/agents.list`);
+    expect(await res.text()).toContain("relay-7");
+  });
+});
