@@ -71,6 +71,25 @@ on conflict ("day", "agentId", "taskTypeId", "lane") do update set
 ${quoted.map((c) => `${c} = "DailyUsage".${c} + excluded.${c}`).join(",\n")}`;
 }
 
+const TURN_COLUMNS = [
+  "id", "agentId", "taskTypeId", "lane", "requestedModel", "servedModel", "inputTokens", "outputTokens",
+  "cacheReadTokens", "cacheWrite5mTokens", "cacheWrite1hTokens", "latencyMs", "generationMs", "loadMs", "status",
+  "escalatedFromTurnId", "reason", "errorMessage", "costMicroUsd", "counterfactualMicroUsd", "source", "startedAt",
+] as const satisfies readonly (keyof TurnRecord)[];
+
+const TURN_CASTS: Partial<Record<(typeof TURN_COLUMNS)[number], string>> = { lane: '::"Lane"', status: '::"TurnStatus"', startedAt: "::timestamp(3)" };
+
+function turnInsertSql(rows: number): string {
+  const width = TURN_COLUMNS.length;
+  const values = Array.from({ length: rows }, (_, r) => `(${TURN_COLUMNS.map((c, i) => `$${r * width + i + 1}${TURN_CASTS[c] ?? ""}`).join(", ")})`);
+  return `insert into "Turn" (${TURN_COLUMNS.map((c) => `"${c}"`).join(", ")}) values ${values.join(",\n")}`;
+}
+
+/** Timestamps are stored as UTC wall-clock (Prisma's timestamp(3) convention). */
+function turnParams(t: TurnRecord): unknown[] {
+  return TURN_COLUMNS.map((c) => (c === "startedAt" ? t.startedAt.toISOString().replace("T", " ").replace("Z", "") : t[c]));
+}
+
 const CHUNK = 1_000;
 
 /** Inserts turns and adds them to DailyUsage, all or nothing. */
@@ -80,7 +99,8 @@ export async function recordTurns(db: Db, turns: readonly TurnRecord[]): Promise
   await db.prisma.$transaction(
     async (tx) => {
       for (let i = 0; i < turns.length; i += CHUNK) {
-        await tx.turn.createMany({ data: turns.slice(i, i + CHUNK).map((t) => ({ ...t })) });
+        const chunk = turns.slice(i, i + CHUNK);
+        await tx.$executeRawUnsafe(turnInsertSql(chunk.length), ...chunk.flatMap(turnParams));
       }
       for (let i = 0; i < daily.length; i += 200) {
         const rows = daily.slice(i, i + 200);
