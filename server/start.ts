@@ -9,6 +9,7 @@ import { readEnv } from "./env";
 import { checkPgliteFolder, resolveDataDir } from "./db/data-dir";
 import { isProcessAlive, readLockOwner } from "./db/data-dir-lock";
 import { describePostgresUrl } from "./db/client";
+import { buildIsStale } from "./build-freshness";
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, "..");
@@ -78,9 +79,12 @@ async function main() {
   } catch (err) {
     fail((err as Error).message);
   }
-  const childEnv = { ...process.env, PORT: String(env.PORT), NODE_ENV: "production" as const, NEXT_TELEMETRY_DISABLED: "1" };
-  if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
-    console.log("offload: first start, building the dashboard (this takes a minute or two)…");
+  const childEnv = { ...process.env, PORT: String(env.PORT), NODE_ENV: "production" as const, NEXT_TELEMETRY_DISABLED: "1",
+    // Offload's own handler (server/boot.ts) drains the gateway and closes the database on SIGTERM/SIGINT.
+    NEXT_MANUAL_SIG_HANDLE: "1" };
+  if (buildIsStale(root)) {
+    const first = !fs.existsSync(path.join(root, ".next", "BUILD_ID"));
+    console.log(`offload: ${first ? "first start" : "the sources changed since the last build"}, building the dashboard (a minute or two)…`);
     const code = await run(["build"], childEnv);
     if (code !== 0) fail("the build failed; see the output above", code);
   }

@@ -36,46 +36,45 @@ export function FleetView() {
         </EmptyState>
       ) : (
         <Card className="overflow-x-auto p-0">
-          <table className="w-full min-w-[760px] text-sm">
+          <table className="w-full text-sm md:min-w-[760px]">
             <caption className="sr-only">Agents</caption>
             <thead className="border-b border-zinc-200 text-left text-xs uppercase tracking-wide text-zinc-500 dark:border-zinc-800">
               <tr>
-                <th className="px-4 py-2">Agent</th>
-                <th className="px-4 py-2">Pin</th>
-                <th className="px-4 py-2">Models</th>
-                <th className="px-4 py-2 text-right">Turns/day</th>
-                <th className="px-4 py-2 text-right">Cost/day</th>
-                <th className="px-4 py-2 text-right">Local share</th>
-                <th className="px-4 py-2">Last seen</th>
+                <th className="px-2 py-2 sm:px-4">Agent</th>
+                <th className="hidden px-2 py-2 sm:px-4 md:table-cell">Pin</th>
+                <th className="hidden px-2 py-2 sm:px-4 md:table-cell">Models</th>
+                <th className="px-2 py-2 sm:px-4 text-right">Turns/day</th>
+                <th className="px-2 py-2 sm:px-4 text-right">Cost/day</th>
+                <th className="px-2 py-2 sm:px-4 text-right">Local<span className="hidden sm:inline"> share</span></th>
+                <th className="px-2 py-2 sm:px-4">Last seen</th>
               </tr>
             </thead>
             <tbody>
               {data.agents.map((a) => {
                 const stale = isAgentStale(a.lastSeenAt ? new Date(a.lastSeenAt) : null, a.heartbeatMinutes, now);
-                const costPerDay = (a.last7Days.claudeSpendMicroUsd + a.last7Days.localCostMicroUsd) / 7n;
                 return (
                   <tr key={a.id} data-agent-id={a.id} className="border-b border-zinc-100 last:border-0 dark:border-zinc-800">
-                    <td className="px-4 py-2">
+                    <td className="px-2 py-2 sm:px-4">
                       <div className="font-medium">{a.name}</div>
                       <div className="text-xs text-zinc-500">
                         {a.id}
-                        {a.role ? ` · ${a.role}` : ""}
+                        {a.role ? <span className="hidden md:inline"> · {a.role}</span> : null}
                       </div>
                     </td>
-                    <td className="px-4 py-2">
+                    <td className="hidden px-2 py-2 sm:px-4 md:table-cell">
                       <Badge tone={a.pin === "none" ? "none" : a.pin}>{a.pin === "none" ? "per task" : a.pin}</Badge>
                     </td>
-                    <td className="px-4 py-2 text-xs text-zinc-600 dark:text-zinc-400">
+                    <td className="hidden px-2 py-2 sm:px-4 text-xs text-zinc-600 md:table-cell dark:text-zinc-400">
                       {a.localModel}
                       <br />
                       {a.claudeModel}
                     </td>
-                    <td className="px-4 py-2 text-right tabular-nums" data-col="turns-per-day">
-                      {formatCount(Math.round(a.last7Days.turns / 7))}
+                    <td className="px-2 py-2 sm:px-4 text-right tabular-nums" data-col="turns-per-day">
+                      {formatCount(Math.round(a.turnsPerDay))}
                     </td>
-                    <td className="px-4 py-2 text-right tabular-nums">{formatMicroUsd(costPerDay)}</td>
-                    <td className="px-4 py-2 text-right tabular-nums">{formatShare(a.last7Days.localTurns, a.last7Days.turns)}</td>
-                    <td className="px-4 py-2">
+                    <td className="px-2 py-2 sm:px-4 text-right tabular-nums">{formatMicroUsd(a.costPerDayMicroUsd)}</td>
+                    <td className="px-2 py-2 sm:px-4 text-right tabular-nums">{formatShare(a.last7Days.localTurns, a.last7Days.turns)}</td>
+                    <td className="px-2 py-2 sm:px-4">
                       <span className={stale ? "text-red-600 dark:text-red-400" : ""}>{formatAgo(a.lastSeenAt ? new Date(a.lastSeenAt) : null, now)}</span>
                       {stale ? <span className="ml-2 text-xs font-medium text-red-600 dark:text-red-400">stale</span> : null}
                     </td>
@@ -84,7 +83,10 @@ export function FleetView() {
               })}
             </tbody>
           </table>
-          <p className="border-t border-zinc-100 px-4 py-2 text-xs text-zinc-500 dark:border-zinc-800">Per-day figures are averages over the last 7 days (UTC).</p>
+          <p className="border-t border-zinc-100 px-2 py-2 sm:px-4 text-xs text-zinc-500 dark:border-zinc-800">
+            Per-day figures are averages over the last 7 days (UTC, today so far included; a newer agent is averaged over the time it has existed).
+            <span className="md:hidden"> Pin and models show on a wider screen.</span>
+          </p>
         </Card>
       )}
     </div>

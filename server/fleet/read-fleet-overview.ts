@@ -2,6 +2,7 @@
 import type { Db } from "@/server/db/client";
 import { listAgents, type AgentSummary } from "@/server/agents/manage-agents";
 import { utcDay } from "@/server/core/turn-record";
+import { daysObserved, microUsdPerDay, perDay } from "@/server/core/per-day";
 
 export type UsageTotals = {
   turns: number;
@@ -13,7 +14,15 @@ export type UsageTotals = {
   unpricedTurns: number;
 };
 
-export type FleetAgentRow = AgentSummary & { today: UsageTotals; last7Days: UsageTotals };
+export type FleetAgentRow = AgentSummary & {
+  today: UsageTotals;
+  last7Days: UsageTotals;
+  /** Days the 7-day window has observed this agent (today's partial day counts; at least 1). */
+  daysObserved: number;
+  turnsPerDay: number;
+  /** Claude spend plus local electricity, per day. */
+  costPerDayMicroUsd: bigint;
+};
 
 export type FleetOverview = {
   generatedAt: Date;
@@ -56,7 +65,10 @@ export async function readFleetOverview(db: Db, now: Date = new Date()): Promise
     ),
   ]);
   const overview: FleetOverview = { generatedAt: now, today: emptyTotals(), last7Days: emptyTotals(), agents: [] };
-  const perAgent = new Map(agents.map((a) => [a.id, { ...a, today: emptyTotals(), last7Days: emptyTotals() }]));
+  const windowStart = new Date(`${weekStart}T00:00:00Z`);
+  const perAgent = new Map<string, FleetAgentRow>(
+    agents.map((a) => [a.id, { ...a, today: emptyTotals(), last7Days: emptyTotals(), daysObserved: daysObserved(windowStart, a.createdAt, now), turnsPerDay: 0, costPerDayMicroUsd: 0n }]),
+  );
   for (const raw of rows) {
     const r: Row = {
       agentId: raw.agentId,
@@ -74,6 +86,10 @@ export async function readFleetOverview(db: Db, now: Date = new Date()): Promise
       add(overview.today, r);
       if (agent) add(agent.today, r);
     }
+  }
+  for (const agent of perAgent.values()) {
+    agent.turnsPerDay = perDay(agent.last7Days.turns, agent.daysObserved);
+    agent.costPerDayMicroUsd = microUsdPerDay(agent.last7Days.claudeSpendMicroUsd + agent.last7Days.localCostMicroUsd, agent.daysObserved);
   }
   overview.agents = [...perAgent.values()];
   return overview;

@@ -6,19 +6,20 @@ export const PROJECT_ROOT = path.resolve(import.meta.dirname, "..", "..");
 
 export type RunResult = { code: number | null; stdout: string; stderr: string };
 
-export function runTs(script: string, args: string[], env: Record<string, string | undefined>, timeoutMs = 120_000): Promise<RunResult> {
+export function runTs(script: string, args: string[], env: Record<string, string | undefined>, timeoutMs = 120_000, input?: string): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
     const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs"), script, ...args], {
       cwd: PROJECT_ROOT,
       env: childEnv,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    if (input !== undefined) child.stdin!.end(input);
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`${script} ${args.join(" ")} timed out after ${timeoutMs} ms\n${stdout}\n${stderr}`));
@@ -31,6 +32,6 @@ export function runTs(script: string, args: string[], env: Record<string, string
 }
 
 /** Runs the offload CLI the way `npm run --silent offload -- ...` does. */
-export function runCli(args: string[], env: Record<string, string | undefined>, timeoutMs?: number): Promise<RunResult> {
-  return runTs("server/cli.ts", args, env, timeoutMs);
+export function runCli(args: string[], env: Record<string, string | undefined>, timeoutMs?: number, input?: string): Promise<RunResult> {
+  return runTs("server/cli.ts", args, env, timeoutMs, input);
 }

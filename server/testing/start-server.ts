@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { buildIsStale } from "../build-freshness";
 
 export type StartedServer = {
   /** Base URL, e.g. http://127.0.0.1:41234 (no trailing slash). */
@@ -24,7 +25,6 @@ export type StartServerOptions = {
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 const testDataRoot = path.join(root, ".test-data");
-const buildIdFile = path.join(root, ".next", "BUILD_ID");
 const buildLock = path.join(testDataRoot, "build.lock");
 const tsxCli = path.join(root, "node_modules", "tsx", "dist", "cli.mjs");
 const nextCli = path.join(root, "node_modules", "next", "dist", "bin", "next");
@@ -124,12 +124,12 @@ function runBuild(): Promise<void> {
   });
 }
 
-/** Builds the app once when there is no build; concurrent callers wait on the lock and then find the build done. */
+/** Builds the app once when there is no build or it is older than the sources; concurrent callers wait on the lock and then find the build done. */
 async function ensureBuilt(): Promise<void> {
-  if (fs.existsSync(buildIdFile)) return;
+  if (!buildIsStale(root)) return;
   await acquireBuildLock();
   try {
-    if (!fs.existsSync(buildIdFile)) await runBuild();
+    if (buildIsStale(root)) await runBuild();
   } finally {
     releaseBuildLock();
   }

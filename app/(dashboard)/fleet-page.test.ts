@@ -1,0 +1,170 @@
+// End to end: the real server (fresh embedded database with the demo fleet) in headless Chromium.
+// Checks the fleet table against the API's numbers and saves screenshots of every dashboard page
+// to test-artifacts/screenshots/ for a human to look at.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { startServer, type StartedServer } from "@/server/testing/start-server";
+
+const root = path.resolve(import.meta.dirname, "..", "..");
+const screenshotDir = path.join(root, "test-artifacts", "screenshots");
+const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+const DEMO_AGENTS: Record<string, string> = {
+  "worker-1": "Worker 1",
+  "flere-imsaho": "Flere-Imsaho",
+  loash: "Loash",
+  gcu: "GCU",
+  ops: "Ops",
+};
+
+const PAGES = [
+  { name: "fleet", path: "/", title: "Fleet" },
+  { name: "tiers", path: "/tiers", title: "Tiers" },
+  { name: "costs", path: "/costs", title: "Costs" },
+  { name: "health", path: "/health", title: "Health" },
+  { name: "smoke", path: "/smoke", title: "Smoke runs" },
+] as const;
+
+// Next's route announcer is an always-present, visually hidden role=alert; it is not an error.
+const ALERTS = '[role="alert"]:not(#__next-route-announcer__)';
+
+let server: StartedServer;
+let context: BrowserContext;
+let userDataDir: string;
+
+/** A tRPC query over HTTP GET; returns the superjson envelope's plain `json` part. */
+async function trpcQuery<T>(procedure: string): Promise<T> {
+  const res = await fetch(`${server.url}/api/trpc/${procedure}`);
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`GET /api/trpc/${procedure}: ${res.status} ${text}`);
+  const body = JSON.parse(text) as { result?: { data?: { json?: T } } };
+  if (body.result?.data?.json === undefined) throw new Error(`GET /api/trpc/${procedure}: unexpected body ${text.slice(0, 500)}`);
+  return body.result.data.json;
+}
+
+async function openPage(page: Page, pathname: string): Promise<void> {
+  const res = await page.goto(`${server.url}${pathname}`, { waitUntil: "networkidle" });
+  expect(res?.status(), `status of ${pathname}`).toBe(200);
+  await page.locator("h1").first().waitFor({ state: "visible" });
+  // Suspense fallbacks ("Loading the fleet…") must have given way to the data.
+  await page.waitForFunction(() => !/Loading [^\n]*…/.test(document.body.innerText), undefined, { timeout: 30_000 });
+}
+
+async function visibleAlerts(page: Page): Promise<string[]> {
+  const alerts = page.locator(ALERTS);
+  const texts: string[] = [];
+  for (let i = 0; i < (await alerts.count()); i++) {
+    const alert = alerts.nth(i);
+    if (await alert.isVisible()) texts.push((await alert.innerText()).trim());
+  }
+  return texts;
+}
+
+describe("dashboard in a browser", () => {
+  beforeAll(async () => {
+    if (!fs.existsSync(chromiumPath)) {
+      throw new Error(`no Chromium at ${chromiumPath}: install Debian's package (apt-get install chromium) or set CHROMIUM_PATH`);
+    }
+    server = await startServer();
+    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "offload-chromium-"));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: chromiumPath,
+      headless: true,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
+      viewport: { width: 1280, height: 900 },
+    });
+    fs.mkdirSync(screenshotDir, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await context?.close().catch(() => {});
+    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+    await server?.stop();
+  });
+
+  it("shows the demo fleet with each agent's turns per day over the last 7 days", async () => {
+    const agents = await trpcQuery<{ id: string; name: string }[]>("agents.list");
+    expect(agents.map((a) => a.id).sort()).toEqual(Object.keys(DEMO_AGENTS).sort());
+
+    type Overview = { agents: { id: string; turnsPerDay: number; daysObserved: number; last7Days: { turns: number } }[] };
+    const turnsByAgent = async () => {
+      const overview = await trpcQuery<Overview>("fleet.overview");
+      for (const a of overview.agents) {
+        // The rate is the 7-day total over the days observed (today's partial day included).
+        expect(a.daysObserved, `days observed for ${a.id}`).toBeGreaterThan(6);
+        expect(a.daysObserved, `days observed for ${a.id}`).toBeLessThanOrEqual(7);
+        expect(a.turnsPerDay).toBeCloseTo(a.last7Days.turns / a.daysObserved, 6);
+      }
+      return new Map(overview.agents.map((a) => [a.id, a.turnsPerDay]));
+    };
+    const before = await turnsByAgent();
+
+    const page = await context.newPage();
+    try {
+      await openPage(page, "/");
+      await page.locator("table tbody tr[data-agent-id]").first().waitFor({ state: "visible" });
+      expect(await page.locator("h1").first().innerText()).toBe("Fleet");
+      await page.getByText("Turns today", { exact: true }).waitFor({ state: "visible" });
+
+      const shown = new Map<string, number>();
+      for (const { id } of agents) {
+        const name = DEMO_AGENTS[id]!;
+        const row = page.locator(`tr[data-agent-id="${id}"]`);
+        const nameCell = row.getByText(name, { exact: true });
+        await nameCell.waitFor({ state: "visible" });
+        expect(await nameCell.isVisible(), `${name} visible`).toBe(true);
+        const text = (await row.locator('td[data-col="turns-per-day"]').innerText()).trim();
+        expect(text, `turns/day cell of ${id}`).toMatch(/^\d{1,3}(,\d{3})*$/);
+        shown.set(id, Number(text.replace(/,/g, "")));
+      }
+      // Read again afterwards: should a UTC midnight pass while the page loads, either window is right.
+      const after = await turnsByAgent();
+      for (const { id } of agents) {
+        const value = shown.get(id)!;
+        expect(before.has(id) && after.has(id), `fleet.overview has ${id}`).toBe(true);
+        // The rate moves a little as time passes between the two reads; the page's value sits between them.
+        const low = Math.min(before.get(id)!, after.get(id)!);
+        const high = Math.max(before.get(id)!, after.get(id)!);
+        expect(value, `turns/day of ${id}: page shows ${value}, API says ${before.get(id)} / ${after.get(id)}`).toBeGreaterThanOrEqual(Math.round(low) - 1);
+        expect(value, `turns/day of ${id}: page shows ${value}, API says ${before.get(id)} / ${after.get(id)}`).toBeLessThanOrEqual(Math.round(high) + 1);
+        expect(value, `turns/day of ${id}`).toBeGreaterThan(0);
+      }
+      expect(await page.locator("tr[data-agent-id]").count()).toBe(agents.length);
+      expect(await visibleAlerts(page)).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("renders every dashboard page without an error (screenshots in test-artifacts/screenshots)", async () => {
+    const page = await context.newPage();
+    try {
+      for (const p of PAGES) {
+        await openPage(page, p.path);
+        expect(await page.locator("h1").first().innerText(), `h1 of ${p.path}`).toBe(p.title);
+        expect(await visibleAlerts(page), `alerts on ${p.path}`).toEqual([]);
+        await page.screenshot({ path: path.join(screenshotDir, `${p.name}.png`), fullPage: true });
+      }
+
+      await page.setViewportSize({ width: 390, height: 844 });
+      await openPage(page, "/");
+      await page.locator("tr[data-agent-id]").first().waitFor({ state: "attached" });
+      expect(await visibleAlerts(page)).toEqual([]);
+      await page.screenshot({ path: path.join(screenshotDir, "fleet-phone.png"), fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+});
