@@ -6,6 +6,12 @@ import { applyMigrations } from "./db/migrate";
 import { seed } from "./db/seed";
 import { readFleetOverview } from "./fleet/read-fleet-overview";
 import { readDailyTotals } from "./fleet/read-daily-totals";
+import { classifyTask } from "./core/classifier/classify-task";
+import { decideRoute, type RouteContext } from "./core/routing/decide-route";
+import { SEED_CATALOGUE } from "./core/catalogue";
+import { DEFAULT_SETTINGS } from "./core/settings-defaults";
+import { LABELLED_SETS, readLabelledSet } from "./classifier-data";
+import { benchGateway } from "./bench-gateway";
 
 type Row = { what: string; runs: number; p50: number; p95: number; baselineP50: number };
 
@@ -39,7 +45,74 @@ async function benchDb(label: string, db: Db, rows: Row[]) {
   await add("daily totals, 90 days", () => readDailyTotals(db, 90));
 }
 
+/** Per-decision latency over the labelled tasks, in microseconds, beside a trivial string baseline. */
+function benchClassifier() {
+  const tasks = LABELLED_SETS.flatMap((name) => readLabelledSet(name));
+  const ctx: RouteContext = {
+    agent: null,
+    taskTypes: SEED_CATALOGUE,
+    classify: classifyTask,
+    health: { status: "up" },
+    settings: { ...DEFAULT_SETTINGS },
+  };
+  const rounds = 40;
+  const measure = (fn: (t: (typeof tasks)[number]) => unknown) => {
+    for (const t of tasks) fn(t); // warm up
+    const times: number[] = [];
+    const start = performance.now();
+    for (let r = 0; r < rounds; r++) {
+      for (const t of tasks) {
+        const t0 = performance.now();
+        fn(t);
+        times.push((performance.now() - t0) * 1000);
+      }
+    }
+    const totalMs = performance.now() - start;
+    // Each task's median over the rounds filters the machine's noise (GC, other processes) out of
+    // the per-task cost; its p99 says what the slowest tasks cost.
+    const perTask = tasks.map((_, i) => {
+      const own = Array.from({ length: rounds }, (_, r) => times[r * tasks.length + i]!).sort((a, b) => a - b);
+      return own[Math.floor(rounds / 2)]!;
+    });
+    perTask.sort((a, b) => a - b);
+    times.sort((a, b) => a - b);
+    return {
+      decisions: times.length,
+      perSecond: Math.round((times.length / totalMs) * 1000),
+      p50: pct(times, 0.5),
+      p99: pct(times, 0.99),
+      taskP99: pct(perTask, 0.99),
+      max: times.at(-1)!,
+    };
+  };
+  const baseline = measure((t) => `${t.title}\n${t.description ?? ""}`.toLowerCase().split(/\s+/).length);
+  const classify = measure((t) => classifyTask({ title: t.title, description: t.description }));
+  const route = measure((t) => decideRoute({ title: t.title, description: t.description }, ctx));
+  console.log(`\nClassifier over ${tasks.length} labelled tasks x ${rounds} rounds (target: p99 under 50 us a decision)`);
+  console.table(
+    [
+      ["baseline: lower-case and split the text", baseline],
+      ["classifyTask", classify],
+      ["decideRoute (classifier + precedence + health)", route],
+    ].map(([what, m]) => {
+      const r = m as ReturnType<typeof measure>;
+      return {
+        what,
+        decisions: r.decisions,
+        "per second": r.perSecond.toLocaleString("en-US"),
+        "p50 us": r.p50.toFixed(1),
+        "p99 us": r.p99.toFixed(1),
+        "p99 of per-task medians us": r.taskP99.toFixed(1),
+        "max us": r.max.toFixed(0),
+      };
+    }),
+  );
+}
+
 async function main() {
+  if (process.argv.includes("--gateway")) return benchGateway();
+  benchClassifier();
+  if (process.argv.includes("--classifier")) return;
   const rows: Row[] = [];
   const pglite = await openDb({ inMemory: true });
   await benchDb("pglite", pglite, rows);
@@ -54,6 +127,7 @@ async function main() {
     console.log("(set BENCH_DATABASE_URL to a throwaway Postgres database to bench the server too; it is wiped)");
   }
   console.table(rows.map((r) => ({ what: r.what, runs: r.runs, "p50 ms": r.p50.toFixed(2), "p95 ms": r.p95.toFixed(2), "baseline select 1 p50 ms": r.baselineP50.toFixed(2) })));
+  await benchGateway();
 }
 
 void main();

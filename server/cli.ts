@@ -1,11 +1,12 @@
 // The `offload` command. Usage errors exit 2, refused or failed operations exit 1.
-import { parseArgs, type ParseArgsConfig } from "node:util";
 import { TRPCClientError } from "@trpc/client";
 import { ZodError } from "zod";
 import { readEnv, type Env } from "./env";
-import { connectAdmin, type AdminConnection } from "./cli-transport";
 import { PINS } from "./core/lanes";
 import { agentIdSchema } from "./agents/manage-agents";
+import { UsageError, parse, table, withAdmin } from "./cli-support";
+import { classifyCommand } from "./cli-classify";
+import { projectCommand } from "./cli-project";
 
 const USAGE = `Usage: offload <command>
 
@@ -15,21 +16,17 @@ const USAGE = `Usage: offload <command>
   agents list [--json]            list the agents
   agents rotate-key <id>          issue a new key (the old one stops working); prints it on the last line
   agents remove <id>              remove an agent: its key stops working, its history is kept
+  classify                        read JSON lines {title, description?, taskType?, agent?} on stdin; write one
+                                  decision per line: {tier, lane, model, taskType, confidence, reason}
+                                  (a bad line gets {error} on its line; exit 1 if any line failed)
+  project [--agents 5] [--heartbeat-min 5] [--hours 16] [--turn-cost 0.02-0.05] [--measured] [--json]
+                                  what the fleet costs a day and a month on Claude, and what offloading saves;
+                                  --measured projects from the fleet's last 7 days instead
   db migrate                      apply pending database migrations
   db seed [--no-demo]             seed the catalogue, prices and settings (and the demo fleet, once)
 
 Environment: DATABASE_URL (Postgres) or OFFLOAD_DATA_DIR (embedded, default ./.data).
 With the embedded database and a running server, commands go through the server.`;
-
-class UsageError extends Error {}
-
-function parse(args: string[], options: ParseArgsConfig["options"] = {}) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
 
 /** Checks an agent id before any connection is made, so a typo fails at once. */
 function agentId(raw: string): string {
@@ -43,20 +40,6 @@ function intOption(value: unknown, name: string): number | undefined {
   const n = Number(value);
   if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number`);
   return n;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
-}
-
-async function withAdmin<T>(env: Env, fn: (conn: AdminConnection) => Promise<T>): Promise<T> {
-  const conn = await connectAdmin(env);
-  try {
-    return await fn(conn);
-  } finally {
-    await conn.close();
-  }
 }
 
 async function agentsCommand(env: Env, args: string[]): Promise<number> {
@@ -167,6 +150,10 @@ export async function runCli(argv: string[]): Promise<number> {
         return await agentsCommand(env, rest);
       case "db":
         return await dbCommand(env, rest);
+      case "classify":
+        return await classifyCommand(env, rest);
+      case "project":
+        return await projectCommand(env, rest);
       default:
         throw new UsageError(`unknown command: ${command}`);
     }

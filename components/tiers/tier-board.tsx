@@ -18,7 +18,8 @@ export function TierBoard() {
               Tier {LANE_TIER[lane]} · {LANE_LABEL[lane]}
             </h2>
             <p className="mb-3 text-xs text-zinc-500">
-              {LANE_SERVED_BY[lane]} · expected {Math.round(share * 100)}% of turns
+              {LANE_SERVED_BY[lane]}
+              {lane === "sidecar" ? " · scripts, zero tokens" : ` · expected ${Math.round(share * 100)}% of turns`}
             </p>
             <ul className="space-y-2">
               {cards.length === 0 ? <li className="text-sm text-zinc-500">No task types in this lane.</li> : null}

@@ -50,6 +50,11 @@ export function resolveAdminActor(headers: Headers): Actor | null {
   return null;
 }
 
+/** The credential the running server left for the local CLI. */
+export function isCliToken(candidate: string): boolean {
+  return !!state.__offloadCliToken && sameSecret(candidate, state.__offloadCliToken);
+}
+
 export function isValidAdminToken(candidate: string): boolean {
   const adminToken = readEnv().OFFLOAD_ADMIN_TOKEN;
   return !!adminToken && sameSecret(candidate, adminToken);

@@ -5,6 +5,7 @@ import { fleetRouter } from "./routers/fleet";
 import { taskTypesRouter } from "./routers/task-types";
 import { systemRouter } from "./routers/system";
 import { observationsRouter } from "./routers/observations";
+import { routingRouter } from "./routers/routing";
 
 export const appRouter = createTRPCRouter({
   agents: agentsRouter,
@@ -12,6 +13,7 @@ export const appRouter = createTRPCRouter({
   taskTypes: taskTypesRouter,
   system: systemRouter,
   observations: observationsRouter,
+  routing: routingRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -13,6 +13,8 @@ export type Settings = {
   localContextTokens: number;
   /** Keep-alive set on local requests, minutes (Ollama's default of 5 reloads the model every heartbeat). */
   localKeepAliveMinutes: number;
+  /** A local answer that takes longer than this is given up on (and escalated when allowed), seconds. */
+  localTimeoutSeconds: number;
   /** When Ollama is down, send local work to Claude (true) or fail fast (false). */
   escalateWhenLocalDown: boolean;
   /** When Ollama is degraded, move Local-with-care work to Claude. */
@@ -20,6 +22,8 @@ export type Settings = {
   /** Share of a local turn's prompt that Claude would have read from its prompt cache, for the
    *  all-Claude counterfactual (agents resend the same workspace context every turn). */
   counterfactualCachedShare: number;
+  /** Below this confidence the classifier's verdict is not acted on: the task goes to Claude. */
+  classifierMinConfidence: number;
   /** Assumptions of the cost projection. */
   projectionAgents: number;
   projectionHeartbeatMinutes: number;
@@ -36,9 +40,11 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   defaultClaudeModel: "claude-opus-4-6",
   localContextTokens: 16_384,
   localKeepAliveMinutes: 30,
+  localTimeoutSeconds: 120,
   escalateWhenLocalDown: true,
   carefulToClaudeWhenDegraded: true,
   counterfactualCachedShare: 0.8,
+  classifierMinConfidence: 0.5,
   projectionAgents: 5,
   projectionHeartbeatMinutes: 5,
   projectionActiveHours: 16,

@@ -2,10 +2,12 @@ import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "../trpc";
 import { readFleetOverview } from "@/server/fleet/read-fleet-overview";
 import { readDailyTotals } from "@/server/fleet/read-daily-totals";
+import { readMeasuredProjection } from "@/server/fleet/read-measured-projection";
 
 export const fleetRouter = createTRPCRouter({
   overview: adminProcedure.query(({ ctx }) => readFleetOverview(ctx.db)),
   dailyTotals: adminProcedure
     .input(z.object({ days: z.union([z.literal(7), z.literal(30), z.literal(90)]) }))
     .query(({ ctx, input }) => readDailyTotals(ctx.db, input.days)),
+  measuredProjection: adminProcedure.query(({ ctx }) => readMeasuredProjection(ctx.db)),
 });
