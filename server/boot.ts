@@ -8,6 +8,7 @@ import { applyMigrations } from "./db/migrate";
 import { seed } from "./db/seed";
 import { resolveDataDir } from "./db/data-dir";
 import { setCliToken } from "./api/auth";
+import { configureTurnWriter, drainGateway } from "./gateway/turn-writer";
 
 export type ServerContact = { url: string; token: string; pid: number };
 
@@ -40,6 +41,7 @@ export async function bootServer(): Promise<void> {
     fail(`could not prepare the database (${db.location}): ${(err as Error).message}`);
   }
 
+  configureTurnWriter(getDb);
   const token = crypto.randomBytes(32).toString("base64url");
   setCliToken(token);
   const serverFile = resolveDataDir(env.OFFLOAD_DATA_DIR).serverFile;
@@ -48,6 +50,8 @@ export async function bootServer(): Promise<void> {
     fs.writeFileSync(serverFile, JSON.stringify(contact), { mode: 0o600 });
   }
   const shutdown = async (signal: NodeJS.Signals) => {
+    // Finish the turns in flight and write every pending one before the database closes.
+    await drainGateway().catch((err: Error) => console.error(`offload: ${err.message}`));
     try {
       const contact = JSON.parse(fs.readFileSync(serverFile, "utf8")) as ServerContact;
       if (contact.pid === process.pid) fs.rmSync(serverFile, { force: true });

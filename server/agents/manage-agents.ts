@@ -6,6 +6,7 @@ import { OffloadError } from "@/server/errors";
 import { PINS } from "@/server/core/lanes";
 import { issueAgentKey } from "./agent-key";
 import { readSettings } from "@/server/db/settings";
+import { invalidateGatewayState } from "@/server/gateway/gateway-state";
 
 export const agentIdSchema = z
   .string()
@@ -94,12 +95,14 @@ export async function rotateAgentKey(db: Db, id: string): Promise<{ agent: Agent
     data: { apiKeyHash: issued.hash, apiKeyPrefix: issued.prefix, keyRotatedAt: new Date() },
     select: summarySelect,
   });
+  invalidateGatewayState(); // the old key stops working at once in this process
   return { agent: toSummary(agent), key: issued.key };
 }
 
 export async function removeAgent(db: Db, id: string): Promise<{ id: string; turnsKept: number }> {
   await requireActiveAgent(db, id);
   await db.prisma.agent.update({ where: { id }, data: { removedAt: new Date(), apiKeyHash: null, apiKeyPrefix: null } });
+  invalidateGatewayState(); // the key stops working at once in this process
   const turnsKept = await db.prisma.turn.count({ where: { agentId: id } });
   return { id, turnsKept };
 }

@@ -1,0 +1,64 @@
+// What the gateway needs on every turn (task types, settings, prices, Ollama's verdict, the fleet's
+// longest heartbeat, agents by key), read at most once a second: a turn must not wait for five
+// queries. Changes made in this process (tier board, settings) call invalidateGatewayState().
+import type { Db } from "@/server/db/client";
+import { readSettings } from "@/server/db/settings";
+import { readPriceMap } from "@/server/db/prices";
+import { readOllamaHealth } from "@/server/health/read-ollama-health";
+import type { ClassifierTaskType } from "@/server/core/classifier/classify-task";
+import type { OllamaHealth } from "@/server/core/routing/decide-route";
+import type { Settings } from "@/server/core/settings-defaults";
+import type { PriceMap } from "@/server/core/cost/price-turn";
+import type { Pin } from "@/server/core/lanes";
+
+export type GatewayAgent = { id: string; pin: Pin; localModel: string; claudeModel: string; heartbeatMinutes: number };
+
+export type GatewayState = {
+  taskTypes: ClassifierTaskType[];
+  settings: Settings;
+  prices: PriceMap;
+  health: OllamaHealth;
+  longestHeartbeatMinutes: number;
+  agentsByKeyHash: Map<string, GatewayAgent>;
+  loadedAt: number;
+};
+
+const TTL_MS = 1_000;
+const g = globalThis as typeof globalThis & { __offloadGatewayState?: { db: Db; state: Promise<GatewayState> } };
+
+async function load(db: Db): Promise<GatewayState> {
+  const [taskTypes, settings, prices, health, agents] = await Promise.all([
+    db.prisma.taskType.findMany({ select: { id: true, name: true, lane: true, examples: true }, orderBy: { id: "asc" } }),
+    readSettings(db),
+    readPriceMap(db),
+    readOllamaHealth(db),
+    db.prisma.agent.findMany({
+      where: { removedAt: null, apiKeyHash: { not: null } },
+      select: { id: true, pin: true, localModel: true, claudeModel: true, heartbeatMinutes: true, apiKeyHash: true },
+    }),
+  ]);
+  return {
+    taskTypes,
+    settings,
+    prices,
+    health,
+    longestHeartbeatMinutes: agents.reduce((m, a) => Math.max(m, a.heartbeatMinutes), 0),
+    agentsByKeyHash: new Map(agents.map(({ apiKeyHash, ...a }) => [apiKeyHash!, a])),
+    loadedAt: Date.now(),
+  };
+}
+
+export async function gatewayState(db: Db): Promise<GatewayState> {
+  const cached = g.__offloadGatewayState;
+  if (cached && cached.db === db) {
+    const state = await cached.state.catch(() => null);
+    if (state && Date.now() - state.loadedAt < TTL_MS) return state;
+  }
+  const state = load(db);
+  g.__offloadGatewayState = { db, state };
+  return state;
+}
+
+export function invalidateGatewayState(): void {
+  g.__offloadGatewayState = undefined;
+}
