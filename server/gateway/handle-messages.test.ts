@@ -11,7 +11,7 @@ import { testDatabases } from "@/server/testing/test-databases";
 import { serveHandlers, type ServedHandlers } from "@/server/testing/serve-handlers";
 import { startFakeOllama, type FakeOllama } from "@/server/testing/fake-ollama";
 import { startFakeAnthropic, type FakeAnthropic } from "@/server/testing/fake-anthropic";
-import { configureTurnWriter, flushTurns, resetTurnWriter } from "./turn-writer";
+import { configureTurnWriter, drainGateway, flushTurns, resetTurnWriter } from "./turn-writer";
 import { invalidateGatewayState } from "./gateway-state";
 
 const OPERATOR_KEY = "sk-ant-operator-test-key";
@@ -208,6 +208,53 @@ for (const target of testDatabases()) {
       expect(err).toBeInstanceOf(Anthropic.APIError);
       expect((err as APIError).status).toBe(503);
       expect((err as APIError).message).toContain("escalation to Claude is turned off");
+    });
+
+    it("escalates a local answer that never comes (timeout) or is not Ollama's JSON", async () => {
+      await updateSettings(db, { localTimeoutSeconds: 1 });
+      invalidateGatewayState();
+      ollama.failNext({ kind: "hang" });
+      const started = Date.now();
+      const { response } = await sdk("loash").messages.create({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: HEARTBEAT }] }).withResponse();
+      expect(response.headers.get("x-offload-lane")).toBe("claude");
+      expect(Date.now() - started).toBeLessThan(10_000);
+
+      ollama.failNext({ kind: "malformed" });
+      const second = await sdk("loash").messages.create({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: HEARTBEAT }] }).withResponse();
+      expect(second.response.headers.get("x-offload-lane")).toBe("claude");
+
+      const rows = await turns();
+      expect(rows.map((t) => [t.lane, t.status])).toEqual([
+        ["local", "escalated"],
+        ["claude", "ok"],
+        ["local", "escalated"],
+        ["claude", "ok"],
+      ]);
+      expect(rows[0]!.errorMessage).toContain("did not answer within 1 s");
+      expect(rows[2]!.errorMessage).toBeTruthy();
+      expect(rows[1]!.escalatedFromTurnId).toBe(rows[0]!.id);
+    });
+
+    it("hands Claude's 500 to the agent as an api_error", async () => {
+      claude.failNext({ kind: "status", status: 500 });
+      const err = await sdk("loash").messages.create({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: "review PR 12" }] }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Anthropic.InternalServerError);
+      expect(((err as APIError).error as { error: { type: string } }).error.type).toBe("api_error");
+      const [turn] = await turns();
+      expect(turn).toMatchObject({ lane: "claude", status: "error" });
+    });
+
+    it("on shutdown, finishes the turn in flight, stores it, and refuses new ones", async () => {
+      ollama.setReply(() => ({ content: "HEARTBEAT_OK", delayMs: 400 }));
+      const inFlight = sdk("loash").messages.create({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: HEARTBEAT }] });
+      await new Promise((r) => setTimeout(r, 150));
+      const drained = drainGateway(5_000);
+      const late = await sdk("loash").messages.create({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: HEARTBEAT }] }).catch((e: unknown) => e);
+      expect((late as APIError).status).toBe(529);
+      expect((await inFlight).content).toEqual([{ type: "text", text: "HEARTBEAT_OK" }]);
+      await drained;
+      // Stored by the drain itself, not by a flush from the test.
+      expect(await db.prisma.turn.count()).toBe(1);
     });
 
     it("hands Claude's 429 and 529 to the agent unchanged", async () => {
