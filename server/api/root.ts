@@ -6,6 +6,7 @@ import { taskTypesRouter } from "./routers/task-types";
 import { systemRouter } from "./routers/system";
 import { observationsRouter } from "./routers/observations";
 import { routingRouter } from "./routers/routing";
+import { tiersRouter } from "./routers/tiers";
 
 export const appRouter = createTRPCRouter({
   agents: agentsRouter,
@@ -14,6 +15,7 @@ export const appRouter = createTRPCRouter({
   system: systemRouter,
   observations: observationsRouter,
   routing: routingRouter,
+  tiers: tiersRouter,
 });
 
 export type AppRouter = typeof appRouter;
