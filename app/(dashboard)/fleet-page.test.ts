@@ -1,16 +1,11 @@
 // End to end: the real server (fresh embedded database with the demo fleet) in headless Chromium.
 // Checks the fleet table against the API's numbers and saves screenshots of every dashboard page
 // to test-artifacts/screenshots/ for a human to look at.
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { startServer, type StartedServer } from "@/server/testing/start-server";
-
-const root = path.resolve(import.meta.dirname, "..", "..");
-const screenshotDir = path.join(root, "test-artifacts", "screenshots");
-const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+import { launchBrowser, openPage as open, screenshotDir, trpcQuery as query, visibleAlerts, type Browser } from "@/server/testing/browser";
 
 const DEMO_AGENTS: Record<string, string> = {
   "worker-1": "Worker 1",
@@ -28,69 +23,21 @@ const PAGES = [
   { name: "smoke", path: "/smoke", title: "Smoke runs" },
 ] as const;
 
-// Next's route announcer is an always-present, visually hidden role=alert; it is not an error.
-const ALERTS = '[role="alert"]:not(#__next-route-announcer__)';
-
 let server: StartedServer;
+let browser: Browser;
 let context: BrowserContext;
-let userDataDir: string;
-
-/** A tRPC query over HTTP GET; returns the superjson envelope's plain `json` part. */
-async function trpcQuery<T>(procedure: string): Promise<T> {
-  const res = await fetch(`${server.url}/api/trpc/${procedure}`);
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`GET /api/trpc/${procedure}: ${res.status} ${text}`);
-  const body = JSON.parse(text) as { result?: { data?: { json?: T } } };
-  if (body.result?.data?.json === undefined) throw new Error(`GET /api/trpc/${procedure}: unexpected body ${text.slice(0, 500)}`);
-  return body.result.data.json;
-}
-
-async function openPage(page: Page, pathname: string): Promise<void> {
-  const res = await page.goto(`${server.url}${pathname}`, { waitUntil: "networkidle" });
-  expect(res?.status(), `status of ${pathname}`).toBe(200);
-  await page.locator("h1").first().waitFor({ state: "visible" });
-  // Suspense fallbacks ("Loading the fleet…") must have given way to the data.
-  await page.waitForFunction(() => !/Loading [^\n]*…/.test(document.body.innerText), undefined, { timeout: 30_000 });
-}
-
-async function visibleAlerts(page: Page): Promise<string[]> {
-  const alerts = page.locator(ALERTS);
-  const texts: string[] = [];
-  for (let i = 0; i < (await alerts.count()); i++) {
-    const alert = alerts.nth(i);
-    if (await alert.isVisible()) texts.push((await alert.innerText()).trim());
-  }
-  return texts;
-}
+const trpcQuery = <T,>(procedure: string) => query<T>(server, procedure);
+const openPage = (page: Page, pathname: string) => open(page, server, pathname);
 
 describe("dashboard in a browser", () => {
   beforeAll(async () => {
-    if (!fs.existsSync(chromiumPath)) {
-      throw new Error(`no Chromium at ${chromiumPath}: install Debian's package (apt-get install chromium) or set CHROMIUM_PATH`);
-    }
     server = await startServer();
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "offload-chromium-"));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-      ],
-      viewport: { width: 1280, height: 900 },
-    });
-    fs.mkdirSync(screenshotDir, { recursive: true });
+    browser = await launchBrowser();
+    context = browser.context;
   });
 
   afterAll(async () => {
-    await context?.close().catch(() => {});
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
     await server?.stop();
   });
 

@@ -4,16 +4,7 @@ import { useTRPC } from "@/components/trpc/trpc-provider";
 import { Badge, Card, EmptyState, Stat } from "@/components/ui";
 import { formatCount, formatMicroUsd, formatShare } from "@/server/core/money";
 import { isAgentStale } from "@/server/core/agent-staleness";
-
-function formatAgo(at: Date | null, now: Date): string {
-  if (!at) return "never";
-  const minutes = Math.round((now.getTime() - at.getTime()) / 60_000);
-  if (minutes < 1) return "just now";
-  if (minutes < 60) return `${minutes} min ago`;
-  const hours = Math.round(minutes / 60);
-  if (hours < 48) return `${hours} h ago`;
-  return `${Math.round(hours / 24)} days ago`;
-}
+import { formatAgo } from "@/components/format";
 
 export function FleetView() {
   const trpc = useTRPC();

@@ -1,40 +1,249 @@
 "use client";
-import { useSuspenseQuery } from "@tanstack/react-query";
+// The tier board: one column per lane, task types as cards. Drag a card (mouse, touch, or keyboard:
+// focus it, Space to lift, arrows to pick a column, Space to drop, Escape to cancel) to change its
+// lane at once; the card moves before the server answers and moves back, with an error, if the
+// server refuses. While dragging, the card shows what the move would change in daily cost.
+import { useMemo, useState } from "react";
+import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
+import {
+  DndContext,
+  DragOverlay,
+  KeyboardSensor,
+  PointerSensor,
+  useDraggable,
+  useDroppable,
+  useSensor,
+  useSensors,
+  type Announcements,
+  type DragEndEvent,
+  type DragOverEvent,
+  type DragStartEvent,
+  type KeyboardCoordinateGetter,
+} from "@dnd-kit/core";
 import { useTRPC } from "@/components/trpc/trpc-provider";
 import { Card } from "@/components/ui";
-import { LANES, LANE_LABEL, LANE_SERVED_BY, LANE_TIER } from "@/server/core/lanes";
+import { LANES, LANE_LABEL, LANE_SERVED_BY, LANE_TIER, isLane, type Lane } from "@/server/core/lanes";
+import { formatCount, formatMicroUsd } from "@/server/core/money";
+import type { BoardTaskType, TierBoard as BoardData } from "@/server/tiers/manage-tiers";
+import { AgentPins } from "./agent-pins";
+import { TierAudit } from "./tier-audit";
+
+/** Arrow keys jump between lane columns instead of nudging the card by pixels. */
+const laneKeyboardCoordinates: KeyboardCoordinateGetter = (event, { context }) => {
+  const forward = event.code === "ArrowRight" || event.code === "ArrowDown";
+  const backward = event.code === "ArrowLeft" || event.code === "ArrowUp";
+  if (!forward && !backward) return undefined;
+  event.preventDefault();
+  const activeLane = context.active?.data.current?.lane as Lane | undefined;
+  const currentLane = (context.over?.id as Lane | undefined) ?? activeLane;
+  const index = currentLane ? LANES.indexOf(currentLane) : 0;
+  const next = LANES[Math.min(LANES.length - 1, Math.max(0, index + (forward ? 1 : -1)))]!;
+  const rect = context.droppableRects.get(next);
+  if (!rect) return undefined;
+  return { x: rect.left + rect.width / 2, y: rect.top + Math.min(rect.height / 2, 80) };
+};
+
+function changeText(card: BoardTaskType, to: Lane): { text: string; tone: "up" | "down" | "same" } {
+  if (to === card.lane) return { text: "no change", tone: "same" };
+  const change = BigInt(card.laneCost[to].costPerDayMicroUsd) - card.usage.costPerDayMicroUsd;
+  if (change === 0n) return { text: `${LANE_LABEL[to]}: no change in daily cost`, tone: "same" };
+  const sign = change > 0n ? "+" : "−";
+  const abs = change > 0n ? change : -change;
+  return { text: `${LANE_LABEL[to]}: ${sign}${formatMicroUsd(abs)}/day (${card.laneCost[to].basis})`, tone: change > 0n ? "up" : "down" };
+}
+
+function CardBody({ card, dragging, overLane }: { card: BoardTaskType; dragging?: boolean; overLane?: Lane | null }) {
+  const saved = card.savedPerDayMicroUsd;
+  const estimate = overLane ? changeText(card, overLane) : null;
+  return (
+    <>
+      <div className="flex items-start justify-between gap-2">
+        <div className="text-sm font-medium">{card.name}</div>
+        <div className="shrink-0 text-xs tabular-nums text-zinc-500">{formatCount(Math.round(card.usage.turnsPerDay))}/day</div>
+      </div>
+      <div className="mt-1 text-xs text-zinc-500">{card.reason}</div>
+      <div className="mt-2 text-xs tabular-nums">
+        {card.usage.turnsPerDay === 0 ? (
+          <span className="text-zinc-500">no turns in the last 7 days</span>
+        ) : (
+          <>
+            <span>{formatMicroUsd(card.usage.costPerDayMicroUsd)}/day</span>
+            {saved > 0n ? <span className="text-green-700 dark:text-green-400"> · saves {formatMicroUsd(saved)}/day</span> : null}
+          </>
+        )}
+      </div>
+      {dragging && estimate ? (
+        <div
+          data-testid="move-estimate"
+          className={`mt-2 rounded px-2 py-1 text-xs font-medium ${estimate.tone === "up" ? "bg-red-50 text-red-700 dark:bg-red-950 dark:text-red-300" : estimate.tone === "down" ? "bg-green-50 text-green-700 dark:bg-green-950 dark:text-green-300" : "bg-zinc-100 text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300"}`}
+        >
+          {estimate.text}
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+function DraggableCard({ card, pending }: { card: BoardTaskType; pending: boolean }) {
+  const { attributes, listeners, setNodeRef, isDragging } = useDraggable({ id: card.id, data: { lane: card.lane } });
+  return (
+    <li
+      ref={setNodeRef}
+      {...attributes}
+      {...listeners}
+      data-task-type={card.id}
+      aria-roledescription="draggable task type"
+      aria-describedby="tier-board-help"
+      className={`cursor-grab touch-none rounded-lg border border-zinc-200 bg-white p-3 shadow-sm outline-none focus-visible:ring-2 focus-visible:ring-blue-500 dark:border-zinc-700 dark:bg-zinc-900 ${isDragging ? "opacity-40" : ""} ${pending ? "animate-pulse" : ""}`}
+    >
+      <CardBody card={card} />
+    </li>
+  );
+}
+
+function LaneColumn({ lane, cards, pendingId }: { lane: Lane; cards: BoardTaskType[]; pendingId: string | null }) {
+  const { setNodeRef, isOver } = useDroppable({ id: lane });
+  const turns = cards.reduce((n, c) => n + c.usage.turnsPerDay, 0);
+  const cost = cards.reduce((n, c) => n + c.usage.costPerDayMicroUsd, 0n);
+  return (
+    <section
+      ref={setNodeRef}
+      aria-label={LANE_LABEL[lane]}
+      data-lane={lane}
+      className={`min-h-40 rounded-lg p-3 transition-colors ${isOver ? "bg-blue-100 ring-2 ring-blue-400 dark:bg-blue-950" : "bg-zinc-100 dark:bg-zinc-900/60"}`}
+    >
+      <h2 className="font-semibold">
+        Tier {LANE_TIER[lane]} · {LANE_LABEL[lane]}
+      </h2>
+      <p className="mb-3 text-xs text-zinc-500">
+        {LANE_SERVED_BY[lane]} · {formatCount(Math.round(turns))} turns/day · {formatMicroUsd(cost)}/day
+      </p>
+      <ul className="space-y-2">
+        {cards.length === 0 ? <li className="text-sm text-zinc-500">No task types in this lane. Drop one here.</li> : null}
+        {cards.map((card) => (
+          <DraggableCard key={card.id} card={card} pending={pendingId === card.id} />
+        ))}
+      </ul>
+    </section>
+  );
+}
 
 export function TierBoard() {
   const trpc = useTRPC();
-  const { data } = useSuspenseQuery(trpc.taskTypes.list.queryOptions());
+  const queryClient = useQueryClient();
+  const boardKey = trpc.tiers.board.queryKey();
+  const { data } = useSuspenseQuery(trpc.tiers.board.queryOptions());
+  const [activeId, setActiveId] = useState<string | null>(null);
+  const [overLane, setOverLane] = useState<Lane | null>(null);
+  const [note, setNote] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+
+  const move = useMutation(
+    trpc.tiers.moveTaskType.mutationOptions({
+      onMutate: async (input) => {
+        setError(null);
+        await queryClient.cancelQueries({ queryKey: boardKey });
+        const previous = queryClient.getQueryData<BoardData>(boardKey);
+        if (previous) {
+          queryClient.setQueryData<BoardData>(boardKey, { ...previous, taskTypes: previous.taskTypes.map((t) => (t.id === input.id ? { ...t, lane: input.lane } : t)) });
+        }
+        return { previous };
+      },
+      onError: (err, input, context) => {
+        if (context?.previous) queryClient.setQueryData(boardKey, context.previous);
+        const name = data.taskTypes.find((t) => t.id === input.id)?.name ?? input.id;
+        setError(`Could not move ${name} to ${LANE_LABEL[input.lane]}: ${err.message}. It is back where it was.`);
+      },
+      onSuccess: (change, input) => {
+        const name = data.taskTypes.find((t) => t.id === input.id)?.name ?? input.id;
+        if (change) setDone(`${name} moved to ${LANE_LABEL[input.lane]}; routing follows it now.`);
+        setNote("");
+      },
+      onSettled: () => {
+        void queryClient.invalidateQueries({ queryKey: boardKey });
+        void queryClient.invalidateQueries({ queryKey: trpc.tiers.changes.queryKey() });
+      },
+    }),
+  );
+
+  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 5 } }), useSensor(KeyboardSensor, { coordinateGetter: laneKeyboardCoordinates }));
+  const byId = useMemo(() => new Map(data.taskTypes.map((t) => [t.id, t])), [data.taskTypes]);
+  const active = activeId ? byId.get(activeId) : undefined;
+
+  const nameOf = (id: string | number) => byId.get(String(id))?.name ?? String(id);
+  const laneOf = (id: string | number | undefined) => (id !== undefined && isLane(String(id)) ? LANE_LABEL[String(id) as Lane] : "no lane");
+  const announcements: Announcements = {
+    onDragStart: ({ active: a }) => `Picked up ${nameOf(a.id)}. Use the arrow keys to choose a lane, Space to drop, Escape to cancel.`,
+    onDragOver: ({ active: a, over }) => {
+      const card = byId.get(String(a.id));
+      return over && card && isLane(String(over.id)) ? `Over ${laneOf(over.id)}. ${changeText(card, String(over.id) as Lane).text}.` : `${nameOf(a.id)} is not over a lane.`;
+    },
+    onDragEnd: ({ active: a, over }) => (over ? `${nameOf(a.id)} dropped in ${laneOf(over.id)}.` : `${nameOf(a.id)} was not moved.`),
+    onDragCancel: ({ active: a }) => `Moving ${nameOf(a.id)} was cancelled.`,
+  };
+
+  const onDragStart = (e: DragStartEvent) => {
+    setActiveId(String(e.active.id));
+    setOverLane(null);
+    setDone(null);
+  };
+  const onDragOver = (e: DragOverEvent) => setOverLane(e.over && isLane(String(e.over.id)) ? (String(e.over.id) as Lane) : null);
+  const onDragEnd = (e: DragEndEvent) => {
+    setActiveId(null);
+    setOverLane(null);
+    const card = byId.get(String(e.active.id));
+    const to = e.over ? String(e.over.id) : null;
+    if (!card || !to || !isLane(to) || to === card.lane) return;
+    move.mutate({ id: card.id, lane: to, ...(note.trim() ? { note: note.trim() } : {}) });
+  };
+
   return (
-    <div className="grid gap-4 md:grid-cols-2 xl:grid-cols-4">
-      {LANES.map((lane) => {
-        const cards = data.filter((t) => t.lane === lane);
-        const share = cards.reduce((s, t) => s + t.expectedShare, 0);
-        return (
-          <section key={lane} aria-label={LANE_LABEL[lane]} className="rounded-lg bg-zinc-100 p-3 dark:bg-zinc-900/60">
-            <h2 className="font-semibold">
-              Tier {LANE_TIER[lane]} · {LANE_LABEL[lane]}
-            </h2>
-            <p className="mb-3 text-xs text-zinc-500">
-              {LANE_SERVED_BY[lane]}
-              {lane === "sidecar" ? " · scripts, zero tokens" : ` · expected ${Math.round(share * 100)}% of turns`}
-            </p>
-            <ul className="space-y-2">
-              {cards.length === 0 ? <li className="text-sm text-zinc-500">No task types in this lane.</li> : null}
-              {cards.map((t) => (
-                <li key={t.id}>
-                  <Card className="p-3">
-                    <div className="text-sm font-medium">{t.name}</div>
-                    <div className="mt-1 text-xs text-zinc-500">{t.reason}</div>
-                  </Card>
-                </li>
-              ))}
-            </ul>
-          </section>
-        );
-      })}
+    <div className="space-y-6">
+      <p id="tier-board-help" className="sr-only">
+        To move a task type with the keyboard, focus it, press Space, use the arrow keys to choose a lane and press Space again; Escape cancels.
+      </p>
+      <div className="flex flex-wrap items-end gap-3">
+        <label className="text-sm">
+          <span className="block text-xs text-zinc-500">Note for the audit (optional, used with the next move)</span>
+          <input
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+            maxLength={500}
+            placeholder="why this move"
+            className="mt-1 w-72 rounded border border-zinc-300 bg-white px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"
+          />
+        </label>
+        <p className="text-xs text-zinc-500">Figures are per day over the last {data.windowDays} days. Drag a card, or focus it and press Space.</p>
+      </div>
+      {error ? (
+        <div role="alert" className="rounded border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+          {error}
+        </div>
+      ) : null}
+      {done ? (
+        <div role="status" className="rounded border border-green-300 bg-green-50 px-3 py-2 text-sm text-green-800 dark:border-green-800 dark:bg-green-950 dark:text-green-200">
+          {done}
+        </div>
+      ) : null}
+      <DndContext sensors={sensors} accessibility={{ announcements }} onDragStart={onDragStart} onDragOver={onDragOver} onDragEnd={onDragEnd} onDragCancel={() => { setActiveId(null); setOverLane(null); }}>
+        <div className="grid gap-4 md:grid-cols-2 xl:grid-cols-4">
+          {LANES.map((lane) => (
+            <LaneColumn key={lane} lane={lane} cards={data.taskTypes.filter((t) => t.lane === lane)} pendingId={move.isPending ? (move.variables?.id ?? null) : null} />
+          ))}
+        </div>
+        <DragOverlay dropAnimation={null}>
+          {active ? (
+            <Card className="w-72 cursor-grabbing p-3 shadow-lg ring-2 ring-blue-400">
+              <CardBody card={active} dragging overLane={overLane} />
+            </Card>
+          ) : null}
+        </DragOverlay>
+      </DndContext>
+      <div className="grid gap-6 lg:grid-cols-2">
+        <AgentPins agents={data.agents} />
+        <TierAudit />
+      </div>
     </div>
   );
 }

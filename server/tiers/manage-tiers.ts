@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type { Db } from "@/server/db/client";
 import { OffloadError } from "@/server/errors";
-import { LANES, PINS, LANE_LABEL, type Lane, type Pin } from "@/server/core/lanes";
+import { LANES, PINS, type Lane, type Pin } from "@/server/core/lanes";
 import { utcDay } from "@/server/core/turn-record";
 import { daysObserved, microUsdPerDay, perDay } from "@/server/core/per-day";
 import { estimateLaneCost, type FleetLocalRate, type LaneUsage } from "@/server/core/tiers/estimate-move";
@@ -179,10 +179,4 @@ export async function listTierChanges(db: Db, limit = 20): Promise<TierChangeRow
   ]);
   const names = new Map([...types, ...agents].map((s) => [s.id, s.name]));
   return rows.map((r) => ({ ...r, subjectName: names.get(r.subjectId) ?? r.subjectId }));
-}
-
-/** How an audit row reads: "Heartbeat processing: Local → Claude". */
-export function describeValue(subjectType: string, value: string): string {
-  if (subjectType === "task_type") return LANE_LABEL[value as Lane] ?? value;
-  return value === "none" ? "per task" : `pinned ${value}`;
 }

@@ -6,10 +6,12 @@ import { LoadingBlock, PageTitle } from "@/components/ui";
 export const dynamic = "force-dynamic";
 
 export default async function TiersPage() {
-  void getQueryClient().prefetchQuery(trpc.taskTypes.list.queryOptions());
+  const queryClient = getQueryClient();
+  void queryClient.prefetchQuery(trpc.tiers.board.queryOptions());
+  void queryClient.prefetchQuery(trpc.tiers.changes.queryOptions({ limit: 20 }));
   return (
     <HydrateClient>
-      <PageTitle title="Tiers" subtitle="Which lane serves each task type: no model, the local model, the local model with a check, or Claude." />
+      <PageTitle title="Tiers" subtitle="Which lane serves each task type: no model, the local model, the local model with a check, or Claude. Drag a card to move its work; routing follows at once." />
       <Suspense fallback={<LoadingBlock label="the tiers" />}>
         <TierBoard />
       </Suspense>
