@@ -23,6 +23,8 @@ const PAGES = [
   { name: "smoke", path: "/smoke", title: "Smoke runs" },
 ] as const;
 
+const ALERT_SELECTOR = '[role="alert"]:not(#__next-route-announcer__)';
+
 let server: StartedServer;
 let browser: Browser;
 let context: BrowserContext;
@@ -90,6 +92,35 @@ describe("dashboard in a browser", () => {
       }
       expect(await page.locator("tr[data-agent-id]").count()).toBe(agents.length);
       expect(await visibleAlerts(page)).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("draws the cost charts and reproduces the seed's projection for the defaults", async () => {
+    const page = await context.newPage();
+    try {
+      await openPage(page, "/costs");
+      for (const chart of ["turns", "cost", "by-agent", "by-task-type", "tokens"]) {
+        const paths = page.locator(`[data-chart="${chart}"] svg path`);
+        await paths.first().waitFor({ state: "attached" });
+        expect(await paths.count(), `SVG paths in the ${chart} chart`).toBeGreaterThan(0);
+      }
+      expect(await page.getByTestId("projected-turns").innerText()).toBe("960");
+      const allClaude = page.locator('[data-scenario="all-claude"]').first();
+      expect(await allClaude.locator('[data-col="daily"]').innerText()).toMatch(/^\$19\.20[–-]48\.00$/);
+      expect(await allClaude.locator('[data-col="monthly"]').innerText()).toMatch(/^\$576\.00[–-]1,440\.00$/);
+
+      // Another fleet shape recomputes at once; a bad one names its field.
+      await page.locator('input[name="agents"]').fill("10");
+      expect(await page.getByTestId("projected-turns").innerText()).toBe("1,920");
+      await page.locator('input[name="heartbeatMinutes"]').fill("0");
+      expect(await page.locator(ALERT_SELECTOR).first().innerText()).toContain("heartbeatMinutes");
+
+      // 7 days: fewer bars, same charts.
+      await page.getByRole("button", { name: "7 days" }).click();
+      await page.getByText(/ to .* \(UTC\) · /).first().waitFor();
+      expect(await page.locator('[data-chart="turns"] svg path').count()).toBeGreaterThan(0);
     } finally {
       await page.close();
     }

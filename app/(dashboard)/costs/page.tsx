@@ -1,18 +1,25 @@
 import { Suspense } from "react";
 import { HydrateClient, getQueryClient, trpc } from "@/server/api/rsc";
-import { DailyCostTable } from "@/components/costs/daily-cost-table";
+import { CostsView } from "@/components/costs/costs-view";
+import { ProjectionPanel } from "@/components/costs/projection-panel";
 import { LoadingBlock, PageTitle } from "@/components/ui";
 
 export const dynamic = "force-dynamic";
 
 export default async function CostsPage() {
-  void getQueryClient().prefetchQuery(trpc.fleet.dailyTotals.queryOptions({ days: 30 }));
+  const queryClient = getQueryClient();
+  void queryClient.prefetchQuery(trpc.fleet.costs.queryOptions({ days: 30 }));
+  void queryClient.prefetchQuery(trpc.system.settings.queryOptions());
+  void queryClient.prefetchQuery(trpc.fleet.measuredProjection.queryOptions());
   return (
     <HydrateClient>
       <PageTitle title="Costs" subtitle="What the fleet spent each day, against what the same turns would have cost on Claude alone (UTC days)." />
-      <Suspense fallback={<LoadingBlock label="costs" />}>
-        <DailyCostTable days={30} />
-      </Suspense>
+      <div className="space-y-8">
+        <Suspense fallback={<LoadingBlock label="the projection" />}>
+          <ProjectionPanel />
+        </Suspense>
+        <CostsView />
+      </div>
     </HydrateClient>
   );
 }

@@ -3,11 +3,15 @@ import { adminProcedure, createTRPCRouter } from "../trpc";
 import { readFleetOverview } from "@/server/fleet/read-fleet-overview";
 import { readDailyTotals } from "@/server/fleet/read-daily-totals";
 import { readMeasuredProjection } from "@/server/fleet/read-measured-projection";
+import { readCosts } from "@/server/costs/read-costs";
 
 export const fleetRouter = createTRPCRouter({
   overview: adminProcedure.query(({ ctx }) => readFleetOverview(ctx.db)),
   dailyTotals: adminProcedure
     .input(z.object({ days: z.union([z.literal(7), z.literal(30), z.literal(90)]) }))
     .query(({ ctx, input }) => readDailyTotals(ctx.db, input.days)),
+  costs: adminProcedure
+    .input(z.object({ days: z.union([z.literal(7), z.literal(30), z.literal(90)]) }))
+    .query(({ ctx, input }) => readCosts(ctx.db, input.days)),
   measuredProjection: adminProcedure.query(({ ctx }) => readMeasuredProjection(ctx.db)),
 });

@@ -1,0 +1,191 @@
+"use client";
+// The Costs page: charts over 7, 30 or 90 days from DailyUsage, and their data as CSV.
+import { useMemo, useState } from "react";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { Area, Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { useTRPC } from "@/components/trpc/trpc-provider";
+import { Card, EmptyState, LoadingBlock } from "@/components/ui";
+import { LANES, LANE_LABEL } from "@/server/core/lanes";
+import { formatCount, formatMicroUsd } from "@/server/core/money";
+import { dailySeries, dailySeriesCsv, microToUsd, toCsv } from "@/server/core/charts/cost-series";
+import type { CostBreakdown, CostRange } from "@/server/costs/read-costs";
+
+const LANE_COLOR = { sidecar: "#64748b", local: "#16a34a", local_careful: "#ca8a04", claude: "#c2410c" } as const;
+const usd = (v: number) => (Math.abs(v) >= 100 ? `$${Math.round(v)}` : `$${v.toFixed(2)}`);
+const compact = (v: number) => Intl.NumberFormat("en-US", { notation: "compact" }).format(v);
+const shortDay = (day: string) => day.slice(5);
+const tooltipStyle = { backgroundColor: "var(--tooltip-bg, #fff)", border: "1px solid #d4d4d8", fontSize: 12 };
+
+function download(name: string, csv: string) {
+  const url = URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1_000);
+}
+
+function ChartCard({ title, subtitle, children, testId }: { title: string; subtitle?: string; children: React.ReactNode; testId: string }) {
+  return (
+    <Card>
+      <h2 className="font-semibold">{title}</h2>
+      {subtitle ? <p className="text-xs text-zinc-500">{subtitle}</p> : null}
+      <div data-chart={testId} className="mt-3 h-64 text-xs text-zinc-500">
+        {children}
+      </div>
+    </Card>
+  );
+}
+
+function Breakdown({ title, rows, testId }: { title: string; rows: CostBreakdown[]; testId: string }) {
+  const data = rows.slice(0, 10).map((r) => ({ name: r.name, cost: microToUsd(r.costMicroUsd), allClaude: microToUsd(r.counterfactualMicroUsd) }));
+  return (
+    <ChartCard title={title} subtitle="Top 10 by cost, against what the same turns would cost on Claude" testId={testId}>
+      <ResponsiveContainer width="100%" height="100%">
+        <BarChart data={data} layout="vertical" margin={{ left: 8, right: 16 }}>
+          <CartesianGrid strokeDasharray="3 3" horizontal={false} stroke="#a1a1aa55" />
+          <XAxis type="number" tickFormatter={usd} stroke="currentColor" />
+          <YAxis type="category" dataKey="name" width={130} interval={0} stroke="currentColor" tick={{ fontSize: 11 }} />
+          <Tooltip formatter={(v) => usd(Number(v))} contentStyle={tooltipStyle} />
+          <Legend />
+          <Bar dataKey="cost" name="Actual" fill="#2563eb" isAnimationActive={false} />
+          <Bar dataKey="allClaude" name="All-Claude" fill="#a1a1aa" isAnimationActive={false} />
+        </BarChart>
+      </ResponsiveContainer>
+    </ChartCard>
+  );
+}
+
+export function CostsView() {
+  const trpc = useTRPC();
+  const [days, setDays] = useState<CostRange>(30);
+  const query = useQuery({ ...trpc.fleet.costs.queryOptions({ days }), placeholderData: keepPreviousData });
+  const points = useMemo(() => (query.data ? dailySeries(query.data.byDayLane, query.data.from, query.data.to) : []), [query.data]);
+
+  const rangePicker = (
+    <div role="group" aria-label="Range" className="inline-flex overflow-hidden rounded-md border border-zinc-300 dark:border-zinc-700">
+      {([7, 30, 90] as const).map((d) => (
+        <button
+          key={d}
+          type="button"
+          aria-pressed={days === d}
+          onClick={() => setDays(d)}
+          className={`px-3 py-1 text-sm ${days === d ? "bg-zinc-900 text-white dark:bg-zinc-100 dark:text-zinc-900" : "hover:bg-zinc-100 dark:hover:bg-zinc-800"}`}
+        >
+          {d} days
+        </button>
+      ))}
+    </div>
+  );
+
+  if (query.isPending) return <LoadingBlock label="costs" />;
+  if (query.isError) {
+    return (
+      <div role="alert" className="rounded border border-red-300 bg-red-50 p-4 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+        Could not load the costs: {query.error.message}
+      </div>
+    );
+  }
+  const data = query.data;
+  const total = data.byDayLane.reduce((t, r) => ({ cost: t.cost + r.costMicroUsd, cf: t.cf + r.counterfactualMicroUsd, turns: t.turns + r.turns }), { cost: 0n, cf: 0n, turns: 0 });
+  const chartData = points.map((p) => ({ ...p, ...Object.fromEntries(LANES.map((l) => [`turns_${l}`, p.turns[l]])), label: shortDay(p.day) }));
+
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        {rangePicker}
+        <div className="flex flex-wrap items-center gap-3 text-sm">
+          <span className="tabular-nums text-zinc-600 dark:text-zinc-400">
+            {data.from} to {data.to} (UTC) · {formatCount(total.turns)} turns · spent {formatMicroUsd(total.cost)} · all-Claude {formatMicroUsd(total.cf)} · saved {formatMicroUsd(total.cf - total.cost)}
+          </span>
+          <button
+            type="button"
+            onClick={() => download(`offload-daily-${data.from}-${data.to}.csv`, dailySeriesCsv(points))}
+            className="rounded border border-zinc-300 px-3 py-1 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800"
+          >
+            Daily CSV
+          </button>
+          <button
+            type="button"
+            onClick={() =>
+              download(
+                `offload-breakdown-${data.from}-${data.to}.csv`,
+                toCsv(
+                  [
+                    { key: "kind", label: "kind" },
+                    { key: "id", label: "id" },
+                    { key: "name", label: "name" },
+                    { key: "turns", label: "turns" },
+                    { key: "cost", label: "cost USD" },
+                    { key: "allClaude", label: "all-Claude cost USD" },
+                  ],
+                  [
+                    ...data.byAgent.map((r) => ({ kind: "agent", ...r, cost: microToUsd(r.costMicroUsd).toFixed(6), allClaude: microToUsd(r.counterfactualMicroUsd).toFixed(6) })),
+                    ...data.byTaskType.map((r) => ({ kind: "task type", ...r, cost: microToUsd(r.costMicroUsd).toFixed(6), allClaude: microToUsd(r.counterfactualMicroUsd).toFixed(6) })),
+                  ],
+                ),
+              )
+            }
+            className="rounded border border-zinc-300 px-3 py-1 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800"
+          >
+            Breakdown CSV
+          </button>
+        </div>
+      </div>
+      {query.isFetching ? <p className="text-xs text-zinc-500" role="status">Updating…</p> : null}
+      {total.turns === 0 ? (
+        <EmptyState title="No turns recorded in this range">Charts appear once agents send turns through the gateway or report their usage.</EmptyState>
+      ) : (
+        <>
+          <div className="grid gap-6 lg:grid-cols-2">
+            <ChartCard title="Turns a day by lane" subtitle="Days without turns are left empty" testId="turns">
+              <ResponsiveContainer width="100%" height="100%">
+                <BarChart data={chartData}>
+                  <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#a1a1aa55" />
+                  <XAxis dataKey="label" stroke="currentColor" minTickGap={16} />
+                  <YAxis tickFormatter={compact} stroke="currentColor" />
+                  <Tooltip contentStyle={tooltipStyle} />
+                  <Legend />
+                  {LANES.map((l) => (
+                    <Bar key={l} dataKey={`turns_${l}`} name={LANE_LABEL[l]} stackId="lanes" fill={LANE_COLOR[l]} isAnimationActive={false} />
+                  ))}
+                </BarChart>
+              </ResponsiveContainer>
+            </ChartCard>
+            <ChartCard title="Cost a day: actual against all-Claude" subtitle="The band between the lines is what routing saved" testId="cost">
+              <ResponsiveContainer width="100%" height="100%">
+                <ComposedChart data={chartData}>
+                  <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#a1a1aa55" />
+                  <XAxis dataKey="label" stroke="currentColor" minTickGap={16} />
+                  <YAxis tickFormatter={usd} stroke="currentColor" />
+                  <Tooltip formatter={(v) => usd(Number(v))} contentStyle={tooltipStyle} />
+                  <Legend />
+                  <Area dataKey="allClaudeUsd" name="All-Claude" stroke="#a1a1aa" fill="#16a34a33" connectNulls={false} isAnimationActive={false} />
+                  <Area dataKey="actualUsd" name="Actual" stroke="#2563eb" fill="#2563eb22" connectNulls={false} isAnimationActive={false} />
+                  <Line dataKey="savedUsd" name="Saved" stroke="#16a34a" dot={false} connectNulls={false} isAnimationActive={false} />
+                </ComposedChart>
+              </ResponsiveContainer>
+            </ChartCard>
+            <Breakdown title="Cost by agent" rows={data.byAgent} testId="by-agent" />
+            <Breakdown title="Cost by task type" rows={data.byTaskType} testId="by-task-type" />
+          </div>
+          <ChartCard title="Tokens a day" subtitle="Input, output and prompt-cache tokens, all lanes" testId="tokens">
+            <ResponsiveContainer width="100%" height="100%">
+              <BarChart data={chartData}>
+                <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#a1a1aa55" />
+                <XAxis dataKey="label" stroke="currentColor" minTickGap={16} />
+                <YAxis tickFormatter={compact} stroke="currentColor" />
+                <Tooltip formatter={(v) => formatCount(Number(v))} contentStyle={tooltipStyle} />
+                <Legend />
+                <Bar dataKey="inputTokens" name="Input" stackId="t" fill="#2563eb" isAnimationActive={false} />
+                <Bar dataKey="outputTokens" name="Output" stackId="t" fill="#7c3aed" isAnimationActive={false} />
+                <Bar dataKey="cacheReadTokens" name="Cache read" stackId="t" fill="#0891b2" isAnimationActive={false} />
+                <Bar dataKey="cacheWriteTokens" name="Cache write" stackId="t" fill="#db2777" isAnimationActive={false} />
+              </BarChart>
+            </ResponsiveContainer>
+          </ChartCard>
+        </>
+      )}
+    </div>
+  );
+}

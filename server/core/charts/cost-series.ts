@@ -1,0 +1,122 @@
+// Chart preparation for the Costs page, pure: DailyUsage aggregates in, one row per calendar day
+// of the range out. A day without turns is a gap (null), never a zero: a quiet day and a day
+// the fleet did not run look different on a chart. Money stays integer micro-dollars until the
+// last step, where it becomes dollars for the chart's axis.
+import type { Lane } from "@/server/core/lanes";
+
+export type DayLaneUsage = {
+  day: string; // YYYY-MM-DD (UTC)
+  lane: Lane;
+  turns: number;
+  costMicroUsd: bigint;
+  counterfactualMicroUsd: bigint;
+  inputTokens: bigint;
+  outputTokens: bigint;
+  cacheReadTokens: bigint;
+  cacheWriteTokens: bigint;
+};
+
+export type DailyPoint = {
+  day: string;
+  turns: Record<Lane, number | null>;
+  totalTurns: number | null;
+  /** Dollars, for the axis; null on a day without turns. */
+  actualUsd: number | null;
+  allClaudeUsd: number | null;
+  savedUsd: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cacheReadTokens: number | null;
+  cacheWriteTokens: number | null;
+};
+
+const DAY_MS = 86_400_000;
+
+/** Every UTC day from `from` to `to`, inclusive, as YYYY-MM-DD. */
+export function daysBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  const start = Date.parse(`${from}T00:00:00Z`);
+  const end = Date.parse(`${to}T00:00:00Z`);
+  if (!Number.isFinite(start) || !Number.isFinite(end)) throw new Error(`bad day range ${from}..${to}`);
+  for (let t = start; t <= end; t += DAY_MS) out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+}
+
+export const microToUsd = (micro: bigint) => Number(micro) / 1_000_000;
+
+export function dailySeries(rows: readonly DayLaneUsage[], from: string, to: string): DailyPoint[] {
+  const byDay = new Map<string, DayLaneUsage[]>();
+  for (const r of rows) {
+    const list = byDay.get(r.day);
+    if (list) list.push(r);
+    else byDay.set(r.day, [r]);
+  }
+  return daysBetween(from, to).map((day) => {
+    const list = byDay.get(day);
+    if (!list || list.every((r) => r.turns === 0)) {
+      return { day, turns: { sidecar: null, local: null, local_careful: null, claude: null }, totalTurns: null, actualUsd: null, allClaudeUsd: null, savedUsd: null, inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheWriteTokens: null };
+    }
+    const turns: Record<Lane, number | null> = { sidecar: 0, local: 0, local_careful: 0, claude: 0 };
+    let cost = 0n;
+    let counterfactual = 0n;
+    let input = 0n;
+    let output = 0n;
+    let cacheRead = 0n;
+    let cacheWrite = 0n;
+    for (const r of list) {
+      turns[r.lane] = (turns[r.lane] ?? 0) + r.turns;
+      cost += r.costMicroUsd;
+      counterfactual += r.counterfactualMicroUsd;
+      input += r.inputTokens;
+      output += r.outputTokens;
+      cacheRead += r.cacheReadTokens;
+      cacheWrite += r.cacheWriteTokens;
+    }
+    return {
+      day,
+      turns,
+      totalTurns: list.reduce((n, r) => n + r.turns, 0),
+      actualUsd: microToUsd(cost),
+      allClaudeUsd: microToUsd(counterfactual),
+      savedUsd: microToUsd(counterfactual - cost),
+      inputTokens: Number(input),
+      outputTokens: Number(output),
+      cacheReadTokens: Number(cacheRead),
+      cacheWriteTokens: Number(cacheWrite),
+    };
+  });
+}
+
+/** RFC 4180 CSV: a header from the first row's keys' labels; fields with commas, quotes or newlines quoted. */
+export function toCsv(columns: readonly { key: string; label: string }[], rows: readonly Record<string, unknown>[]): string {
+  const cell = (v: unknown) => {
+    if (v === null || v === undefined) return "";
+    const s = String(v);
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const lines = [columns.map((c) => cell(c.label)).join(",")];
+  for (const r of rows) lines.push(columns.map((c) => cell(r[c.key])).join(","));
+  return lines.join("\r\n") + "\r\n";
+}
+
+/** The daily series flattened for CSV: empty cells on days without turns. */
+export function dailySeriesCsv(points: readonly DailyPoint[]): string {
+  const columns = [
+    { key: "day", label: "day (UTC)" },
+    { key: "sidecar", label: "turns sidecar" },
+    { key: "local", label: "turns local" },
+    { key: "local_careful", label: "turns local with care" },
+    { key: "claude", label: "turns claude" },
+    { key: "actualUsd", label: "cost USD" },
+    { key: "allClaudeUsd", label: "all-Claude cost USD" },
+    { key: "savedUsd", label: "saved USD" },
+    { key: "inputTokens", label: "input tokens" },
+    { key: "outputTokens", label: "output tokens" },
+    { key: "cacheReadTokens", label: "cache read tokens" },
+    { key: "cacheWriteTokens", label: "cache write tokens" },
+  ];
+  return toCsv(
+    columns,
+    points.map((p) => ({ ...p, ...p.turns, actualUsd: p.actualUsd?.toFixed(6), allClaudeUsd: p.allClaudeUsd?.toFixed(6), savedUsd: p.savedUsd?.toFixed(6) })),
+  );
+}

@@ -1,0 +1,60 @@
+// The Costs page's data for a range of days, all from DailyUsage (never raw turns): per day and
+// lane, and totals by agent and by task type.
+import type { Db } from "@/server/db/client";
+import { utcDay } from "@/server/core/turn-record";
+import type { Lane } from "@/server/core/lanes";
+import type { DayLaneUsage } from "@/server/core/charts/cost-series";
+
+export const COST_RANGES = [7, 30, 90] as const;
+export type CostRange = (typeof COST_RANGES)[number];
+
+export type CostBreakdown = { id: string; name: string; turns: number; costMicroUsd: bigint; counterfactualMicroUsd: bigint };
+
+export type CostData = { from: string; to: string; days: CostRange; byDayLane: DayLaneUsage[]; byAgent: CostBreakdown[]; byTaskType: CostBreakdown[] };
+
+export async function readCosts(db: Db, days: CostRange, now: Date = new Date()): Promise<CostData> {
+  const to = utcDay(now);
+  const from = utcDay(new Date(now.getTime() - (days - 1) * 86_400_000));
+  type DayRow = { day: string; lane: Lane; turns: string; cost: string; cf: string; input: string; output: string; cacheRead: string; cacheWrite: string };
+  type GroupRow = { id: string; name: string | null; turns: string; cost: string; cf: string };
+  const [byDay, byAgent, byType] = await Promise.all([
+    db.sql.query<DayRow>(
+      `select to_char("day", 'YYYY-MM-DD') as day, "lane", sum("turns")::bigint as turns, sum("costMicroUsd")::bigint as cost,
+              sum("counterfactualMicroUsd")::bigint as cf, sum("inputTokens")::bigint as input, sum("outputTokens")::bigint as output,
+              sum("cacheReadTokens")::bigint as "cacheRead", sum("cacheWriteTokens")::bigint as "cacheWrite"
+       from "DailyUsage" where "day" between $1::date and $2::date group by 1, 2 order by 1, 2`,
+      [from, to],
+    ),
+    db.sql.query<GroupRow>(
+      `select u."agentId" as id, a."name" as name, sum(u."turns")::bigint as turns, sum(u."costMicroUsd")::bigint as cost, sum(u."counterfactualMicroUsd")::bigint as cf
+       from "DailyUsage" u left join "Agent" a on a."id" = u."agentId"
+       where u."day" between $1::date and $2::date group by 1, 2 order by 4 desc`,
+      [from, to],
+    ),
+    db.sql.query<GroupRow>(
+      `select u."taskTypeId" as id, t."name" as name, sum(u."turns")::bigint as turns, sum(u."costMicroUsd")::bigint as cost, sum(u."counterfactualMicroUsd")::bigint as cf
+       from "DailyUsage" u left join "TaskType" t on t."id" = u."taskTypeId"
+       where u."day" between $1::date and $2::date group by 1, 2 order by 4 desc`,
+      [from, to],
+    ),
+  ]);
+  const group = (r: GroupRow, fallback: string): CostBreakdown => ({ id: r.id, name: r.name ?? (r.id || fallback), turns: Number(r.turns), costMicroUsd: BigInt(r.cost), counterfactualMicroUsd: BigInt(r.cf) });
+  return {
+    from,
+    to,
+    days,
+    byDayLane: byDay.map((r) => ({
+      day: r.day,
+      lane: r.lane,
+      turns: Number(r.turns),
+      costMicroUsd: BigInt(r.cost),
+      counterfactualMicroUsd: BigInt(r.cf),
+      inputTokens: BigInt(r.input),
+      outputTokens: BigInt(r.output),
+      cacheReadTokens: BigInt(r.cacheRead),
+      cacheWriteTokens: BigInt(r.cacheWrite),
+    })),
+    byAgent: byAgent.map((r) => group(r, "unknown agent")),
+    byTaskType: byType.map((r) => group(r, "unlabelled")),
+  };
+}
