@@ -97,6 +97,42 @@ describe("dashboard in a browser", () => {
     }
   });
 
+  it("filters and sorts the fleet, and opens an agent's page with its turns, key and pin", async () => {
+    const page = await context.newPage();
+    try {
+      await openPage(page, "/");
+      await page.getByPlaceholder("Filter by name, role, pin, model").fill("loa");
+      expect(await page.locator("tr[data-agent-id]").count()).toBe(1);
+      await page.getByPlaceholder("Filter by name, role, pin, model").fill("");
+      await page.getByRole("button", { name: /Turns\/day/ }).click(); // descending first
+      const turns = await page.locator('td[data-col="turns-per-day"]').allInnerTexts();
+      const numbers = turns.map((t) => Number(t.replace(/,/g, "")));
+      expect(numbers).toEqual([...numbers].sort((a, b) => b - a));
+
+      await page.getByRole("link", { name: "Loash", exact: true }).click();
+      await page.waitForURL(/\/agents\/loash$/);
+      await page.locator("h1", { hasText: "Loash" }).waitFor();
+      await page.locator('[data-chart="agent-turns"] svg path').first().waitFor({ state: "attached" });
+      expect(await page.locator("tr[data-turn-id]").count()).toBeGreaterThan(0);
+
+      await page.getByRole("button", { name: /^(Rotate key|Issue a new key)$/ }).click();
+      const key = (await page.getByTestId("new-key").innerText()).trim();
+      expect(key).toMatch(/^ofk_/);
+      // The new key works for the agent; the page never showed the old one.
+      const res = await fetch(`${server.url}/api/v1/route`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify({ taskType: "heartbeat" }) });
+      expect(res.status).toBe(200);
+      page.once("dialog", (d) => void d.accept());
+      await page.getByRole("button", { name: "Revoke key" }).click();
+      await page.getByText("Revoked: no key works for this agent.").waitFor();
+      const revoked = await fetch(`${server.url}/api/v1/route`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify({ taskType: "heartbeat" }) });
+      expect(revoked.status).toBe(401);
+      expect(await visibleAlerts(page)).toEqual([]);
+      await page.screenshot({ path: path.join(screenshotDir, "agent.png"), fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+
   it("draws the cost charts and reproduces the seed's projection for the defaults", async () => {
     const page = await context.newPage();
     try {

@@ -106,3 +106,11 @@ export async function removeAgent(db: Db, id: string): Promise<{ id: string; tur
   const turnsKept = await db.prisma.turn.count({ where: { agentId: id } });
   return { id, turnsKept };
 }
+
+/** Revokes the agent's key without removing the agent: its calls fail with 401 until a new key is issued (rotate). */
+export async function revokeAgentKey(db: Db, id: string): Promise<AgentSummary> {
+  await requireActiveAgent(db, id);
+  const agent = await db.prisma.agent.update({ where: { id }, data: { apiKeyHash: null, apiKeyPrefix: null }, select: summarySelect });
+  invalidateGatewayState(); // the key stops working at once in this process
+  return toSummary(agent);
+}

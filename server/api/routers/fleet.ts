@@ -4,6 +4,7 @@ import { readFleetOverview } from "@/server/fleet/read-fleet-overview";
 import { readDailyTotals } from "@/server/fleet/read-daily-totals";
 import { readMeasuredProjection } from "@/server/fleet/read-measured-projection";
 import { readCosts } from "@/server/costs/read-costs";
+import { readAgentDetail } from "@/server/fleet/read-agent-detail";
 
 export const fleetRouter = createTRPCRouter({
   overview: adminProcedure.query(({ ctx }) => readFleetOverview(ctx.db)),
@@ -13,5 +14,6 @@ export const fleetRouter = createTRPCRouter({
   costs: adminProcedure
     .input(z.object({ days: z.union([z.literal(7), z.literal(30), z.literal(90)]) }))
     .query(({ ctx, input }) => readCosts(ctx.db, input.days)),
+  agent: adminProcedure.input(z.object({ id: z.string().min(1, "an agent id is required") })).query(({ ctx, input }) => readAgentDetail(ctx.db, input.id)),
   measuredProjection: adminProcedure.query(({ ctx }) => readMeasuredProjection(ctx.db)),
 });
