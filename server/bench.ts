@@ -12,6 +12,7 @@ import { SEED_CATALOGUE } from "./core/catalogue";
 import { DEFAULT_SETTINGS } from "./core/settings-defaults";
 import { LABELLED_SETS, readLabelledSet } from "./classifier-data";
 import { benchGateway } from "./bench-gateway";
+import { benchPages } from "./bench-pages";
 
 type Row = { what: string; runs: number; p50: number; p95: number; baselineP50: number };
 
@@ -111,6 +112,7 @@ function benchClassifier() {
 
 async function main() {
   if (process.argv.includes("--gateway")) return benchGateway();
+  if (process.argv.includes("--pages")) return benchAllPages();
   benchClassifier();
   if (process.argv.includes("--classifier")) return;
   const rows: Row[] = [];
@@ -127,7 +129,29 @@ async function main() {
     console.log("(set BENCH_DATABASE_URL to a throwaway Postgres database to bench the server too; it is wiped)");
   }
   console.table(rows.map((r) => ({ what: r.what, runs: r.runs, "p50 ms": r.p50.toFixed(2), "p95 ms": r.p95.toFixed(2), "baseline select 1 p50 ms": r.baselineP50.toFixed(2) })));
+  await benchAllPages();
   await benchGateway();
+}
+
+/** Every page's data with 1,000,000 turns (or --turns N), on PGlite and, when given, on Postgres. */
+async function benchAllPages() {
+  const i = process.argv.indexOf("--turns");
+  const count = i > 0 ? Number(process.argv[i + 1]) : 1_000_000;
+  const rows: Record<string, string | number>[] = [];
+  const pglite = await openDb({ inMemory: true });
+  await applyMigrations(pglite);
+  rows.push(...(await benchPages("pglite", pglite, count)));
+  await pglite.close();
+  const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (url) {
+    const pg = await openDb({ databaseUrl: url });
+    await pg.sql.exec(`drop schema public cascade; create schema public;`);
+    await applyMigrations(pg);
+    rows.push(...(await benchPages("postgres", pg, count)));
+    await pg.close();
+  }
+  console.log("\nDashboard pages' data with the turns above (target: under 200 ms a page)");
+  console.table(rows);
 }
 
 void main();
