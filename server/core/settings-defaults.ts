@@ -19,6 +19,14 @@ export type Settings = {
   escalateWhenLocalDown: boolean;
   /** When Ollama is degraded, move Local-with-care work to Claude. */
   carefulToClaudeWhenDegraded: boolean;
+  /** Health: recent local generation below this speed makes Ollama degraded, tokens/s. */
+  healthMinTokensPerSecond: number;
+  /** Health: a share of failed local turns (last 15 minutes) above this makes Ollama degraded. */
+  healthMaxErrorRate: number;
+  /** Health: local p95 latency (last 15 minutes) above this makes Ollama degraded, seconds. */
+  healthMaxP95Seconds: number;
+  /** Health: send a tiny chat to the local model every poll to measure its speed (off: it costs GPU time). */
+  healthProbeChat: boolean;
   /** Share of a local turn's prompt that Claude would have read from its prompt cache, for the
    *  all-Claude counterfactual (agents resend the same workspace context every turn). */
   counterfactualCachedShare: number;
@@ -43,6 +51,10 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   localTimeoutSeconds: 120,
   escalateWhenLocalDown: true,
   carefulToClaudeWhenDegraded: true,
+  healthMinTokensPerSecond: 20,
+  healthMaxErrorRate: 0.05,
+  healthMaxP95Seconds: 60,
+  healthProbeChat: false,
   counterfactualCachedShare: 0.8,
   classifierMinConfidence: 0.5,
   projectionAgents: 5,

@@ -1,0 +1,8 @@
+-- AlterTable
+ALTER TABLE "HealthSample" ADD COLUMN     "coldLoads" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "inFlight" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "installedModels" JSONB NOT NULL DEFAULT '[]',
+ADD COLUMN     "localErrorRate" DOUBLE PRECISION,
+ADD COLUMN     "localP95Ms" INTEGER,
+ADD COLUMN     "localTurns" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "speedSource" TEXT;
