@@ -9,6 +9,7 @@ import { seed } from "./db/seed";
 import { resolveDataDir } from "./db/data-dir";
 import { setCliToken } from "./api/auth";
 import { configureTurnWriter, drainGateway } from "./gateway/turn-writer";
+import { startHealthMonitor, stopHealthMonitor } from "./health/health-monitor";
 
 export type ServerContact = { url: string; token: string; pid: number };
 
@@ -42,6 +43,7 @@ export async function bootServer(): Promise<void> {
   }
 
   configureTurnWriter(getDb);
+  startHealthMonitor(getDb);
   const token = crypto.randomBytes(32).toString("base64url");
   setCliToken(token);
   const serverFile = resolveDataDir(env.OFFLOAD_DATA_DIR).serverFile;
@@ -50,6 +52,7 @@ export async function bootServer(): Promise<void> {
     fs.writeFileSync(serverFile, JSON.stringify(contact), { mode: 0o600 });
   }
   const shutdown = async (signal: NodeJS.Signals) => {
+    stopHealthMonitor();
     // Finish the turns in flight and write every pending one before the database closes.
     await drainGateway().catch((err: Error) => console.error(`offload: ${err.message}`));
     try {

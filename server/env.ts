@@ -22,6 +22,9 @@ const envSchema = z.object({
   OFFLOAD_ADMIN_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 12, {
     message: "OFFLOAD_ADMIN_TOKEN must be at least 12 characters",
   }),
+  OFFLOAD_HEALTH_INTERVAL_S: optionalString
+    .transform((v) => (v === undefined ? 15 : Number(v)))
+    .refine((n) => Number.isFinite(n) && n >= 1 && n <= 3600, { message: "OFFLOAD_HEALTH_INTERVAL_S must be a number of seconds from 1 to 3600" }),
   PORT: optionalString
     .transform((v) => (v === undefined ? 3000 : Number(v)))
     .refine((n) => Number.isInteger(n) && n > 0 && n < 65536, { message: "PORT must be a port number (1-65535)" }),

@@ -7,6 +7,7 @@ import { systemRouter } from "./routers/system";
 import { observationsRouter } from "./routers/observations";
 import { routingRouter } from "./routers/routing";
 import { tiersRouter } from "./routers/tiers";
+import { healthRouter } from "./routers/health";
 
 export const appRouter = createTRPCRouter({
   agents: agentsRouter,
@@ -16,6 +17,7 @@ export const appRouter = createTRPCRouter({
   observations: observationsRouter,
   routing: routingRouter,
   tiers: tiersRouter,
+  health: healthRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -112,7 +112,8 @@ export function generateDemoTurns(input: DemoInput): TurnRecord[] {
           });
           continue;
         }
-        const generationMs = Math.round((output / (38 + random.next() * 14)) * 1000 + prompt / 1.8);
+        const evalMs = Math.round((output / (38 + random.next() * 14)) * 1000);
+        const generationMs = Math.round(evalMs + prompt / 1.8);
         const coldLoad = random.next() < 0.01;
         const localFails = lane === "local_careful" ? random.next() < 0.06 : random.next() < 0.005;
         const counterfactual = claudePrice
@@ -130,6 +131,7 @@ export function generateDemoTurns(input: DemoInput): TurnRecord[] {
           cacheWrite1hTokens: 0,
           latencyMs: generationMs + random.int(40, 160) + (coldLoad ? 4_200 : 0),
           generationMs,
+          evalMs,
           loadMs: coldLoad ? random.int(3_500, 5_000) : random.int(5, 40),
           status: localFails ? "escalated" : "ok",
           escalatedFromTurnId: null,

@@ -17,6 +17,8 @@ export type TurnRecord = {
   cacheWrite1hTokens: number;
   latencyMs: number;
   generationMs: number | null;
+  /** Output-token generation time of a local turn (Ollama's eval_duration), for tokens/s. */
+  evalMs?: number | null;
   loadMs: number | null;
   status: TurnStatus;
   escalatedFromTurnId: string | null;

@@ -73,7 +73,7 @@ ${quoted.map((c) => `${c} = "DailyUsage".${c} + excluded.${c}`).join(",\n")}`;
 
 const TURN_COLUMNS = [
   "id", "agentId", "taskTypeId", "lane", "requestedModel", "servedModel", "inputTokens", "outputTokens",
-  "cacheReadTokens", "cacheWrite5mTokens", "cacheWrite1hTokens", "latencyMs", "generationMs", "loadMs", "status",
+  "cacheReadTokens", "cacheWrite5mTokens", "cacheWrite1hTokens", "latencyMs", "generationMs", "evalMs", "loadMs", "status",
   "escalatedFromTurnId", "reason", "errorMessage", "costMicroUsd", "counterfactualMicroUsd", "source", "startedAt",
 ] as const satisfies readonly (keyof TurnRecord)[];
 
@@ -87,7 +87,7 @@ function turnInsertSql(rows: number): string {
 
 /** Timestamps are stored as UTC wall-clock (Prisma's timestamp(3) convention). */
 function turnParams(t: TurnRecord): unknown[] {
-  return TURN_COLUMNS.map((c) => (c === "startedAt" ? t.startedAt.toISOString().replace("T", " ").replace("Z", "") : t[c]));
+  return TURN_COLUMNS.map((c) => (c === "startedAt" ? t.startedAt.toISOString().replace("T", " ").replace("Z", "") : (t[c] ?? null)));
 }
 
 const CHUNK = 1_000;

@@ -231,7 +231,7 @@ function tapEnd(stream: ReadableStream<Uint8Array>, onCancel: () => void): Reada
 
 // ---------------------------------------------------------------- Local
 
-type LocalResult = { message: AnthropicMessage; loadMs: number; generationMs: number };
+type LocalResult = { message: AnthropicMessage; loadMs: number; generationMs: number; evalMs: number };
 
 function localSettings(turn: Turn) {
   const s = turn.state.settings;
@@ -260,6 +260,7 @@ function localRecord(turn: Turn, id: string, lane: Lane, r: LocalResult | null, 
     inputTokens: input,
     outputTokens: output,
     generationMs: r ? r.generationMs : null,
+    evalMs: r ? r.evalMs : null,
     loadMs: r ? r.loadMs : null,
     costMicroUsd: cost.costMicroUsd,
     counterfactualMicroUsd: cost.counterfactualMicroUsd,
@@ -277,7 +278,7 @@ function localError(err: unknown, timeoutSeconds: number): string {
 async function chatLocal(turn: Turn, signal: AbortSignal): Promise<LocalResult> {
   const request = toOllamaChat(turn.body, localSettings(turn), false);
   const r = await ollamaClient(signal).chat({ ...request, stream: false });
-  return { message: fromOllamaChat(r, turn.body.thinking?.type === "enabled"), loadMs: nsToMs(r.load_duration), generationMs: nsToMs(r.prompt_eval_duration) + nsToMs(r.eval_duration) };
+  return { message: fromOllamaChat(r, turn.body.thinking?.type === "enabled"), loadMs: nsToMs(r.load_duration), generationMs: nsToMs(r.prompt_eval_duration) + nsToMs(r.eval_duration), evalMs: nsToMs(r.eval_duration) };
 }
 
 function respondMessage(m: AnthropicMessage, stream: boolean, headers: Record<string, string>): Response {
@@ -375,7 +376,7 @@ async function serveLocal(turn: Turn): Promise<Response> {
             };
             writer.finish(m.stop_reason, m.usage);
             recorded = true;
-            enqueueTurns(localRecord(turn, id, lane, { message: m, loadMs: nsToMs(chunk.load_duration), generationMs: nsToMs(chunk.prompt_eval_duration) + nsToMs(chunk.eval_duration) }, "ok"));
+            enqueueTurns(localRecord(turn, id, lane, { message: m, loadMs: nsToMs(chunk.load_duration), generationMs: nsToMs(chunk.prompt_eval_duration) + nsToMs(chunk.eval_duration), evalMs: nsToMs(chunk.eval_duration) }, "ok"));
           }
         }
         controller.close();

@@ -1,9 +1,58 @@
 // The local lanes' client: the official `ollama` package against OLLAMA_HOST. One client per
-// request, so that a request's timeout or a disconnected agent aborts that request alone.
+// request, so that a request's timeout or a disconnected agent aborts that request alone. Counts
+// the requests in flight (until their body is read to the end) for the health page.
 import { Ollama } from "ollama";
 import { readEnv } from "@/server/env";
 
-export function ollamaClient(signal?: AbortSignal): Ollama {
-  const host = readEnv().OLLAMA_HOST;
-  return new Ollama({ host, fetch: signal ? (input, init) => fetch(input, { ...init, signal }) : fetch });
+const g = globalThis as typeof globalThis & { __offloadOllamaInFlight?: { count: number } };
+const inFlight = (g.__offloadOllamaInFlight ??= { count: 0 });
+
+/** Local model requests in flight in this process right now. */
+export function localRequestsInFlight(): number {
+  return inFlight.count;
+}
+
+async function countedFetch(input: RequestInfo | URL, init: RequestInit | undefined, signal?: AbortSignal): Promise<Response> {
+  inFlight.count++;
+  let done = false;
+  const finish = () => {
+    if (!done) {
+      done = true;
+      inFlight.count--;
+    }
+  };
+  try {
+    const res = await fetch(input, signal ? { ...init, signal } : init);
+    if (!res.body) {
+      finish();
+      return res;
+    }
+    const reader = res.body.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const { done: end, value } = await reader.read();
+          if (end) {
+            finish();
+            controller.close();
+          } else controller.enqueue(value);
+        } catch (err) {
+          finish();
+          controller.error(err);
+        }
+      },
+      cancel(reason) {
+        finish();
+        return reader.cancel(reason);
+      },
+    });
+    return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+  } catch (err) {
+    finish();
+    throw err;
+  }
+}
+
+export function ollamaClient(signal?: AbortSignal, host: string = readEnv().OLLAMA_HOST): Ollama {
+  return new Ollama({ host, fetch: (input, init) => countedFetch(input, init, signal) });
 }

@@ -6,3 +6,6 @@ ADD COLUMN     "localErrorRate" DOUBLE PRECISION,
 ADD COLUMN     "localP95Ms" INTEGER,
 ADD COLUMN     "localTurns" INTEGER NOT NULL DEFAULT 0,
 ADD COLUMN     "speedSource" TEXT;
+
+-- AlterTable
+ALTER TABLE "Turn" ADD COLUMN     "evalMs" INTEGER;

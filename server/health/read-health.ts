@@ -1,0 +1,88 @@
+// The health page's and the health API's view: the newest sample (polled now when there is none
+// or it is stale), the samples over the last hours for the charts, and the recent local errors.
+import type { Db } from "@/server/db/client";
+import { readEnv } from "@/server/env";
+import type { InstalledModel, LoadedModel } from "@/server/core/health/judge-health";
+import type { GpuReading } from "./nvidia-smi";
+import { pollHealth } from "./health-monitor";
+
+export type HealthStatusView = {
+  status: "up" | "degraded" | "down";
+  reasons: string[];
+  takenAt: Date;
+  /** The sample is older than three poll intervals: the monitor is not running or stuck. */
+  stale: boolean;
+  ollamaHost: string;
+  ollamaVersion: string | null;
+  responseMs: number | null;
+  installedModels: InstalledModel[];
+  loadedModels: LoadedModel[];
+  tokensPerSecond: number | null;
+  speedSource: string | null;
+  localTurns: number;
+  localErrorRate: number | null;
+  localP95Ms: number | null;
+  coldLoads: number;
+  inFlight: number;
+  gpu: GpuReading[] | null;
+  /** When Ollama last answered (the newest sample that was not down for a failed poll). */
+  lastAnsweredAt: Date | null;
+};
+
+const asArray = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
+
+export async function readHealthStatus(db: Db, now = new Date()): Promise<HealthStatusView> {
+  const env = readEnv();
+  const intervalMs = env.OFFLOAD_HEALTH_INTERVAL_S * 1000;
+  let sample = await db.prisma.healthSample.findFirst({ orderBy: { takenAt: "desc" } });
+  if (!sample || now.getTime() - sample.takenAt.getTime() > 3 * intervalMs) {
+    await pollHealth(db, now);
+    sample = await db.prisma.healthSample.findFirst({ orderBy: { takenAt: "desc" } });
+  }
+  const s = sample!;
+  const answered = await db.prisma.healthSample.findFirst({ where: { ollamaVersion: { not: null } }, orderBy: { takenAt: "desc" }, select: { takenAt: true } });
+  return {
+    status: s.status,
+    reasons: asArray<string>(s.reasons),
+    takenAt: s.takenAt,
+    stale: now.getTime() - s.takenAt.getTime() > 3 * intervalMs,
+    ollamaHost: env.OLLAMA_HOST,
+    ollamaVersion: s.ollamaVersion,
+    responseMs: s.responseMs,
+    installedModels: asArray<InstalledModel>(s.installedModels),
+    loadedModels: asArray<LoadedModel>(s.loadedModels),
+    tokensPerSecond: s.tokensPerSecond,
+    speedSource: s.speedSource,
+    localTurns: s.localTurns,
+    localErrorRate: s.localErrorRate,
+    localP95Ms: s.localP95Ms,
+    coldLoads: s.coldLoads,
+    inFlight: s.inFlight,
+    gpu: Array.isArray(s.gpu) ? (s.gpu as GpuReading[]) : null,
+    lastAnsweredAt: answered?.takenAt ?? null,
+  };
+}
+
+export type HealthPoint = { takenAt: Date; status: string; tokensPerSecond: number | null; localP95Ms: number | null; responseMs: number | null };
+
+/** Samples over the last `hours`, at most ~300 points (evenly thinned) for the charts. */
+export async function readHealthHistory(db: Db, hours: number, now = new Date()): Promise<HealthPoint[]> {
+  const rows = await db.prisma.healthSample.findMany({
+    where: { takenAt: { gte: new Date(now.getTime() - hours * 3_600_000) } },
+    orderBy: { takenAt: "asc" },
+    select: { takenAt: true, status: true, tokensPerSecond: true, localP95Ms: true, responseMs: true },
+  });
+  const step = Math.max(1, Math.ceil(rows.length / 300));
+  return rows.filter((_, i) => i % step === 0 || i === rows.length - 1);
+}
+
+export type LocalErrorRow = { id: string; startedAt: Date; agentId: string; status: string; errorMessage: string | null; servedModel: string };
+
+export async function readRecentLocalErrors(db: Db, limit = 10): Promise<LocalErrorRow[]> {
+  return db.prisma.turn.findMany({
+    where: { lane: { not: "claude" }, status: { in: ["error", "escalated"] }, startedAt: { gte: new Date(Date.now() - 24 * 3_600_000) } },
+    orderBy: { startedAt: "desc" },
+    take: limit,
+    select: { id: true, startedAt: true, agentId: true, status: true, errorMessage: true, servedModel: true },
+  });
+}
