@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
+import { HealthBadge } from "@/components/health/health-badge";
 
 const NAV = [
   { href: "/", label: "Fleet" },
@@ -36,6 +37,7 @@ export function AppShell({ children }: { children: ReactNode }) {
               );
             })}
           </nav>
+          <HealthBadge />
         </div>
       </header>
       <main className="mx-auto max-w-7xl px-4 py-6">{children}</main>
