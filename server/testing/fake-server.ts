@@ -10,6 +10,7 @@ export type Failure =
   | { kind: "refuse" } // connections fail (the listener closes; a single failNext resets the socket)
   | { kind: "hang" } // the request is accepted and never answered
   | { kind: "malformed" } // 200 with a body that is not what the API sends
+  | { kind: "truncate" } // 200, half a body, then the connection breaks
   | { kind: "status"; status: number; body?: unknown; headers?: Record<string, string> };
 
 export type FakeHandle = {
@@ -76,6 +77,12 @@ export async function startFakeServer(options: FakeServerOptions): Promise<FakeH
       const failure = nextFailure();
       if (failure?.kind === "refuse") return void req.socket.destroy();
       if (failure?.kind === "hang") return; // closed with the server
+      if (failure?.kind === "truncate") {
+        res.writeHead(200, { "content-type": "application/json", "content-length": "400" });
+        res.write('{"model":"qwen3:8b","message":{"role":"assistant","content":"HEARTB');
+        setTimeout(() => req.socket.destroy(), 20);
+        return;
+      }
       if (failure?.kind === "malformed") return void res.writeHead(200, { "content-type": "application/json" }).end("{\"mod");
       if (failure?.kind === "status") {
         return sendJson(res, failure.status, failure.body ?? options.errorBody(failure.status), { ...options.errorHeaders?.(failure.status), ...failure.headers });

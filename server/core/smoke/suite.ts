@@ -16,7 +16,7 @@ export const CAPABILITY_LABEL: Record<Capability, string> = {
   git: "Git workflows",
 };
 
-export type SmokeTool = { name: string; description: string; input_schema: { type: "object"; properties: Record<string, unknown>; required?: string[] } };
+export type SmokeTool = { name: string; description: string; input_schema: { type: "object"; properties: Record<string, { type: string; description?: string }>; required?: string[] } };
 export type ToolCall = { name: string; input: Record<string, unknown> };
 export type SmokeAnswer = { text: string; toolCalls: ToolCall[] };
 export type Verdict = { passed: boolean; reason: string };

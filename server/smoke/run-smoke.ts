@@ -1,0 +1,228 @@
+// Runs the smoke suite against one model: local through the official `ollama` client, Claude
+// through @anthropic-ai/sdk with the operator's key. Each task has its own timeout and, when it
+// touches files, a fresh temporary sandbox; nothing outside it is written. Every answer and its
+// verdict is stored (SmokeResult) as it comes; the run (SmokeRun) can be cancelled.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import type { Db } from "@/server/db/client";
+import { readSettings } from "@/server/db/settings";
+import { readPriceMap } from "@/server/db/prices";
+import { OffloadError } from "@/server/errors";
+import { ollamaClient } from "@/server/providers/ollama-client";
+import { anthropicClient } from "@/server/providers/anthropic-client";
+import { electricityMicroUsdPerKwh } from "@/server/core/settings-defaults";
+import { priceElectricity } from "@/server/core/cost/price-usage";
+import { priceClaudeTurn } from "@/server/core/cost/price-turn";
+import { usageFromAnthropic } from "@/server/core/cost/usage-from-anthropic";
+import { SMOKE_SUITE, type SmokeAnswer, type SmokeTask, type Verdict } from "@/server/core/smoke/suite";
+import { parseSmokeModel, type SmokeModel } from "@/server/core/smoke/smoke-model";
+
+export type SmokeResultRow = {
+  task: string;
+  capability: string;
+  iteration: number;
+  passed: boolean;
+  reason: string;
+  latencyMs: number;
+  tokens: { input: number; output: number };
+  costMicroUsd: bigint | null;
+};
+
+export type SmokeProgress = { runId: string; done: number; total: number; passed: number; last: SmokeResultRow };
+
+export type SmokeOptions = {
+  model: string;
+  repeat?: number;
+  /** Per-task timeout, ms (default 60 s). */
+  taskTimeoutMs?: number;
+  tasks?: readonly SmokeTask[];
+  onProgress?: (p: SmokeProgress) => void;
+};
+
+type ModelAnswer = { answer: SmokeAnswer; inputTokens: number; outputTokens: number; costMicroUsd: bigint | null };
+
+const g = globalThis as typeof globalThis & { __offloadSmokeRuns?: Map<string, AbortController> };
+const running = (g.__offloadSmokeRuns ??= new Map());
+
+/** Cancels a run in progress in this process; false when it is not running here. */
+export function cancelSmokeRun(runId: string): boolean {
+  const controller = running.get(runId);
+  if (!controller) return false;
+  controller.abort(new Error("cancelled"));
+  return true;
+}
+
+async function askOllama(m: SmokeModel, task: SmokeTask, signal: AbortSignal, ctx: RunContext): Promise<ModelAnswer> {
+  const messages = [...(task.system ? [{ role: "system", content: task.system }] : []), { role: "user", content: task.prompt }];
+  const r = await ollamaClient(signal).chat({
+    model: m.name,
+    messages,
+    tools: task.tools?.map((t) => ({ type: "function", function: { name: t.name, description: t.description, parameters: t.input_schema } })),
+    stream: false,
+    think: false,
+    keep_alive: `${ctx.settings.localKeepAliveMinutes}m`,
+    options: { num_ctx: ctx.settings.localContextTokens, temperature: 0 },
+  });
+  const generationMs = (r.prompt_eval_duration + r.eval_duration) / 1e6;
+  return {
+    answer: {
+      text: r.message?.content ?? "",
+      toolCalls: (r.message?.tool_calls ?? []).map((c) => ({ name: c.function.name, input: (c.function.arguments ?? {}) as Record<string, unknown> })),
+    },
+    inputTokens: r.prompt_eval_count ?? 0,
+    outputTokens: r.eval_count ?? 0,
+    costMicroUsd: priceElectricity(generationMs, { gpuWatts: ctx.settings.gpuWatts, electricityMicroUsdPerKwh: electricityMicroUsdPerKwh(ctx.settings) }),
+  };
+}
+
+async function askClaude(m: SmokeModel, task: SmokeTask, signal: AbortSignal, ctx: RunContext): Promise<ModelAnswer> {
+  const client = anthropicClient();
+  if (!client) throw new OffloadError("BAD_REQUEST", "ANTHROPIC_API_KEY is not set: Claude runs need the operator's key", "model");
+  const r = await client.messages.create(
+    {
+      model: m.name,
+      max_tokens: 1024,
+      ...(task.system ? { system: task.system } : {}),
+      messages: [{ role: "user", content: task.prompt }],
+      ...(task.tools ? { tools: task.tools } : {}),
+    },
+    { signal },
+  );
+  const usage = usageFromAnthropic(r.usage as never);
+  return {
+    answer: {
+      text: r.content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join(""),
+      toolCalls: r.content.flatMap((b) => (b.type === "tool_use" ? [{ name: b.name, input: (b.input ?? {}) as Record<string, unknown> }] : [])),
+    },
+    inputTokens: usage.inputTokens + usage.cacheReadTokens + usage.cacheWrite5mTokens + usage.cacheWrite1hTokens,
+    outputTokens: usage.outputTokens,
+    costMicroUsd: priceClaudeTurn(m.name, usage, ctx.prices).costMicroUsd,
+  };
+}
+
+type RunContext = { settings: Awaited<ReturnType<typeof readSettings>>; prices: Awaited<ReturnType<typeof readPriceMap>> };
+
+const needsSandbox = (t: SmokeTask) => !!t.files || !!t.tools?.some((x) => x.name === "write_file");
+
+/** Applies the answer's write_file calls inside the sandbox (paths outside it are refused) and reads it back. */
+function applyInSandbox(dir: string, answer: SmokeAnswer): { files: Record<string, string>; refused: string | null } {
+  let refused: string | null = null;
+  for (const c of answer.toolCalls) {
+    if (c.name !== "write_file") continue;
+    const rel = String(c.input.path ?? "");
+    const target = path.resolve(dir, rel);
+    if (!rel || path.isAbsolute(rel) || !target.startsWith(dir + path.sep)) {
+      refused = `write_file to ${JSON.stringify(rel)} is outside the sandbox; refused`;
+      continue;
+    }
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, String(c.input.content ?? ""));
+  }
+  const files: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else files[path.relative(dir, p)] = fs.readFileSync(p, "utf8");
+    }
+  };
+  walk(dir);
+  return { files, refused };
+}
+
+function describeError(err: unknown, timeoutMs: number, cancelled: boolean, timedOut: boolean): string {
+  if (cancelled) return "cancelled";
+  if (timedOut) return `no answer within ${Math.round(timeoutMs / 1000)} s`;
+  const e = err as { name?: string; message?: string; status?: number; cause?: { code?: string } };
+  if (err instanceof OffloadError) return err.message;
+  if (e?.cause?.code === "ECONNREFUSED") return "the model server refused the connection";
+  return `the model call failed: ${(e?.message ?? String(err)).slice(0, 200)}`;
+}
+
+async function runTask(m: SmokeModel, task: SmokeTask, timeoutMs: number, cancel: AbortSignal, ctx: RunContext): Promise<{ verdict: Verdict; answer: ModelAnswer | null; latencyMs: number }> {
+  const sandbox = needsSandbox(task) ? fs.mkdtempSync(path.join(os.tmpdir(), `offload-smoke-${task.id}-`)) : null;
+  const started = performance.now();
+  try {
+    if (sandbox) for (const [name, content] of Object.entries(task.files ?? {})) fs.writeFileSync(path.join(sandbox, name), content);
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = AbortSignal.any([cancel, timeout]);
+    let answer: ModelAnswer;
+    try {
+      answer = await (m.provider === "ollama" ? askOllama(m, task, signal, ctx) : askClaude(m, task, signal, ctx));
+    } catch (err) {
+      if (err instanceof OffloadError) throw err;
+      return { verdict: { passed: false, reason: describeError(err, timeoutMs, cancel.aborted, timeout.aborted) }, answer: null, latencyMs: Math.round(performance.now() - started) };
+    }
+    const latencyMs = Math.round(performance.now() - started);
+    const { files, refused } = sandbox ? applyInSandbox(sandbox, answer.answer) : { files: {}, refused: null };
+    const verdict = refused ? { passed: false, reason: refused } : task.grade(answer.answer, files);
+    return { verdict, answer, latencyMs };
+  } finally {
+    if (sandbox) fs.rmSync(sandbox, { recursive: true, force: true });
+  }
+}
+
+/** Creates the run and starts it; `done` resolves with the finished run's results. */
+export async function startSmokeRun(db: Db, options: SmokeOptions): Promise<{ runId: string; done: Promise<{ runId: string; status: string; passed: number; total: number; results: SmokeResultRow[] }> }> {
+  const model = parseSmokeModel(options.model);
+  const repeat = options.repeat ?? 1;
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100) throw new OffloadError("BAD_REQUEST", "repeat must be a whole number from 1 to 100", "repeat");
+  if (model.provider === "anthropic" && !anthropicClient()) throw new OffloadError("BAD_REQUEST", "ANTHROPIC_API_KEY is not set: Claude runs need the operator's key", "model");
+  const tasks = options.tasks ?? SMOKE_SUITE;
+  const timeoutMs = options.taskTimeoutMs ?? 60_000;
+  const total = tasks.length * repeat;
+  const run = await db.prisma.smokeRun.create({ data: { model: model.id, status: "running", repeat, total }, select: { id: true } });
+  const controller = new AbortController();
+  running.set(run.id, controller);
+
+  const done = (async () => {
+    const ctx: RunContext = { settings: await readSettings(db), prices: await readPriceMap(db) };
+    const results: SmokeResultRow[] = [];
+    let passed = 0;
+    let cost = 0n;
+    let status: "passed" | "failed" | "cancelled" | "error" = "passed";
+    let error: string | null = null;
+    try {
+      for (let iteration = 0; iteration < repeat && !controller.signal.aborted; iteration++) {
+        for (const task of tasks) {
+          if (controller.signal.aborted) break;
+          const { verdict, answer, latencyMs } = await runTask(model, task, timeoutMs, controller.signal, ctx);
+          if (controller.signal.aborted && !answer) break;
+          const row: SmokeResultRow = {
+            task: task.id,
+            capability: task.capability,
+            iteration,
+            passed: verdict.passed,
+            reason: verdict.reason,
+            latencyMs,
+            tokens: { input: answer?.inputTokens ?? 0, output: answer?.outputTokens ?? 0 },
+            costMicroUsd: answer?.costMicroUsd ?? null,
+          };
+          results.push(row);
+          if (row.passed) passed++;
+          cost += row.costMicroUsd ?? 0n;
+          const output = answer ? JSON.stringify({ text: answer.answer.text, toolCalls: answer.answer.toolCalls }).slice(0, 4_000) : "";
+          await db.prisma.$transaction([
+            db.prisma.smokeResult.create({
+              data: { runId: run.id, iteration, task: row.task, capability: row.capability, passed: row.passed, reason: row.reason, latencyMs, inputTokens: row.tokens.input, outputTokens: row.tokens.output, costMicroUsd: row.costMicroUsd, output },
+            }),
+            db.prisma.smokeRun.update({ where: { id: run.id }, data: { passed, costMicroUsd: cost } }),
+          ]);
+          options.onProgress?.({ runId: run.id, done: results.length, total, passed, last: row });
+        }
+      }
+      if (controller.signal.aborted) status = "cancelled";
+      else if (passed < total) status = "failed";
+    } catch (err) {
+      status = "error";
+      error = (err as Error).message;
+    } finally {
+      running.delete(run.id);
+      await db.prisma.smokeRun.update({ where: { id: run.id }, data: { status, error, finishedAt: new Date(), passed, costMicroUsd: cost } });
+    }
+    return { runId: run.id, status, passed, total, results };
+  })();
+  return { runId: run.id, done };
+}
