@@ -6,9 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Locator, Page } from "playwright-core";
 import { startServer, type StartedServer } from "@/server/testing/start-server";
 import { cliToken, launchBrowser, openPage, screenshotDir, trpcQuery, visibleAlerts, type Browser } from "@/server/testing/browser";
+import { startFakeOllama, type FakeOllama } from "@/server/testing/fake-ollama";
 
 let server: StartedServer;
 let browser: Browser;
+let ollama: FakeOllama;
 
 type Board = { taskTypes: { id: string; lane: string }[]; agents: { id: string; pin: string }[] };
 type Change = { subjectId: string; fromValue: string; toValue: string; actor: string; note: string | null };
@@ -37,7 +39,10 @@ describe("tier board in a browser", () => {
   let unpinned: string;
 
   beforeAll(async () => {
-    server = await startServer();
+    // A healthy Ollama: while Ollama is down, local lanes route to Claude whatever the board says.
+    ollama = await startFakeOllama();
+    ollama.setModels(["qwen3:8b"], ["qwen3:8b"]);
+    server = await startServer({ env: { OLLAMA_HOST: ollama.url } });
     browser = await launchBrowser();
     const board = await trpcQuery<Board>(server, "tiers.board");
     unpinned = board.agents.find((a) => a.pin === "none")!.id;
@@ -45,6 +50,7 @@ describe("tier board in a browser", () => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    await ollama?.close();
   });
 
   it("moves Heartbeat processing from Local to Claude with the mouse, shows the cost change while dragging, and routes it to Claude", async () => {
