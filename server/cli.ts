@@ -7,6 +7,7 @@ import { agentIdSchema } from "./agents/manage-agents";
 import { UsageError, parse, table, withAdmin } from "./cli-support";
 import { classifyCommand } from "./cli-classify";
 import { projectCommand } from "./cli-project";
+import { smokeCommand } from "./cli-smoke";
 
 const USAGE = `Usage: offload <command>
 
@@ -22,6 +23,9 @@ const USAGE = `Usage: offload <command>
   project [--agents 5] [--heartbeat-min 5] [--hours 16] [--turn-cost 0.02-0.05] [--measured] [--json]
                                   what the fleet costs a day and a month on Claude, and what offloading saves;
                                   --measured projects from the fleet's last 7 days instead
+  smoke --model <m> [--repeat N] [--task-timeout S] [--json]
+                                  run the smoke suite on a model (ollama/qwen3:8b, anthropic/claude-opus-4-6);
+                                  exit 0 when every task passed, 1 when any failed
   db migrate                      apply pending database migrations
   db seed [--no-demo]             seed the catalogue, prices and settings (and the demo fleet, once)
 
@@ -154,6 +158,8 @@ export async function runCli(argv: string[]): Promise<number> {
         return await classifyCommand(env, rest);
       case "project":
         return await projectCommand(env, rest);
+      case "smoke":
+        return await smokeCommand(env, rest);
       default:
         throw new UsageError(`unknown command: ${command}`);
     }

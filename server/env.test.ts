@@ -10,6 +10,7 @@ describe("readEnv", () => {
       ANTHROPIC_API_KEY: undefined,
       ANTHROPIC_BASE_URL: undefined,
       OFFLOAD_ADMIN_TOKEN: undefined,
+      OFFLOAD_HEALTH_INTERVAL_S: 15,
       PORT: 3000,
     });
   });
@@ -25,6 +26,8 @@ describe("readEnv", () => {
     [{ OLLAMA_HOST: "gpu-box:11434" }, /OLLAMA_HOST/],
     [{ ANTHROPIC_BASE_URL: "api.anthropic.com" }, /ANTHROPIC_BASE_URL/],
     [{ OFFLOAD_ADMIN_TOKEN: "short" }, /OFFLOAD_ADMIN_TOKEN/],
+    [{ OFFLOAD_HEALTH_INTERVAL_S: "0" }, /OFFLOAD_HEALTH_INTERVAL_S/],
+    [{ OFFLOAD_HEALTH_INTERVAL_S: "soon" }, /OFFLOAD_HEALTH_INTERVAL_S/],
   ])("names the bad variable: %o", (env, message) => {
     expect(() => readEnv(env)).toThrow(message);
   });

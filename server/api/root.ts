@@ -8,6 +8,7 @@ import { observationsRouter } from "./routers/observations";
 import { routingRouter } from "./routers/routing";
 import { tiersRouter } from "./routers/tiers";
 import { healthRouter } from "./routers/health";
+import { smokeRouter } from "./routers/smoke";
 
 export const appRouter = createTRPCRouter({
   agents: agentsRouter,
@@ -18,6 +19,7 @@ export const appRouter = createTRPCRouter({
   routing: routingRouter,
   tiers: tiersRouter,
   health: healthRouter,
+  smoke: smokeRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,21 @@
+import { z } from "zod";
+import { adminProcedure, createTRPCRouter } from "../trpc";
+import { cancelSmokeRun, startSmokeRun } from "@/server/smoke/run-smoke";
+import { listSmokeRuns, readSmokeRun } from "@/server/smoke/read-smoke";
+import { OffloadError } from "@/server/errors";
+
+export const smokeRouter = createTRPCRouter({
+  start: adminProcedure
+    .input(z.object({ model: z.string().min(1, "a model is required"), repeat: z.number().int().min(1).max(100).default(1), taskTimeoutSeconds: z.number().int().min(1).max(600).optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const { runId, done } = await startSmokeRun(ctx.db, { model: input.model, repeat: input.repeat, taskTimeoutMs: input.taskTimeoutSeconds ? input.taskTimeoutSeconds * 1000 : undefined });
+      done.catch((err: Error) => console.error(`offload: smoke run ${runId} failed: ${err.message}`));
+      return { runId };
+    }),
+  run: adminProcedure.input(z.object({ id: z.string().min(1) })).query(({ ctx, input }) => readSmokeRun(ctx.db, input.id)),
+  runs: adminProcedure.query(({ ctx }) => listSmokeRuns(ctx.db)),
+  cancel: adminProcedure.input(z.object({ id: z.string().min(1) })).mutation(({ input }) => {
+    if (!cancelSmokeRun(input.id)) throw new OffloadError("CONFLICT", `smoke run ${input.id} is not running`, "id");
+    return { cancelled: true };
+  }),
+});

@@ -1,0 +1,94 @@
+// `offload smoke --model <m> [--repeat N] [--json]`: runs the smoke suite on a model (through the
+// running server, or in this process), with a progress bar on a terminal and a table at the end.
+// Exit 0 when every task passed, 1 when any failed, 2 for a usage or configuration error.
+import { TRPCClientError } from "@trpc/client";
+import { UsageError, parse, table, withAdmin } from "./cli-support";
+import type { Env } from "./env";
+import { formatMicroUsd, microUsdToNumber } from "./core/money";
+import { passRateInterval } from "./core/smoke/compare-runs";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function smokeCommand(env: Env, args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { model: { type: "string" }, repeat: { type: "string" }, json: { type: "boolean" }, "task-timeout": { type: "string" } });
+  if (positionals.length) throw new UsageError(`smoke takes no positional arguments (got ${positionals.join(" ")})`);
+  const model = values.model as string | undefined;
+  if (!model) throw new UsageError("smoke needs --model, e.g. --model ollama/qwen3:8b or --model anthropic/claude-opus-4-6");
+  const repeat = values.repeat === undefined ? 1 : Number(values.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100) throw new UsageError(`--repeat must be a whole number from 1 to 100, got "${String(values.repeat)}"`);
+  const timeout = values["task-timeout"] === undefined ? undefined : Number(values["task-timeout"]);
+  if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1 || timeout > 600)) throw new UsageError(`--task-timeout must be seconds from 1 to 600`);
+  const json = values.json === true;
+  const tty = !json && process.stderr.isTTY;
+
+  return withAdmin(env, async ({ client }) => {
+    let runId: string;
+    try {
+      runId = (await client.smoke.start.mutate({ model, repeat, taskTimeoutSeconds: timeout })).runId;
+    } catch (err) {
+      // The model or the configuration is wrong (no key, bad name): a usage error.
+      if (err instanceof TRPCClientError && err.data?.code === "BAD_REQUEST") throw new UsageError(err.message);
+      throw err;
+    }
+    let run = await client.smoke.run.query({ id: runId });
+    let shown = -1;
+    while (run.status === "running" || run.status === "queued") {
+      const done = run.results.length;
+      if (tty && done !== shown) {
+        const width = 30;
+        const filled = Math.round((done / run.total) * width);
+        process.stderr.write(`\r${run.model} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${run.total} · ${run.passed} passed${run.results.at(-1) ? ` · ${run.results.at(-1)!.task}` : ""}   `);
+        shown = done;
+      }
+      await sleep(250);
+      run = await client.smoke.run.query({ id: runId });
+    }
+    if (tty) process.stderr.write("\n");
+    if (run.status === "error") {
+      console.error(`offload: the smoke run failed: ${run.error ?? "unknown error"}`);
+      return 1;
+    }
+    const results = run.results.map((r) => ({
+      task: r.task,
+      capability: r.capability,
+      passed: r.passed,
+      reason: r.reason,
+      latencyMs: r.latencyMs,
+      tokens: r.inputTokens + r.outputTokens,
+      costMicroUsd: r.costMicroUsd === null ? null : Number(r.costMicroUsd),
+    }));
+    if (json) {
+      console.log(JSON.stringify({ model: run.model, passed: run.passed, total: run.results.length, results }));
+    } else {
+      console.log(
+        table(
+          [
+            ["TASK", "CAPABILITY", ...(repeat > 1 ? ["RUN"] : []), "RESULT", "LATENCY", "TOKENS", "COST", "REASON"],
+            ...run.results.map((r) => [
+              r.task,
+              r.capability,
+              ...(repeat > 1 ? [String(r.iteration + 1)] : []),
+              r.passed ? "pass" : "FAIL",
+              `${r.latencyMs.toLocaleString("en-US")} ms`,
+              (r.inputTokens + r.outputTokens).toLocaleString("en-US"),
+              formatMicroUsd(r.costMicroUsd),
+              r.reason,
+            ]),
+          ],
+          repeat > 1 ? [3, 4, 5, 6] : [3, 4, 5],
+        ),
+      );
+      const ci = passRateInterval(run.passed, run.results.length);
+      console.log(
+        `\n${run.model}: ${run.passed}/${run.results.length} passed (${Math.round(ci.rate * 100)}%, 95% interval ${Math.round(ci.low * 100)}-${Math.round(ci.high * 100)}%), cost ${formatMicroUsd(run.costMicroUsd)} (${microUsdToNumber(run.costMicroUsd * 1000n).toFixed(2)} USD per 1,000 runs)${run.status === "cancelled" ? " · cancelled" : ""}`,
+      );
+      if (repeat > 1) {
+        const byTask = new Map<string, boolean[]>();
+        for (const r of run.results) byTask.set(r.task, [...(byTask.get(r.task) ?? []), r.passed]);
+        const flips = [...byTask].filter(([, v]) => v.includes(true) && v.includes(false)).map(([t, v]) => `${t} (${v.filter(Boolean).length}/${v.length})`);
+        console.log(flips.length ? `Tasks that flip between runs: ${flips.join(", ")}` : "No task flips between runs.");
+      }
+    }
+    return run.status === "passed" ? 0 : 1;
+  });
+}
