@@ -148,6 +148,7 @@ async function runTask(m: SmokeModel, task: SmokeTask, timeoutMs: number, cancel
     if (sandbox) for (const [name, content] of Object.entries(task.files ?? {})) fs.writeFileSync(path.join(sandbox, name), content);
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = AbortSignal.any([cancel, timeout]);
+    // No retry: a model server that breaks off an answer is what a smoke run is there to show.
     let answer: ModelAnswer;
     try {
       answer = await (m.provider === "ollama" ? askOllama(m, task, signal, ctx) : askClaude(m, task, signal, ctx));

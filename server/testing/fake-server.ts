@@ -97,6 +97,9 @@ export async function startFakeServer(options: FakeServerOptions): Promise<FakeH
       }
     });
   });
+  // Like Ollama's and Anthropic's servers, keep idle connections open (Node's default closes them
+  // after 5 s, racing a client that reuses one at that moment).
+  server.keepAliveTimeout = 120_000;
   server.on("connection", (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
