@@ -11,8 +11,8 @@ import { testDatabases } from "./testing/test-databases";
 import { seedCatalogue } from "./db/seed";
 import { addAgent } from "./agents/manage-agents";
 import { configureTurnWriter, flushTurns } from "./gateway/turn-writer";
+import { percentile as pct } from "./core/stats";
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 
 async function timed(count: number, concurrency: number, send: () => Promise<void>): Promise<{ latencies: number[]; perSecond: number }> {
   const latencies: number[] = [];

@@ -13,8 +13,8 @@ import { readTierBoard, listTierChanges } from "./tiers/manage-tiers";
 import { readSettings } from "./db/settings";
 import { LANES } from "./core/lanes";
 import type { TurnRecord } from "./core/turn-record";
+import { percentile as pct } from "./core/stats";
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 
 async function time(runs: number, fn: () => Promise<unknown>): Promise<number[]> {
   await fn();

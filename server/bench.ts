@@ -13,6 +13,7 @@ import { DEFAULT_SETTINGS } from "./core/settings-defaults";
 import { LABELLED_SETS, readLabelledSet } from "./classifier-data";
 import { benchGateway } from "./bench-gateway";
 import { benchPages } from "./bench-pages";
+import { percentile as pct } from "./core/stats";
 
 type Row = { what: string; runs: number; p50: number; p95: number; baselineP50: number };
 
@@ -25,7 +26,6 @@ async function sample(runs: number, fn: () => Promise<unknown>): Promise<number[
   }
   return times.sort((a, b) => a - b);
 }
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 
 async function benchDb(label: string, db: Db, rows: Row[]) {
   const t0 = performance.now();

@@ -10,6 +10,7 @@ import { resolveDataDir } from "./db/data-dir";
 import { setCliToken } from "./api/auth";
 import { configureTurnWriter, drainGateway } from "./gateway/turn-writer";
 import { startHealthMonitor, stopHealthMonitor } from "./health/health-monitor";
+import { markInterruptedSmokeRuns } from "./smoke/run-smoke";
 
 export type ServerContact = { url: string; token: string; pid: number };
 
@@ -38,6 +39,8 @@ export async function bootServer(): Promise<void> {
     const firstDemo = process.env.OFFLOAD_DEMO !== "off";
     const report = await seed(db, { demo: firstDemo });
     if (report.demoTurns) console.log(`offload: seeded the demo fleet (${report.demoAgents} agents, ${report.demoTurns} turns over 30 days)`);
+    const interrupted = await markInterruptedSmokeRuns(db);
+    if (interrupted) console.log(`offload: marked ${interrupted} smoke run(s) interrupted by the last stop`);
   } catch (err) {
     fail(`could not prepare the database (${db.location}): ${(err as Error).message}`);
   }

@@ -4,8 +4,8 @@
 import { TRPCClientError } from "@trpc/client";
 import { UsageError, parse, table, withAdmin } from "./cli-support";
 import type { Env } from "./env";
-import { formatMicroUsd, microUsdToNumber } from "./core/money";
-import { passRateInterval } from "./core/smoke/compare-runs";
+import { formatMicroUsd } from "./core/money";
+import { summariseRun } from "./core/smoke/compare-runs";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -78,14 +78,13 @@ export async function smokeCommand(env: Env, args: string[]): Promise<number> {
           repeat > 1 ? [3, 4, 5, 6] : [3, 4, 5],
         ),
       );
-      const ci = passRateInterval(run.passed, run.results.length);
+      const summary = summariseRun(run.results);
+      const o = summary.overall;
       console.log(
-        `\n${run.model}: ${run.passed}/${run.results.length} passed (${Math.round(ci.rate * 100)}%, 95% interval ${Math.round(ci.low * 100)}-${Math.round(ci.high * 100)}%), cost ${formatMicroUsd(run.costMicroUsd)} (${microUsdToNumber(run.costMicroUsd * 1000n).toFixed(2)} USD per 1,000 runs)${run.status === "cancelled" ? " · cancelled" : ""}`,
+        `\n${run.model}: ${o.passed}/${o.answers} passed (${Math.round(o.rate * 100)}%, 95% interval ${Math.round(o.low * 100)}-${Math.round(o.high * 100)}%), ${formatMicroUsd(o.costPerRunMicroUsd)} a run, ${formatMicroUsd(o.costPer1000RunsMicroUsd)} per 1,000 runs${run.status === "cancelled" ? " · cancelled" : ""}`,
       );
       if (repeat > 1) {
-        const byTask = new Map<string, boolean[]>();
-        for (const r of run.results) byTask.set(r.task, [...(byTask.get(r.task) ?? []), r.passed]);
-        const flips = [...byTask].filter(([, v]) => v.includes(true) && v.includes(false)).map(([t, v]) => `${t} (${v.filter(Boolean).length}/${v.length})`);
+        const flips = Object.entries(summary.byTask).filter(([, t]) => t.flips).map(([task, t]) => `${task} (${t.passed}/${t.answers})`);
         console.log(flips.length ? `Tasks that flip between runs: ${flips.join(", ")}` : "No task flips between runs.");
       }
     }

@@ -4,7 +4,6 @@ import { agentsRouter } from "./routers/agents";
 import { fleetRouter } from "./routers/fleet";
 import { taskTypesRouter } from "./routers/task-types";
 import { systemRouter } from "./routers/system";
-import { observationsRouter } from "./routers/observations";
 import { routingRouter } from "./routers/routing";
 import { tiersRouter } from "./routers/tiers";
 import { healthRouter } from "./routers/health";
@@ -15,7 +14,6 @@ export const appRouter = createTRPCRouter({
   fleet: fleetRouter,
   taskTypes: taskTypesRouter,
   system: systemRouter,
-  observations: observationsRouter,
   routing: routingRouter,
   tiers: tiersRouter,
   health: healthRouter,

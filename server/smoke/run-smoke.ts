@@ -227,3 +227,24 @@ export async function startSmokeRun(db: Db, options: SmokeOptions): Promise<{ ru
   })();
   return { runId: run.id, done };
 }
+
+/**
+ * Runs left `running` by a process that stopped (the runner lives in the server's memory) are
+ * marked as errors, so that the page does not wait on them forever. With an embedded database
+ * only this process runs smoke runs; with a shared Postgres another server may be running one, so
+ * only runs without progress for longer than the longest per-task timeout are touched.
+ */
+export async function markInterruptedSmokeRuns(db: Db, now = new Date()): Promise<number> {
+  const cutoff = db.kind === "pglite" ? now : new Date(now.getTime() - 11 * 60_000);
+  const stale = await db.prisma.smokeRun.findMany({
+    where: { status: { in: ["queued", "running"] }, startedAt: { lt: cutoff }, NOT: { results: { some: { createdAt: { gte: cutoff } } } } },
+    select: { id: true },
+  });
+  const ids = stale.map((r) => r.id).filter((id) => !running.has(id));
+  if (!ids.length) return 0;
+  const { count } = await db.prisma.smokeRun.updateMany({
+    where: { id: { in: ids }, status: { in: ["queued", "running"] } },
+    data: { status: "error", error: "interrupted: Offload stopped during the run", finishedAt: now },
+  });
+  return count;
+}

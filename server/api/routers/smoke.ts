@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "../trpc";
 import { cancelSmokeRun, startSmokeRun } from "@/server/smoke/run-smoke";
-import { listSmokeRuns, readSmokeRun } from "@/server/smoke/read-smoke";
+import { compareSmokeRuns, listSmokeRuns, readSmokeOptions, readSmokeRun } from "@/server/smoke/read-smoke";
 import { OffloadError } from "@/server/errors";
 
 export const smokeRouter = createTRPCRouter({
@@ -14,6 +14,10 @@ export const smokeRouter = createTRPCRouter({
     }),
   run: adminProcedure.input(z.object({ id: z.string().min(1) })).query(({ ctx, input }) => readSmokeRun(ctx.db, input.id)),
   runs: adminProcedure.query(({ ctx }) => listSmokeRuns(ctx.db)),
+  options: adminProcedure.query(({ ctx }) => readSmokeOptions(ctx.db)),
+  compare: adminProcedure
+    .input(z.object({ ids: z.array(z.string().min(1)).min(1, "pick at least one run").max(4, "compare at most 4 runs") }))
+    .query(({ ctx, input }) => compareSmokeRuns(ctx.db, input.ids)),
   cancel: adminProcedure.input(z.object({ id: z.string().min(1) })).mutation(({ input }) => {
     if (!cancelSmokeRun(input.id)) throw new OffloadError("CONFLICT", `smoke run ${input.id} is not running`, "id");
     return { cancelled: true };

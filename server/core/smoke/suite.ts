@@ -16,6 +16,29 @@ export const CAPABILITY_LABEL: Record<Capability, string> = {
   git: "Git workflows",
 };
 
+/**
+ * The capabilities each catalogue task type relies on, so that smoke evidence can speak about
+ * lanes. Task types that need reasoning (tier 3) or that the suite does not exercise (log
+ * summaries) have no entry: a smoke run never proposes moving them.
+ */
+export const TASK_TYPE_CAPABILITIES: Readonly<Record<string, readonly Capability[]>> = {
+  heartbeat: ["instructions"],
+  "status-report": ["instructions"],
+  "mailbox-poll": ["instructions", "json"],
+  "mailbox-ack": ["json"],
+  "git-operations": ["shell", "git"],
+  "git-fetch": ["shell"],
+  "git-commit-push": ["shell", "git"],
+  "file-read-write": ["files"],
+  "file-write-literal": ["files"],
+  "message-forwarding": ["messages"],
+  "pr-branch-creation": ["git"],
+  "backlog-parsing": ["json"],
+  "message-composition": ["messages"],
+  "config-update": ["files"],
+  "test-execution": ["shell"],
+};
+
 export type SmokeTool = { name: string; description: string; input_schema: { type: "object"; properties: Record<string, { type: string; description?: string }>; required?: string[] } };
 export type ToolCall = { name: string; input: Record<string, unknown> };
 export type SmokeAnswer = { text: string; toolCalls: ToolCall[] };

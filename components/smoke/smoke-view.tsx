@@ -1,0 +1,102 @@
+"use client";
+// The Smoke page: start runs, watch them, pick runs to compare (by default the newest local and
+// the newest Claude run) and act on what they show.
+import { Suspense, useCallback, useMemo, useState } from "react";
+import { useSuspenseQuery } from "@tanstack/react-query";
+import { useTRPC } from "@/components/trpc/trpc-provider";
+import { Card, EmptyState, LoadingBlock } from "@/components/ui";
+import { formatAgo } from "@/components/format";
+import { formatMicroUsd } from "@/server/core/money";
+import { StartRuns } from "./start-runs";
+import { RunProgress } from "./run-progress";
+import { RunComparison } from "./run-comparison";
+
+const isLive = (status: string) => status === "running" || status === "queued";
+const providerOf = (model: string) => (model.startsWith("anthropic/") ? "anthropic" : "ollama");
+
+export function SmokeView() {
+  const trpc = useTRPC();
+  const { data: runs } = useSuspenseQuery(trpc.smoke.runs.queryOptions());
+  const { data: options } = useSuspenseQuery(trpc.smoke.options.queryOptions());
+  const taskTitles = useMemo(() => new Map(options.tasks.map((t) => [t.id, t.title])), [options.tasks]);
+  const [active, setActive] = useState<string[]>(() => runs.filter((r) => isLive(r.status)).map((r) => r.id));
+  const [selected, setSelected] = useState<string[]>(() => {
+    const finished = runs.filter((r) => !isLive(r.status) && r.total > 0);
+    const latest = (p: string) => finished.find((r) => providerOf(r.model) === p)?.id;
+    const picks = [latest("ollama"), latest("anthropic")].filter((id): id is string => !!id);
+    return picks.length ? picks : finished.slice(0, 1).map((r) => r.id);
+  });
+
+  const onStarted = useCallback((ids: string[]) => setActive((a) => [...ids, ...a.filter((id) => !ids.includes(id))]), []);
+  const onFinished = useCallback(
+    (id: string) =>
+      setSelected((s) => {
+        const model = runs.find((r) => r.id === id)?.model;
+        return [id, ...s.filter((x) => x !== id && (!model || runs.find((r) => r.id === x)?.model !== model))].slice(0, 4);
+      }),
+    [runs],
+  );
+  const onDismiss = useCallback((id: string) => setActive((a) => a.filter((x) => x !== id)), []);
+  const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id].slice(-4)));
+  const shown = selected.filter((id) => runs.some((r) => r.id === id));
+
+  return (
+    <div className="space-y-6">
+      <StartRuns onStarted={onStarted} />
+
+      {active.length ? (
+        <section aria-label="Runs in progress" className="space-y-3">
+          {active.map((id) => (
+            <RunProgress key={id} runId={id} taskTitles={taskTitles} onFinished={onFinished} onDismiss={onDismiss} />
+          ))}
+        </section>
+      ) : null}
+
+      {runs.length === 0 ? (
+        <EmptyState title="No smoke runs yet">
+          Tick the local model and a Claude model above and start: each answers the same {options.tasks.length} trivial agent tasks, each answer is graded by a deterministic check, and the runs are compared here side by side. The CLI does the same: <code>offload smoke --model ollama/qwen3:8b --repeat 5</code>.
+        </EmptyState>
+      ) : (
+        <>
+          <Card className="p-0">
+            <div className="overflow-x-auto">
+              <table className="w-full text-sm" aria-label="Smoke runs">
+                <thead className="border-b border-zinc-200 text-left text-xs uppercase tracking-wide text-zinc-500 dark:border-zinc-800">
+                  <tr>
+                    <th className="px-3 py-2">Compare</th>
+                    <th className="px-3 py-2">Model</th>
+                    <th className="px-3 py-2">Started</th>
+                    <th className="px-3 py-2">Status</th>
+                    <th className="px-3 py-2 text-right">Passed</th>
+                    <th className="hidden px-3 py-2 text-right sm:table-cell">Cost</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {runs.map((r) => (
+                    <tr key={r.id} className="border-b border-zinc-100 last:border-0 dark:border-zinc-800" data-run-row={r.id}>
+                      <td className="px-3 py-1.5">
+                        <input type="checkbox" aria-label={`compare ${r.model} run of ${new Date(r.startedAt).toLocaleString()}`} checked={selected.includes(r.id)} disabled={r.total === 0} onChange={() => toggle(r.id)} />
+                      </td>
+                      <td className="px-3 py-1.5 font-mono">{r.model}{r.repeat > 1 ? <span className="ml-1 font-sans text-xs text-zinc-500">×{r.repeat}</span> : null}</td>
+                      <td className="px-3 py-1.5 text-zinc-600 dark:text-zinc-400">{formatAgo(new Date(r.startedAt), new Date())}</td>
+                      <td className="px-3 py-1.5">{r.status}{r.error ? <div className="text-xs text-red-700 dark:text-red-300">{r.error}</div> : null}</td>
+                      <td className="px-3 py-1.5 text-right tabular-nums">{r.passed}/{r.total}</td>
+                      <td className="hidden px-3 py-1.5 text-right tabular-nums sm:table-cell">{formatMicroUsd(r.costMicroUsd)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </Card>
+          {shown.length ? (
+            <Suspense fallback={<LoadingBlock label="the comparison" />}>
+              <RunComparison ids={shown} />
+            </Suspense>
+          ) : (
+            <p className="text-sm text-zinc-500">Tick runs above (up to four) to compare them.</p>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
