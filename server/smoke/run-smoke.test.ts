@@ -9,7 +9,8 @@ import { testDatabases } from "@/server/testing/test-databases";
 import { startFakeOllama, type FakeOllama, type OllamaReply } from "@/server/testing/fake-ollama";
 import { startFakeAnthropic, type FakeAnthropic, type AnthropicReply } from "@/server/testing/fake-anthropic";
 import { SMOKE_SUITE } from "@/server/core/smoke/suite";
-import { cancelSmokeRun, startSmokeRun } from "./run-smoke";
+import { cancelSmokeRun, markInterruptedSmokeRuns, startSmokeRun } from "./run-smoke";
+import { compareSmokeRuns } from "./read-smoke";
 import { goodAnswer, lastUser } from "@/server/testing/smoke-answers";
 
 const savedEnv = { ...process.env };
@@ -123,6 +124,50 @@ for (const target of testDatabases()) {
       expect(result.status).toBe("cancelled");
       expect(result.results.length).toBeLessThan(SMOKE_SUITE.length);
       expect((await db.prisma.smokeRun.findUniqueOrThrow({ where: { id: runId } })).status).toBe("cancelled");
+    });
+
+    it("compares a local and a Claude run and proposes the moves the evidence supports", async () => {
+      // Locally, every message goes to the wrong recipient; Claude gets it right.
+      ollama.setReply((body): OllamaReply => {
+        const prompt = lastUser(body);
+        if (prompt.includes("Tell Loash")) return { toolCalls: [{ name: "send_message", arguments: { to: "ops", text: "rebase please" } }] };
+        const a = goodAnswer(prompt);
+        return { content: a.content, toolCalls: a.toolCalls };
+      });
+      claude.setReply((body): AnthropicReply => {
+        const a = goodAnswer(lastUser(body));
+        return { text: a.content, toolUses: a.toolCalls?.map((c) => ({ name: c.name, input: c.arguments })), usage: { input_tokens: 400, output_tokens: 20 } };
+      });
+      const local = await (await startSmokeRun(db, { model: "ollama/qwen3:8b", repeat: 10 })).done;
+      const remote = await (await startSmokeRun(db, { model: "anthropic/claude-opus-4-6" })).done;
+      await db.prisma.taskType.update({ where: { id: "pr-branch-creation" }, data: { lane: "claude" } });
+
+      const c = await compareSmokeRuns(db, [local.runId, remote.runId]);
+      expect(c.runs.map((r) => [r.model, r.summary.overall.passed, r.summary.overall.answers])).toEqual([
+        ["ollama/qwen3:8b", 10 * (SMOKE_SUITE.length - 1), 10 * SMOKE_SUITE.length],
+        ["anthropic/claude-opus-4-6", SMOKE_SUITE.length, SMOKE_SUITE.length],
+      ]);
+      expect(c.runs[0]!.marks).toMatchObject({ messages: "poor", git: "good", json: "good" });
+      expect(c.runs[1]!.summary.overall.costPer1000RunsMicroUsd).toBe(BigInt(SMOKE_SUITE.length) * 2_500n * 1000n);
+      expect(c.evidenceRunId).toBe(local.runId);
+      expect(c.proposals.map((p) => [p.taskTypeId, p.from, p.to]).sort()).toEqual([
+        ["message-composition", "local_careful", "claude"],
+        ["message-forwarding", "local", "claude"],
+        ["pr-branch-creation", "claude", "local_careful"],
+      ]);
+      expect(c.proposals.find((p) => p.taskTypeId === "pr-branch-creation")!.question).toBe("Git workflows passed 20/20 on ollama/qwen3:8b (95% interval 84-100%); 2/2 on anthropic/claude-opus-4-6: move PR branch creation from Claude to Local with care?");
+      await expect(compareSmokeRuns(db, [local.runId, "nope"])).rejects.toMatchObject({ field: "ids" });
+    });
+
+    it("marks runs a stopped server left running as interrupted, and leaves its own running ones alone", async () => {
+      const orphan = await db.prisma.smokeRun.create({ data: { model: "ollama/qwen3:8b", status: "running", total: 11, startedAt: new Date(Date.now() - 60 * 60_000) } });
+      ollama.setReply((body): OllamaReply => ({ ...goodAnswer(lastUser(body)), delayMs: 200 }) as OllamaReply);
+      const live = await startSmokeRun(db, { model: "ollama/qwen3:8b" });
+      expect(await markInterruptedSmokeRuns(db, new Date(Date.now() + 1000))).toBe(1);
+      expect(await db.prisma.smokeRun.findUniqueOrThrow({ where: { id: orphan.id } })).toMatchObject({ status: "error", error: "interrupted: Offload stopped during the run" });
+      expect((await db.prisma.smokeRun.findUniqueOrThrow({ where: { id: live.runId } })).status).toBe("running");
+      cancelSmokeRun(live.runId);
+      await live.done;
     });
 
     it("refuses a bad model or repeat, or a Claude run without a key, storing nothing", async () => {
