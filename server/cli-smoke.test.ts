@@ -1,4 +1,5 @@
 // `offload smoke` as an operator runs it, against a fake Ollama on 127.0.0.1.
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -18,8 +19,8 @@ afterAll(async () => {
   await ollama?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
-const cli = (args: string[], env: Record<string, string | undefined> = {}) =>
-  runCli(args, { OFFLOAD_DATA_DIR: dataDir, DATABASE_URL: undefined, OFFLOAD_DEMO: "off", OLLAMA_HOST: ollama.url, ANTHROPIC_API_KEY: undefined, ...env }, 180_000);
+const cli = (args: string[], env: Record<string, string | undefined> = {}, onStart?: (child: ChildProcess) => void) =>
+  runCli(args, { OFFLOAD_DATA_DIR: dataDir, DATABASE_URL: undefined, OFFLOAD_DEMO: "off", OLLAMA_HOST: ollama.url, ANTHROPIC_API_KEY: undefined, ...env }, 180_000, undefined, onStart);
 
 describe("offload smoke", () => {
   it("prints the documented JSON and exits 1 when a task failed", async () => {
@@ -27,7 +28,7 @@ describe("offload smoke", () => {
     const r = await cli(["smoke", "--model", "ollama/qwen3:8b", "--json"]);
     expect(r.code, r.stderr).toBe(1);
     const out = JSON.parse(r.stdout) as { model: string; passed: number; total: number; results: Record<string, unknown>[] };
-    expect(out).toMatchObject({ model: "ollama/qwen3:8b", passed: 1, total: SMOKE_SUITE.length });
+    expect(out).toMatchObject({ model: "ollama/qwen3:8b", status: "failed", passed: 1, total: SMOKE_SUITE.length });
     expect(Object.keys(out.results[0]!)).toEqual(["task", "capability", "passed", "reason", "latencyMs", "tokens", "costMicroUsd"]);
     expect(out.results.find((x) => x.task === "heartbeat-quiet")).toMatchObject({ passed: true, capability: "instructions" });
   });
@@ -44,6 +45,31 @@ describe("offload smoke", () => {
       expect(r.stdout).toContain(`ollama/qwen3:8b: ${2 * SMOKE_SUITE.length}/${2 * SMOKE_SUITE.length} passed (100%, 95% interval`);
       expect(r.stdout).toContain("No task flips between runs.");
     } finally {
+      ollama.setReply(null);
+    }
+  });
+
+  it("cancels the run on Ctrl-C instead of leaving it running", async () => {
+    ollama.setReply((body) => ({ ...goodAnswer(lastUser(body)), delayMs: 1_000 }));
+    const chatsBefore = ollama.requests.filter((q) => q.path === "/api/chat").length;
+    let poll: NodeJS.Timeout | undefined;
+    try {
+      const r = await cli(["smoke", "--model", "ollama/qwen3:8b", "--json"], {}, (child) => {
+        // Interrupt once the first task is being answered.
+        poll = setInterval(() => {
+          if (ollama.requests.filter((q) => q.path === "/api/chat").length > chatsBefore) {
+            clearInterval(poll);
+            child.kill("SIGINT");
+          }
+        }, 50);
+      });
+      expect(r.code, r.stderr).toBe(1);
+      const out = JSON.parse(r.stdout) as { status: string; total: number; results: unknown[] };
+      expect(out.status).toBe("cancelled");
+      expect(out.total).toBe(SMOKE_SUITE.length);
+      expect(out.results.length).toBeLessThan(SMOKE_SUITE.length);
+    } finally {
+      clearInterval(poll);
       ollama.setReply(null);
     }
   });

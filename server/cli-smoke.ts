@@ -30,21 +30,35 @@ export async function smokeCommand(env: Env, args: string[]): Promise<number> {
       if (err instanceof TRPCClientError && err.data?.code === "BAD_REQUEST") throw new UsageError(err.message);
       throw err;
     }
+    // Ctrl-C cancels the run (and its spending) instead of leaving it running on the server.
+    let interrupted = false;
+    const onSigint = () => {
+      if (interrupted) process.exit(130);
+      interrupted = true;
+      if (tty) process.stderr.write("\ncancelling (Ctrl-C again to leave it running)…\n");
+      client.smoke.cancel.mutate({ id: runId }).catch(() => undefined);
+    };
+    process.on("SIGINT", onSigint);
     let run = await client.smoke.run.query({ id: runId });
     let shown = -1;
-    while (run.status === "running" || run.status === "queued") {
-      const done = run.results.length;
-      if (tty && done !== shown) {
-        const width = 30;
-        const filled = Math.round((done / run.total) * width);
-        process.stderr.write(`\r${run.model} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${run.total} · ${run.passed} passed${run.results.at(-1) ? ` · ${run.results.at(-1)!.task}` : ""}   `);
-        shown = done;
+    try {
+      while (run.status === "running" || run.status === "queued") {
+        const done = run.results.length;
+        if (tty && done !== shown) {
+          const width = 30;
+          const filled = Math.round((done / run.total) * width);
+          process.stderr.write(`\r${run.model} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${run.total} · ${run.passed} passed${run.results.at(-1) ? ` · ${run.results.at(-1)!.task}` : ""}   `);
+          shown = done;
+        }
+        await sleep(250);
+        run = await client.smoke.run.query({ id: runId });
       }
-      await sleep(250);
-      run = await client.smoke.run.query({ id: runId });
+    } finally {
+      process.off("SIGINT", onSigint);
     }
     if (tty) process.stderr.write("\n");
     if (run.status === "error") {
+      if (json) console.log(JSON.stringify({ model: run.model, status: run.status, error: run.error, passed: run.passed, total: run.total, results: [] }));
       console.error(`offload: the smoke run failed: ${run.error ?? "unknown error"}`);
       return 1;
     }
@@ -58,7 +72,7 @@ export async function smokeCommand(env: Env, args: string[]): Promise<number> {
       costMicroUsd: r.costMicroUsd === null ? null : Number(r.costMicroUsd),
     }));
     if (json) {
-      console.log(JSON.stringify({ model: run.model, passed: run.passed, total: run.results.length, results }));
+      console.log(JSON.stringify({ model: run.model, status: run.status, passed: run.passed, total: run.total, results }));
     } else {
       console.log(
         table(

@@ -34,13 +34,13 @@ function PassCell({ s }: { s: Stats | undefined }) {
 function StatsTable({ caption, rows, runs }: { caption: string; rows: { key: string; label: string; group?: string; stats: (run: Run) => Stats | undefined }[]; runs: Run[] }) {
   return (
     <div className="overflow-x-auto">
-      <table className="w-full min-w-[640px] text-sm">
+      <table className="w-full min-w-[720px] text-sm">
         <caption className="mb-2 text-left text-sm font-semibold">{caption}</caption>
         <thead className="border-b border-zinc-200 text-left text-xs uppercase tracking-wide text-zinc-500 dark:border-zinc-800">
           <tr>
             <th rowSpan={2} className="px-2 py-1 align-bottom">{caption.startsWith("By task") ? "Task" : "Capability"}</th>
             {runs.map((r) => (
-              <th key={r.id} colSpan={4} className="border-l border-zinc-200 px-2 py-1 font-mono normal-case dark:border-zinc-800">{r.model}</th>
+              <th key={r.id} colSpan={5} className="border-l border-zinc-200 px-2 py-1 font-mono normal-case dark:border-zinc-800">{r.model}</th>
             ))}
           </tr>
           <tr>
@@ -49,6 +49,7 @@ function StatsTable({ caption, rows, runs }: { caption: string; rows: { key: str
               <th key={`${r.id}-l`} className="px-2 py-1">p50 / p95</th>,
               <th key={`${r.id}-t`} className="px-2 py-1">Tokens</th>,
               <th key={`${r.id}-c`} className="px-2 py-1">Cost a run</th>,
+              <th key={`${r.id}-k`} className="px-2 py-1">Per 1,000 runs</th>,
             ])}
           </tr>
         </thead>
@@ -66,6 +67,7 @@ function StatsTable({ caption, rows, runs }: { caption: string; rows: { key: str
                   <td key={`${r.id}-l`} className="px-2 py-1 tabular-nums">{s ? `${ms(s.latencyP50Ms)} / ${ms(s.latencyP95Ms)}` : "–"}</td>,
                   <td key={`${r.id}-t`} className="px-2 py-1 tabular-nums">{s?.tokensPerAnswer?.toLocaleString("en-US") ?? "–"}</td>,
                   <td key={`${r.id}-c`} className="px-2 py-1 tabular-nums">{s ? formatMicroUsd(s.costPerRunMicroUsd) : "–"}</td>,
+                  <td key={`${r.id}-k`} className="px-2 py-1 tabular-nums">{s ? formatMicroUsd(s.costPer1000RunsMicroUsd) : "–"}</td>,
                 ];
               })}
             </tr>
@@ -90,16 +92,23 @@ export function RunComparison({ ids }: { ids: string[] }) {
   async function apply(list: Comparison["proposals"]) {
     setMessage(null);
     const done: string[] = [];
+    const already: string[] = [];
+    let failed = false;
     for (const p of list) {
       try {
-        await move.mutateAsync({ id: p.taskTypeId, lane: p.to, note: `smoke evidence (run ${data.evidenceRunId}): ${p.evidence}`.slice(0, 500) });
-        done.push(`${p.taskTypeName} → ${LANE_LABEL[p.to]}`);
+        // `from`: refused if the task type moved since this evidence was read (the board, another operator).
+        const change = await move.mutateAsync({ id: p.taskTypeId, lane: p.to, from: p.from, note: `smoke evidence (run ${data.evidenceRunId}): ${p.evidence}`.slice(0, 500) });
+        (change ? done : already).push(`${p.taskTypeName} → ${LANE_LABEL[p.to]}`);
       } catch (err) {
+        failed = true;
         setMessage({ ok: false, text: `Could not move ${p.taskTypeName}: ${(err as Error).message}${done.length ? `. Moved before the error: ${done.join(", ")}` : ""}` });
         break;
       }
     }
-    if (done.length === list.length) setMessage({ ok: true, text: `Moved ${done.join(", ")}. Routing follows at once; the Tiers page's audit lists each change with undo.` });
+    if (!failed) {
+      const parts = [done.length ? `Moved ${done.join(", ")}. Routing follows at once; the Tiers page's audit lists each change with undo.` : "", already.length ? `Already there: ${already.join(", ")}.` : ""];
+      setMessage({ ok: true, text: parts.filter(Boolean).join(" ") });
+    }
     void queryClient.invalidateQueries({ queryKey: trpc.smoke.compare.queryKey() });
     void queryClient.invalidateQueries({ queryKey: trpc.tiers.board.queryKey() });
     void queryClient.invalidateQueries({ queryKey: trpc.tiers.changes.queryKey() });
@@ -116,7 +125,8 @@ export function RunComparison({ ids }: { ids: string[] }) {
               <div className="mt-1 truncate font-mono text-sm font-medium">{r.model}</div>
               <div className="mt-2 text-2xl font-semibold tabular-nums" data-testid="smoke-overall">{o.passed}/{o.answers}</div>
               <div className="text-xs text-zinc-500">
-                passed ({pct(o.rate)}, 95% interval {pct(o.low)}–{pct(o.high)}){r.status !== "passed" && r.status !== "failed" ? ` · ${r.status}` : ""}
+                passed ({pct(o.rate)}, 95% interval {pct(o.low)}–{pct(o.high)})
+                {r.status !== "passed" && r.status !== "failed" ? ` · ${r.status}: partial, costs cover the tasks it answered, no proposals from it` : ""}
               </div>
               <dl className="mt-2 grid grid-cols-2 gap-x-2 text-xs">
                 <dt className="text-zinc-500">Latency p50 / p95</dt>
@@ -170,10 +180,10 @@ export function RunComparison({ ids }: { ids: string[] }) {
       <Card>
         <h2 className="text-sm font-semibold">Tier moves the evidence supports</h2>
         {!data.evidenceRunId ? (
-          <p className="mt-1 text-sm text-zinc-500">Proposals come from a local run: include one in the comparison.</p>
+          <p className="mt-1 text-sm text-zinc-500">Proposals come from a finished local run: include one in the comparison.</p>
         ) : proposals.length === 0 ? (
           <p className="mt-1 text-sm text-zinc-500" data-testid="no-proposals">
-            None: the lanes already match this evidence. Moving Claude work to Local with care needs every capability it relies on at ✅ with the lower end of the 95% interval at {pct(options.promotionMinLowerBound)} or more (10 passes out of 10 do; repeat the suite for more answers); a ❌ sends local work back to Claude unless Claude did no better.
+            None: the lanes already match this evidence, or there is too little of it. Moving Claude work to Local with care needs every capability it relies on at ✅ with the lower end of the 95% interval at {pct(options.promotionMinLowerBound)} or more (10 passes out of 10: repeat the suite); moving local work towards Claude needs at least {options.demotionMinAnswers} answers of the capability (a ⚠️ adds the check of Local with care, a ❌ sends it to Claude unless Claude did no better).
           </p>
         ) : (
           <>

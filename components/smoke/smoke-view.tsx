@@ -1,31 +1,31 @@
 "use client";
 // The Smoke page: start runs, watch them, pick runs to compare (by default the newest local and
 // the newest Claude run) and act on what they show.
-import { Suspense, useCallback, useMemo, useState } from "react";
+import { Suspense, useCallback, useDeferredValue, useEffect, useMemo, useState } from "react";
 import { useSuspenseQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc/trpc-provider";
 import { Card, EmptyState, LoadingBlock } from "@/components/ui";
 import { formatAgo } from "@/components/format";
 import { formatMicroUsd } from "@/server/core/money";
+import { defaultSmokeSelection } from "@/server/core/smoke/compare-runs";
 import { StartRuns } from "./start-runs";
 import { RunProgress } from "./run-progress";
 import { RunComparison } from "./run-comparison";
 
 const isLive = (status: string) => status === "running" || status === "queued";
-const providerOf = (model: string) => (model.startsWith("anthropic/") ? "anthropic" : "ollama");
 
 export function SmokeView() {
   const trpc = useTRPC();
-  const { data: runs } = useSuspenseQuery(trpc.smoke.runs.queryOptions());
+  // Refreshed now and then, so that runs started elsewhere (the CLI, another operator) show up.
+  const { data: runs } = useSuspenseQuery({ ...trpc.smoke.runs.queryOptions(), refetchInterval: 10_000 });
   const { data: options } = useSuspenseQuery(trpc.smoke.options.queryOptions());
   const taskTitles = useMemo(() => new Map(options.tasks.map((t) => [t.id, t.title])), [options.tasks]);
   const [active, setActive] = useState<string[]>(() => runs.filter((r) => isLive(r.status)).map((r) => r.id));
-  const [selected, setSelected] = useState<string[]>(() => {
-    const finished = runs.filter((r) => !isLive(r.status) && r.total > 0);
-    const latest = (p: string) => finished.find((r) => providerOf(r.model) === p)?.id;
-    const picks = [latest("ollama"), latest("anthropic")].filter((id): id is string => !!id);
-    return picks.length ? picks : finished.slice(0, 1).map((r) => r.id);
-  });
+  const [selected, setSelected] = useState<string[]>(() => defaultSmokeSelection(runs));
+  useEffect(() => {
+    const live = runs.filter((r) => isLive(r.status)).map((r) => r.id);
+    setActive((a) => (live.every((id) => a.includes(id)) ? a : [...a, ...live.filter((id) => !a.includes(id))]));
+  }, [runs]);
 
   const onStarted = useCallback((ids: string[]) => setActive((a) => [...ids, ...a.filter((id) => !ids.includes(id))]), []);
   const onFinished = useCallback(
@@ -39,6 +39,8 @@ export function SmokeView() {
   const onDismiss = useCallback((id: string) => setActive((a) => a.filter((x) => x !== id)), []);
   const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id].slice(-4)));
   const shown = selected.filter((id) => runs.some((r) => r.id === id));
+  // Ticking a run keeps the current comparison on screen until the new one is ready.
+  const deferred = useDeferredValue(shown);
 
   return (
     <div className="space-y-6">
@@ -75,7 +77,7 @@ export function SmokeView() {
                   {runs.map((r) => (
                     <tr key={r.id} className="border-b border-zinc-100 last:border-0 dark:border-zinc-800" data-run-row={r.id}>
                       <td className="px-3 py-1.5">
-                        <input type="checkbox" aria-label={`compare ${r.model} run of ${new Date(r.startedAt).toLocaleString()}`} checked={selected.includes(r.id)} disabled={r.total === 0} onChange={() => toggle(r.id)} />
+                        <input type="checkbox" aria-label={`compare ${r.model} run of ${new Date(r.startedAt).toLocaleString()}`} checked={selected.includes(r.id)} disabled={isLive(r.status) || r._count.results === 0} onChange={() => toggle(r.id)} />
                       </td>
                       <td className="px-3 py-1.5 font-mono">{r.model}{r.repeat > 1 ? <span className="ml-1 font-sans text-xs text-zinc-500">×{r.repeat}</span> : null}</td>
                       <td className="px-3 py-1.5 text-zinc-600 dark:text-zinc-400">{formatAgo(new Date(r.startedAt), new Date())}</td>
@@ -88,12 +90,12 @@ export function SmokeView() {
               </table>
             </div>
           </Card>
-          {shown.length ? (
+          {deferred.length ? (
             <Suspense fallback={<LoadingBlock label="the comparison" />}>
-              <RunComparison ids={shown} />
+              <RunComparison key={deferred.join()} ids={deferred} />
             </Suspense>
           ) : (
-            <p className="text-sm text-zinc-500">Tick runs above (up to four) to compare them.</p>
+            <p className="text-sm text-zinc-500">Tick finished runs above (up to four) to compare them.</p>
           )}
         </>
       )}

@@ -195,7 +195,7 @@ export function TierBoard() {
     const card = byId.get(String(e.active.id));
     const to = e.over ? String(e.over.id) : null;
     if (!card || !to || !isLane(to) || to === card.lane) return;
-    move.mutate({ id: card.id, lane: to, ...(note.trim() ? { note: note.trim() } : {}) });
+    move.mutate({ id: card.id, lane: to, from: card.lane, ...(note.trim() ? { note: note.trim() } : {}) });
   };
 
   return (

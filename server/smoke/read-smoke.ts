@@ -5,17 +5,24 @@ import { readEnv } from "@/server/env";
 import { readSettings } from "@/server/db/settings";
 import { OffloadError } from "@/server/errors";
 import { CAPABILITIES, CAPABILITY_LABEL, SMOKE_SUITE } from "@/server/core/smoke/suite";
-import { MARK_MEANING, MARK_SYMBOL, PROMOTION_MIN_LOWER_BOUND, capabilityMark, proposeTierMoves, summariseRun, type Mark } from "@/server/core/smoke/compare-runs";
+import { DEMOTION_MIN_ANSWERS, MARK_MEANING, MARK_SYMBOL, PROMOTION_MIN_LOWER_BOUND, capabilityMark, proposeTierMoves, summariseRun, type Mark } from "@/server/core/smoke/compare-runs";
 import { parseSmokeModel } from "@/server/core/smoke/smoke-model";
+import { markInterruptedSmokeRuns } from "./run-smoke";
+
+const isLive = (status: string) => status === "running" || status === "queued";
 
 export async function readSmokeRun(db: Db, id: string) {
-  const run = await db.prisma.smokeRun.findUnique({ where: { id }, include: { results: { orderBy: [{ iteration: "asc" }, { createdAt: "asc" }] } } });
+  const read = () => db.prisma.smokeRun.findUnique({ where: { id }, include: { results: { orderBy: [{ iteration: "asc" }, { createdAt: "asc" }] } } });
+  let run = await read();
   if (!run) throw new OffloadError("NOT_FOUND", `no smoke run ${id}`, "id");
+  // A page polling a run whose process died would otherwise wait forever.
+  if (isLive(run.status) && (await markInterruptedSmokeRuns(db))) run = (await read())!;
   return run;
 }
 
 export async function listSmokeRuns(db: Db, limit = 50) {
-  return db.prisma.smokeRun.findMany({ orderBy: { startedAt: "desc" }, take: limit });
+  await markInterruptedSmokeRuns(db);
+  return db.prisma.smokeRun.findMany({ orderBy: { startedAt: "desc" }, take: limit, include: { _count: { select: { results: true } } } });
 }
 
 const unique = (xs: string[]) => [...new Set(xs)];
@@ -37,6 +44,7 @@ export async function readSmokeOptions(db: Db) {
     capabilities: CAPABILITIES.map((id) => ({ id, label: CAPABILITY_LABEL[id] })),
     marks: (Object.keys(MARK_SYMBOL) as Mark[]).map((m) => ({ mark: m, symbol: MARK_SYMBOL[m], meaning: MARK_MEANING[m] })),
     promotionMinLowerBound: PROMOTION_MIN_LOWER_BOUND,
+    demotionMinAnswers: DEMOTION_MIN_ANSWERS,
   };
 }
 
@@ -62,8 +70,11 @@ export async function compareSmokeRuns(db: Db, ids: string[]) {
       marks: Object.fromEntries(Object.entries(summary.byCapability).map(([c, s]) => [c, capabilityMark(s)])) as Record<string, Mark | null>,
     };
   });
-  const local = runs.find((r) => r.provider === "ollama");
-  const claude = runs.find((r) => r.provider === "anthropic");
+  // Evidence only from finished runs (every task answered): a cancelled or broken run shows in the
+  // comparison but proposes nothing.
+  const finished = (r: (typeof runs)[number]) => r.status === "passed" || r.status === "failed";
+  const local = runs.find((r) => r.provider === "ollama" && finished(r));
+  const claude = runs.find((r) => r.provider === "anthropic" && finished(r));
   let proposals: ReturnType<typeof proposeTierMoves> = [];
   if (local) {
     const taskTypes = await db.prisma.taskType.findMany({ orderBy: [{ position: "asc" }, { id: "asc" }], select: { id: true, name: true, lane: true } });

@@ -160,10 +160,10 @@ for (const target of testDatabases()) {
     });
 
     it("marks runs a stopped server left running as interrupted, and leaves its own running ones alone", async () => {
-      const orphan = await db.prisma.smokeRun.create({ data: { model: "ollama/qwen3:8b", status: "running", total: 11, startedAt: new Date(Date.now() - 60 * 60_000) } });
+      const orphan = await db.prisma.smokeRun.create({ data: { model: "ollama/qwen3:8b", status: "running", total: 11, startedAt: new Date(Date.now() - 2 * 60 * 60_000) } });
       ollama.setReply((body): OllamaReply => ({ ...goodAnswer(lastUser(body)), delayMs: 200 }) as OllamaReply);
       const live = await startSmokeRun(db, { model: "ollama/qwen3:8b" });
-      expect(await markInterruptedSmokeRuns(db, new Date(Date.now() + 1000))).toBe(1);
+      expect(await markInterruptedSmokeRuns(db, new Date(Date.now() + 60 * 60_000))).toBe(1);
       expect(await db.prisma.smokeRun.findUniqueOrThrow({ where: { id: orphan.id } })).toMatchObject({ status: "error", error: "interrupted: Offload stopped during the run" });
       expect((await db.prisma.smokeRun.findUniqueOrThrow({ where: { id: live.runId } })).status).toBe("running");
       cancelSmokeRun(live.runId);

@@ -63,9 +63,12 @@ async function askOllama(m: SmokeModel, task: SmokeTask, signal: AbortSignal, ct
     stream: false,
     think: false,
     keep_alive: `${ctx.settings.localKeepAliveMinutes}m`,
-    options: { num_ctx: ctx.settings.localContextTokens, temperature: 0 },
+    // The model's own sampling settings, as agents get them through the gateway (and as Claude
+    // runs get theirs): repeated runs then measure how consistent the model really is.
+    options: { num_ctx: ctx.settings.localContextTokens },
   });
-  const generationMs = (r.prompt_eval_duration + r.eval_duration) / 1e6;
+  // Ollama leaves out durations it did not measure (a prompt served from its cache).
+  const generationMs = ((r.prompt_eval_duration ?? 0) + (r.eval_duration ?? 0)) / 1e6;
   return {
     answer: {
       text: r.message?.content ?? "",
@@ -229,13 +232,15 @@ export async function startSmokeRun(db: Db, options: SmokeOptions): Promise<{ ru
 }
 
 /**
- * Runs left `running` by a process that stopped (the runner lives in the server's memory) are
- * marked as errors, so that the page does not wait on them forever. With an embedded database
- * only this process runs smoke runs; with a shared Postgres another server may be running one, so
- * only runs without progress for longer than the longest per-task timeout are touched.
+ * Runs left `running` by a process that stopped (the runner lives in the memory of the server, or
+ * of the CLI when no server runs) are marked as errors, so that nobody waits on them forever;
+ * checked at boot and whenever runs are read. With an embedded database only this process runs
+ * smoke runs; with a shared Postgres another process may be running one, so only runs without
+ * progress for longer than the longest per-task timeout are touched.
  */
 export async function markInterruptedSmokeRuns(db: Db, now = new Date()): Promise<number> {
-  const cutoff = db.kind === "pglite" ? now : new Date(now.getTime() - 11 * 60_000);
+  // (On PGlite, 30 s of grace covers a run this process is creating right now.)
+  const cutoff = new Date(now.getTime() - (db.kind === "pglite" ? 30_000 : 11 * 60_000));
   const stale = await db.prisma.smokeRun.findMany({
     where: { status: { in: ["queued", "running"] }, startedAt: { lt: cutoff }, NOT: { results: { some: { createdAt: { gte: cutoff } } } } },
     select: { id: true },

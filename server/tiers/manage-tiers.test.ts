@@ -46,6 +46,10 @@ for (const target of testDatabases()) {
       expect((await db.prisma.taskType.findUniqueOrThrow({ where: { id: "heartbeat" } })).lane).toBe("claude");
       expect(await moveTaskType(db, { id: "heartbeat", lane: "claude" }, "operator")).toBeNull(); // no-op, no audit row
       expect(await db.prisma.tierChange.count()).toBe(1);
+      // A caller that saw it in another lane (a stale page, an old proposal) is refused, nothing written.
+      await expect(moveTaskType(db, { id: "heartbeat", lane: "local_careful", from: "local" }, "operator")).rejects.toMatchObject({ code: "CONFLICT", field: "from" });
+      expect((await db.prisma.taskType.findUniqueOrThrow({ where: { id: "heartbeat" } })).lane).toBe("claude");
+      expect(await db.prisma.tierChange.count()).toBe(1);
 
       const undone = await undoTierChange(db, change!.id, "operator");
       expect(undone).toMatchObject({ fromValue: "claude", toValue: "local" });

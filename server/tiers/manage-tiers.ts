@@ -15,6 +15,8 @@ const WINDOW_DAYS = 7;
 export const moveTaskTypeInput = z.object({
   id: z.string().min(1, "a task type id is required"),
   lane: z.enum(LANES),
+  /** The lane the caller saw it in: the move is refused if it has moved since (a stale page, a proposal). */
+  from: z.enum(LANES).optional(),
   note: z.string().trim().max(500, "a note is at most 500 characters").optional(),
 });
 export const setPinInput = z.object({
@@ -124,8 +126,11 @@ export async function moveTaskType(db: Db, raw: z.input<typeof moveTaskTypeInput
     const current = await tx.taskType.findUnique({ where: { id: input.id }, select: { lane: true, name: true } });
     if (!current) throw new OffloadError("NOT_FOUND", `no task type "${input.id}"`, "id");
     if (current.lane === input.lane) return null;
+    if (input.from && current.lane !== input.from) throw new OffloadError("CONFLICT", `${current.name} is in lane ${current.lane} now, not ${input.from}: it was moved since; reload and decide again`, "from");
     const last = await tx.taskType.aggregate({ where: { lane: input.lane }, _max: { position: true } });
-    await tx.taskType.update({ where: { id: input.id }, data: { lane: input.lane, position: (last._max.position ?? -1) + 1 } });
+    // Only from the lane just read: a concurrent move in between makes this match nothing.
+    const { count } = await tx.taskType.updateMany({ where: { id: input.id, lane: current.lane }, data: { lane: input.lane, position: (last._max.position ?? -1) + 1 } });
+    if (count !== 1) throw new OffloadError("CONFLICT", `${current.name} was moved by someone else at the same moment; reload and decide again`, "id");
     const row = await tx.tierChange.create({
       data: { subjectType: "task_type", subjectId: input.id, fromValue: current.lane, toValue: input.lane, actor, note: input.note || null },
     });

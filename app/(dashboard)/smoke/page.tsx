@@ -2,13 +2,17 @@ import { Suspense } from "react";
 import { HydrateClient, getQueryClient, trpc } from "@/server/api/rsc";
 import { SmokeView } from "@/components/smoke/smoke-view";
 import { LoadingBlock, PageTitle } from "@/components/ui";
+import { defaultSmokeSelection } from "@/server/core/smoke/compare-runs";
 
 export const dynamic = "force-dynamic";
 
 export default async function SmokePage() {
   const qc = getQueryClient();
-  void qc.prefetchQuery(trpc.smoke.runs.queryOptions());
   void qc.prefetchQuery(trpc.smoke.options.queryOptions());
+  // The comparison the page opens with needs the runs first.
+  const runs = await qc.fetchQuery(trpc.smoke.runs.queryOptions()).catch(() => null);
+  const ids = runs ? defaultSmokeSelection(runs) : [];
+  if (ids.length) void qc.prefetchQuery(trpc.smoke.compare.queryOptions({ ids }));
   return (
     <HydrateClient>
       <PageTitle title="Smoke runs" subtitle="The same trivial agent tasks, graded by deterministic checks, on the local model and on Claude: evidence before moving work between tiers." />

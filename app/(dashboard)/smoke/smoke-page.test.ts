@@ -69,21 +69,23 @@ describe("smoke page in a browser", () => {
       // The configured local model and Claude model are offered and ticked.
       expect(await page.getByRole("checkbox", { name: "ollama/qwen3:8b", exact: true }).isChecked()).toBe(true);
       expect(await page.getByRole("checkbox", { name: "anthropic/claude-opus-4-6", exact: true }).isChecked()).toBe(true);
+      // Three times over: a move away from the local model needs three answers of a capability.
+      await page.getByLabel("Repeat the suite").fill("3");
       await page.getByRole("button", { name: "Start" }).click();
 
       const local = progressBar(page, "ollama/qwen3:8b");
       await local.waitFor({ timeout: 15_000 });
       // Progress moves task by task before the end.
       await page.waitForFunction(() => Number(document.querySelector('[role=progressbar][aria-label="ollama/qwen3:8b progress"]')?.getAttribute("aria-valuenow")) > 0, undefined, { timeout: 20_000 });
-      expect(Number(await local.getAttribute("aria-valuenow"))).toBeLessThan(SMOKE_SUITE.length);
+      expect(Number(await local.getAttribute("aria-valuenow"))).toBeLessThan(3 * SMOKE_SUITE.length);
       await page.screenshot({ path: path.join(screenshotDir, "smoke-running.png"), fullPage: true });
 
       await waitFinished(page, "ollama/qwen3:8b");
       await waitFinished(page, "anthropic/claude-opus-4-6");
-      expect(await local.getAttribute("aria-valuemax")).toBe(String(SMOKE_SUITE.length));
+      expect(await local.getAttribute("aria-valuemax")).toBe(String(3 * SMOKE_SUITE.length));
       const localRun = page.locator('[data-smoke-run][data-status="failed"]');
       await localRun.waitFor({ timeout: 10_000 });
-      expect(await localRun.getByTestId("smoke-progress-text").innerText()).toContain(`${SMOKE_SUITE.length} of ${SMOKE_SUITE.length} tasks · ${SMOKE_SUITE.length - 1} passed · 1 failed`);
+      expect(await localRun.getByTestId("smoke-progress-text").innerText()).toContain(`${3 * SMOKE_SUITE.length} of ${3 * SMOKE_SUITE.length} tasks · ${3 * (SMOKE_SUITE.length - 1)} passed · 3 failed`);
       await page.locator('[data-smoke-run][data-status="passed"]').waitFor({ timeout: 10_000 });
 
       // The comparison: both runs, the matrix from measured pass rates, the proposal with its evidence.
@@ -92,14 +94,14 @@ describe("smoke page in a browser", () => {
       const messages = matrix.locator('[data-capability="messages"] td');
       await page.waitForFunction(() => document.querySelectorAll('[data-capability="messages"] td').length === 3, undefined, { timeout: 15_000 });
       const cells = await messages.allInnerTexts();
-      expect(cells.slice(1).sort()).toEqual(["✅ 1/1", "❌ 0/1"]);
-      expect(await matrix.locator('[data-capability="git"] td').allInnerTexts()).toEqual(["Git workflows", "✅ 2/2", "✅ 2/2"]);
+      expect(cells.slice(1).sort()).toEqual(["✅ 3/3", "❌ 0/3"]);
+      expect(await matrix.locator('[data-capability="git"] td').allInnerTexts()).toEqual(["Git workflows", "✅ 6/6", "✅ 6/6"]);
       expect(await page.getByText("✅ passes 95% or more").isVisible()).toBe(true);
       const proposal = page.locator('[data-proposal="message-forwarding"]');
-      expect(await proposal.innerText()).toContain("Compose simple messages passed 0/1 on ollama/qwen3:8b");
-      expect(await proposal.innerText()).toContain("1/1 on anthropic/claude-opus-4-6");
+      expect(await proposal.innerText()).toContain("Compose simple messages passed 0/3 on ollama/qwen3:8b (95% interval 0-56%)");
+      expect(await proposal.innerText()).toContain("3/3 on anthropic/claude-opus-4-6");
       expect(await proposal.innerText()).toContain("move Message forwarding from Local to Claude?");
-      expect(await page.locator('[data-row="message-rebase"]').first().innerText()).toContain("0/1");
+      expect(await page.locator('[data-row="message-rebase"]').first().innerText()).toContain("0/3");
       await page.screenshot({ path: path.join(screenshotDir, "smoke-compare.png"), fullPage: true });
 
       // Applying it moves the task type through the tier board's audited path.

@@ -18,8 +18,12 @@ export const smokeRouter = createTRPCRouter({
   compare: adminProcedure
     .input(z.object({ ids: z.array(z.string().min(1)).min(1, "pick at least one run").max(4, "compare at most 4 runs") }))
     .query(({ ctx, input }) => compareSmokeRuns(ctx.db, input.ids)),
-  cancel: adminProcedure.input(z.object({ id: z.string().min(1) })).mutation(({ input }) => {
-    if (!cancelSmokeRun(input.id)) throw new OffloadError("CONFLICT", `smoke run ${input.id} is not running`, "id");
-    return { cancelled: true };
+  cancel: adminProcedure.input(z.object({ id: z.string().min(1) })).mutation(async ({ ctx, input }) => {
+    if (cancelSmokeRun(input.id)) return { cancelled: true };
+    const run = await readSmokeRun(ctx.db, input.id); // also marks it interrupted when its process is gone
+    if (run.status === "running" || run.status === "queued") {
+      throw new OffloadError("CONFLICT", `smoke run ${input.id} is running in another Offload process (a CLI run or another server on this database); cancel it there`, "id");
+    }
+    throw new OffloadError("CONFLICT", `smoke run ${input.id} is not running (${run.status})`, "id");
   }),
 });

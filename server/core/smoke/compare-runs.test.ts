@@ -20,7 +20,7 @@ describe("passRateInterval (Wilson, 95%)", () => {
   });
 });
 
-import { capabilityMark, proposeTierMoves, summariseResults, summariseRun, type SmokeResultLike } from "./compare-runs";
+import { capabilityMark, defaultSmokeSelection, proposeTierMoves, summariseResults, summariseRun, type SmokeResultLike } from "./compare-runs";
 
 function answers(capability: string, task: string, passes: boolean[], extra: Partial<SmokeResultLike> = {}): SmokeResultLike[] {
   return passes.map((passed, iteration) => ({ task, capability, iteration, passed, latencyMs: 100 * (iteration + 1), inputTokens: 90, outputTokens: 10, costMicroUsd: 500n, ...extra }));
@@ -46,6 +46,12 @@ describe("summariseResults", () => {
     const refused = summariseResults([...answers("json", "x", [true]), ...answers("json", "y", [false], { costMicroUsd: null, inputTokens: 0, outputTokens: 0 })]);
     expect(refused.costPerRunMicroUsd).toBe(500n);
     expect(refused.flips).toBe(false);
+  });
+  it("prices a run as each task's mean cost an answer, summed, also when tasks were answered unevenly", () => {
+    // A cancelled repeat: task a answered 3 times, task b once.
+    const s = summariseResults([...answers("git", "a", [true, true, true], { costMicroUsd: 300n }), ...answers("git", "b", [true], { costMicroUsd: 700n })]);
+    expect(s.costPerRunMicroUsd).toBe(1000n);
+    expect(s.costPer1000RunsMicroUsd).toBe(1_000_000n);
   });
   it("is empty without answers", () => {
     const s = summariseResults([]);
@@ -95,6 +101,12 @@ describe("proposeTierMoves", () => {
       ["heartbeat", "local_careful", "instructions"],
     ]);
   });
+  it("does not move work away from the local model on one or two bad answers", () => {
+    const local = { model: "ollama/qwen3:8b", summary: run({ shell: [false, false], instructions: [false] }) };
+    expect(proposeTierMoves({ local, taskTypes: catalogue })).toEqual([]);
+    const three = { model: "ollama/qwen3:8b", summary: run({ shell: [false, false, true] }) };
+    expect(proposeTierMoves({ local: three, taskTypes: catalogue }).map((p) => p.taskTypeId)).toEqual(["test-execution"]); // git-operations also needs git, not measured here
+  });
   it("does not blame the local model for a task Claude fails as often", () => {
     const local = { model: "ollama/qwen3:8b", summary: run({ shell: [...times(5, true), ...times(5, false)] }) };
     const claudeAsBad = { model: "anthropic/claude-opus-4-6", summary: run({ shell: [...times(4, true), ...times(6, false)] }) };
@@ -103,5 +115,20 @@ describe("proposeTierMoves", () => {
     const withBetter = proposeTierMoves({ local, claude: claudeBetter, taskTypes: catalogue });
     expect(withBetter.map((p) => p.taskTypeId)).toEqual(["test-execution"]);
     expect(withBetter[0]!.evidence).toContain("10/10 on anthropic/claude-opus-4-6");
+  });
+});
+
+describe("defaultSmokeSelection", () => {
+  it("picks the newest finished local and Claude runs, never a running, cancelled or broken one", () => {
+    const runs = [
+      { id: "r6", model: "ollama/qwen3:8b", status: "running" },
+      { id: "r5", model: "ollama/qwen3:8b", status: "cancelled" },
+      { id: "r4", model: "anthropic/claude-opus-4-6", status: "error" },
+      { id: "r3", model: "ollama/qwen3:8b", status: "failed" },
+      { id: "r2", model: "anthropic/claude-opus-4-6", status: "passed" },
+      { id: "r1", model: "ollama/qwen3:8b", status: "passed" },
+    ];
+    expect(defaultSmokeSelection(runs)).toEqual(["r3", "r2"]);
+    expect(defaultSmokeSelection(runs.slice(0, 2))).toEqual([]);
   });
 });

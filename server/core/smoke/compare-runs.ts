@@ -38,7 +38,7 @@ export type SmokeStats = {
   latencyP95Ms: number | null;
   /** Mean input + output tokens per answer. */
   tokensPerAnswer: number | null;
-  /** What one pass over these tasks costs; null when an answer could not be priced. */
+  /** What one pass over these tasks costs (each task's mean an answer, summed); null when an answer could not be priced. */
   costPerRunMicroUsd: bigint | null;
   costPer1000RunsMicroUsd: bigint | null;
   /** Passed in some repetitions and failed in others. */
@@ -55,14 +55,19 @@ export function summariseResults(results: readonly SmokeResultLike[]): SmokeStat
   const passed = results.filter((r) => r.passed).length;
   const { rate, low, high } = passRateInterval(passed, results.length);
   const latencies = results.map((r) => r.latencyMs).sort((a, b) => a - b);
-  const iterations = new Set(results.map((r) => r.iteration)).size;
-  let cost = 0n;
+  // A run's cost is the sum over its tasks of each task's mean cost an answer: right for repeated
+  // suites and for tasks answered a different number of times (a cancelled run: the tasks it got to).
+  const perTask = new Map<string, { cost: bigint; answers: number }>();
   let unpriced = false;
   for (const r of results) {
-    if (r.costMicroUsd !== null) cost += r.costMicroUsd;
+    const t = perTask.get(r.task) ?? { cost: 0n, answers: 0 };
+    t.answers++;
+    if (r.costMicroUsd !== null) t.cost += r.costMicroUsd;
     else if (r.inputTokens + r.outputTokens > 0) unpriced = true;
+    perTask.set(r.task, t);
   }
-  const perRun = iterations === 0 || unpriced ? null : cost / BigInt(iterations);
+  let per1000: bigint | null = results.length && !unpriced ? 0n : null;
+  if (per1000 !== null) for (const t of perTask.values()) per1000 += (t.cost * 1000n) / BigInt(t.answers);
   const tasks = new Map<string, Set<boolean>>();
   for (const r of results) tasks.set(r.task, (tasks.get(r.task) ?? new Set()).add(r.passed));
   return {
@@ -74,8 +79,8 @@ export function summariseResults(results: readonly SmokeResultLike[]): SmokeStat
     latencyP50Ms: results.length ? percentile(latencies, 0.5) : null,
     latencyP95Ms: results.length ? percentile(latencies, 0.95) : null,
     tokensPerAnswer: results.length ? Math.round(results.reduce((s, r) => s + r.inputTokens + r.outputTokens, 0) / results.length) : null,
-    costPerRunMicroUsd: perRun,
-    costPer1000RunsMicroUsd: iterations === 0 || unpriced ? null : (cost * 1000n) / BigInt(iterations),
+    costPerRunMicroUsd: per1000 === null ? null : (per1000 + 500n) / 1000n,
+    costPer1000RunsMicroUsd: per1000,
     flips: [...tasks.values()].some((s) => s.size > 1),
   };
 }
@@ -110,6 +115,8 @@ export function capabilityMark(stats: SmokeStats | undefined): Mark | null {
  * rate's 95% interval must reach 70% (10 passes out of 10 do; 2 out of 2 do not).
  */
 export const PROMOTION_MIN_LOWER_BOUND = 0.7;
+/** Moving work away from the local model needs at least this many answers of the capability: one bad answer is a hint, not evidence. */
+export const DEMOTION_MIN_ANSWERS = 3;
 
 export type TierProposal = {
   taskTypeId: string;
@@ -140,6 +147,7 @@ function describeEvidence(capability: Capability, local: { model: string; stats:
  * - to `local_careful` from `local` when one is ⚠️ (keep it local, but checked);
  * - to `claude` from a local lane when one is ❌, unless a compared Claude run did no better (then
  *   the task, not the model, is in doubt).
+ * Moves away from the local model need DEMOTION_MIN_ANSWERS answers of the capability.
  * Sidecar task types need no model and are never moved; nothing is ever moved to `local` outright.
  */
 export function proposeTierMoves(input: {
@@ -157,8 +165,9 @@ export function proposeTierMoves(input: {
     const evidence = (list: typeof marks) =>
       list.map((m) => describeEvidence(m.c, { model: input.local.model, stats: m.stats! }, input.claude ? { model: input.claude.model, stats: input.claude.summary.byCapability[m.c] } : null)).join("; ");
 
-    const poor = marks.filter((m) => m.mark === "poor");
-    const fair = marks.filter((m) => m.mark === "fair");
+    const enough = (m: (typeof marks)[number]) => m.stats!.answers >= DEMOTION_MIN_ANSWERS;
+    const poor = marks.filter((m) => m.mark === "poor" && enough(m));
+    const fair = marks.filter((m) => m.mark === "fair" && enough(m));
     let to: Lane | null = null;
     let cited = marks;
     if (poor.length && tt.lane !== "claude") {
@@ -173,7 +182,7 @@ export function proposeTierMoves(input: {
     } else if (!poor.length && fair.length && tt.lane === "local") {
       to = "local_careful";
       cited = fair;
-    } else if (!poor.length && !fair.length && tt.lane === "claude" && marks.every((m) => m.stats!.low >= PROMOTION_MIN_LOWER_BOUND)) {
+    } else if (tt.lane === "claude" && marks.every((m) => m.mark === "good" && m.stats!.low >= PROMOTION_MIN_LOWER_BOUND)) {
       to = "local_careful";
     }
     if (!to) continue;
@@ -189,4 +198,14 @@ export function proposeTierMoves(input: {
     });
   }
   return proposals;
+}
+
+/**
+ * Which runs the Smoke page compares when the operator has not chosen: the newest finished local
+ * run and the newest finished Claude run (finished: passed or failed, so every task answered).
+ */
+export function defaultSmokeSelection(runs: readonly { id: string; model: string; status: string }[]): string[] {
+  const finished = runs.filter((r) => r.status === "passed" || r.status === "failed");
+  const newest = (provider: string) => finished.find((r) => r.model.startsWith(`${provider}/`))?.id;
+  return [newest("ollama"), newest("anthropic")].filter((id): id is string => !!id);
 }
