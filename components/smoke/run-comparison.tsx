@@ -189,11 +189,11 @@ export function RunComparison({ ids }: { ids: string[] }) {
           <>
             <ul className="mt-2 space-y-2">
               {proposals.map((p) => (
-                <li key={p.taskTypeId} className="flex flex-wrap items-center justify-between gap-2 rounded border border-zinc-200 p-2 text-sm dark:border-zinc-800" data-proposal={p.taskTypeId}>
+                <li key={p.taskTypeId} className="flex flex-col gap-2 rounded border border-zinc-200 p-2 text-sm sm:flex-row sm:items-center sm:justify-between dark:border-zinc-800" data-proposal={p.taskTypeId}>
                   <span className="min-w-0 flex-1">
                     {p.question} <Badge tone={p.from}>{LANE_LABEL[p.from]}</Badge> → <Badge tone={p.to}>{LANE_LABEL[p.to]}</Badge>
                   </span>
-                  <button type="button" disabled={move.isPending} onClick={() => void apply([p])} className="rounded bg-zinc-900 px-3 py-1 text-white disabled:opacity-50 dark:bg-zinc-100 dark:text-zinc-900">
+                  <button type="button" disabled={move.isPending} onClick={() => void apply([p])} className="self-start rounded bg-zinc-900 px-3 py-1 text-white disabled:opacity-50 dark:bg-zinc-100 dark:text-zinc-900">
                     Move {p.taskTypeName}
                   </button>
                 </li>

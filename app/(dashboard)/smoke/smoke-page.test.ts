@@ -135,6 +135,14 @@ describe("smoke page in a browser", () => {
       expect(done).toBeLessThan(SMOKE_SUITE.length);
       const runs = await trpcQuery<{ status: string; model: string }[]>(server, "smoke.runs");
       expect(runs[0]).toMatchObject({ model: "ollama/qwen3:8b", status: "cancelled" });
+
+      // On a phone the page fits the screen; the wide tables scroll inside their cards.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await openPage(page, server, "/smoke");
+      await page.getByRole("table", { name: "Capability matrix" }).waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      expect(await visibleAlerts(page)).toEqual([]);
+      await page.screenshot({ path: path.join(screenshotDir, "smoke-phone.png"), fullPage: true });
     } finally {
       await page.close();
     }
