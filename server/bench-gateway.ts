@@ -1,6 +1,8 @@
 // The gateway's added latency: the same Anthropic request sent straight to a fake Claude and
-// through Offload (the production build, on loopback, a Claude-pinned agent), sequentially and at
-// increasing concurrency, in one run. Also checks that every turn sent was recorded.
+// through Offload (the production server, on loopback, a Claude-pinned agent), sequentially and at
+// increasing concurrency, in one run. Also checks that every turn sent was recorded, and shows
+// what answering the agent endpoints ahead of Next.js saves: a request Offload answers at once
+// (a wrong key: 401), on the direct path, against Next's cheapest route (GET /api/health).
 import fs from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -85,6 +87,26 @@ export async function benchGateway(): Promise<void> {
     const overview = await fetch(`${server.url}/api/trpc/fleet.overview`, { headers: { authorization: `Bearer ${contact.token}` } });
     const turns = ((await overview.json()) as { result: { data: { json: { today: { turns: number } } } } }).result.data.json.today.turns;
     console.log(`Turns sent through Offload: ${sent}; recorded: ${turns}${turns === sent ? " (all)" : " (MISSING TURNS)"}`);
+
+    const refused = async () => {
+      const res = await fetch(`${server.url}/v1/messages`, { method: "POST", headers: { "x-api-key": "ofk_wrong", "content-type": "application/json" }, body });
+      if (res.status !== 401) throw new Error(`wrong key: ${res.status}`);
+      await res.arrayBuffer();
+    };
+    const health = async () => {
+      const res = await fetch(`${server.url}/api/health`);
+      if (res.status !== 200) throw new Error(`health: ${res.status}`);
+      await res.arrayBuffer();
+    };
+    await timed(100, 1, refused);
+    await timed(100, 1, health);
+    const r = await timed(500, 1, refused);
+    const h = await timed(500, 1, health);
+    console.log("\nThe production server's two paths, sequential: an agent endpoint answered ahead of Next.js, and Next's cheapest route");
+    console.table([
+      { path: "POST /v1/messages, wrong key (Offload's listener)", "p50 ms": pct(r.latencies, 0.5).toFixed(2), "p99 ms": pct(r.latencies, 0.99).toFixed(2) },
+      { path: "GET /api/health (through Next.js)", "p50 ms": pct(h.latencies, 0.5).toFixed(2), "p99 ms": pct(h.latencies, 0.99).toFixed(2) },
+    ]);
   } finally {
     await server.stop();
     await claude.close();
@@ -116,7 +138,7 @@ async function benchHandlerAlone(): Promise<void> {
     const v = await timed(500, 1, post(offload.url, key));
     await flushTurns();
     await offload.close();
-    console.log("\nThe same handler without Next.js (bare node:http, in one process with the fake Claude, sequential)");
+    console.log("\nThe same handler in the bench's own process (with the fake Claude, one process: no hop between processes; sequential)");
     console.table([
       {
         "direct p50 ms": pct(d.latencies, 0.5).toFixed(2),

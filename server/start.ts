@@ -88,7 +88,15 @@ async function main() {
     const code = await run(["build"], childEnv);
     if (code !== 0) fail("the build failed; see the output above", code);
   }
-  process.exit(await run(["start", "-p", String(env.PORT)], childEnv));
+  // Serve in this process (see serve.ts): the agent endpoints ahead of Next.js, the rest through it.
+  Object.assign(process.env, childEnv);
+  const { serveProduction } = await import("./serve");
+  try {
+    await serveProduction({ dir: root, port: env.PORT });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    fail(e.code === "EADDRINUSE" ? `port ${env.PORT} is already in use (PORT)` : e.message);
+  }
 }
 
 void main();

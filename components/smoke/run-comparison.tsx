@@ -193,7 +193,7 @@ export function RunComparison({ ids }: { ids: string[] }) {
                   <span className="min-w-0 flex-1">
                     {p.question} <Badge tone={p.from}>{LANE_LABEL[p.from]}</Badge> → <Badge tone={p.to}>{LANE_LABEL[p.to]}</Badge>
                   </span>
-                  <button type="button" disabled={move.isPending} onClick={() => void apply([p])} className="self-start rounded bg-zinc-900 px-3 py-1 text-white disabled:opacity-50 dark:bg-zinc-100 dark:text-zinc-900">
+                  <button type="button" disabled={move.isPending} onClick={() => void apply([p])} className="self-start rounded bg-zinc-900 sm:self-center px-3 py-1 text-white disabled:opacity-50 dark:bg-zinc-100 dark:text-zinc-900">
                     Move {p.taskTypeName}
                   </button>
                 </li>

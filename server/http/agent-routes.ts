@@ -1,0 +1,24 @@
+// The endpoints agents call on every turn. In production they are answered by a plain node:http
+// listener ahead of Next.js (see server/serve.ts), which saves Next's per-request work on the hot
+// path; the same handlers stay mounted as Next route handlers under app/ (for `next dev`).
+import type { Db } from "@/server/db/client";
+import { handleMessages } from "@/server/gateway/handle-messages";
+import { handleCountTokens } from "@/server/gateway/handle-count-tokens";
+import { handleReportTurns } from "@/server/turns/report-turns";
+import { handleRouteRequest } from "@/server/routing/handle-route-request";
+
+export type AgentHandler = (request: Request, db?: Db) => Promise<Response>;
+
+export const AGENT_ROUTES: Readonly<Record<string, AgentHandler>> = {
+  "/v1/messages": handleMessages,
+  "/v1/messages/count_tokens": handleCountTokens,
+  "/api/v1/turns": handleReportTurns,
+  "/api/v1/route": handleRouteRequest,
+};
+
+/** The handler for a POST to one of the agent endpoints, or null (everything else goes to Next). */
+export function agentRoute(method: string | undefined, rawUrl: string | undefined): AgentHandler | null {
+  if (method !== "POST" || !rawUrl) return null;
+  const q = rawUrl.indexOf("?");
+  return AGENT_ROUTES[q === -1 ? rawUrl : rawUrl.slice(0, q)] ?? null;
+}
