@@ -79,17 +79,16 @@ async function main() {
   } catch (err) {
     fail((err as Error).message);
   }
-  const childEnv = { ...process.env, PORT: String(env.PORT), NODE_ENV: "production" as const, NEXT_TELEMETRY_DISABLED: "1",
-    // Offload's own handler (server/boot.ts) drains the gateway and closes the database on SIGTERM/SIGINT.
-    NEXT_MANUAL_SIG_HANDLE: "1" };
+  // (Offload's own handler in server/boot.ts drains the gateway and closes the database on SIGTERM/SIGINT.)
+  const serverEnv = { ...process.env, PORT: String(env.PORT), NODE_ENV: "production" as const, NEXT_TELEMETRY_DISABLED: "1" };
   if (buildIsStale(root)) {
     const first = !fs.existsSync(path.join(root, ".next", "BUILD_ID"));
     console.log(`offload: ${first ? "first start" : "the sources changed since the last build"}, building the dashboard (a minute or two)…`);
-    const code = await run(["build"], childEnv);
+    const code = await run(["build"], serverEnv);
     if (code !== 0) fail("the build failed; see the output above", code);
   }
   // Serve in this process (see serve.ts): the agent endpoints ahead of Next.js, the rest through it.
-  Object.assign(process.env, childEnv);
+  Object.assign(process.env, serverEnv);
   const { serveProduction } = await import("./serve");
   try {
     await serveProduction({ dir: root, port: env.PORT });
