@@ -1,0 +1,86 @@
+// The production server as `npm start` runs it: the agent endpoints on Offload's own listener
+// (streaming included), everything else through Next.js, and a SIGTERM that lets a turn in
+// flight finish and records it before the process exits.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import Anthropic from "@anthropic-ai/sdk";
+import { startServer, type StartedServer } from "./testing/start-server";
+import { startFakeAnthropic, type FakeAnthropic } from "./testing/fake-anthropic";
+import { openDb } from "./db/client";
+
+let claude: FakeAnthropic;
+let server: StartedServer;
+let key: string;
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "offload-serve-"));
+
+describe("the production server", () => {
+  beforeAll(async () => {
+    claude = await startFakeAnthropic();
+    server = await startServer({
+      env: { OFFLOAD_DATA_DIR: dataDir, OFFLOAD_DEMO: "off", ANTHROPIC_API_KEY: "sk-ant-operator", ANTHROPIC_BASE_URL: claude.url, OLLAMA_HOST: "http://127.0.0.1:9" },
+    });
+    const { token } = JSON.parse(fs.readFileSync(path.join(dataDir, "server.json"), "utf8")) as { token: string };
+    const res = await fetch(`${server.url}/api/trpc/agents.add`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ json: { id: "worker", pin: "claude" } }),
+    });
+    expect(res.status).toBe(200);
+    key = ((await res.json()) as { result: { data: { json: { key: string } } } }).result.data.json.key;
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await claude?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("streams a turn through the SDK with Anthropic's events, and leaves other paths to Next", async () => {
+    claude.setReply(() => ({ text: "All quiet.", usage: { input_tokens: 120, output_tokens: 4 } }));
+    const client = new Anthropic({ apiKey: key, baseURL: server.url, maxRetries: 0 });
+    const events: string[] = [];
+    const stream = client.messages.stream({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: "review this change" }] });
+    stream.on("streamEvent", (e) => events.push(e.type));
+    const message = await stream.finalMessage();
+    expect(message.content).toEqual([expect.objectContaining({ type: "text", text: "All quiet." })]);
+    expect(events[0]).toBe("message_start");
+    expect(events.at(-1)).toBe("message_stop");
+    expect(events).toContain("content_block_delta");
+    // Not an agent endpoint: Next answers (405 for a GET on a POST-only route, pages as pages).
+    expect((await fetch(`${server.url}/v1/messages`)).status).toBe(405);
+    expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
+    const page = await fetch(`${server.url}/tiers`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("<html");
+  });
+
+  it("finishes a turn in flight on SIGTERM and records it before exiting", async () => {
+    claude.setReply(() => ({ text: "done after a while", usage: { input_tokens: 50, output_tokens: 5 }, delayMs: 1_500 }));
+    const before = claude.requests.length;
+    const inFlight = fetch(`${server.url}/v1/messages`, {
+      method: "POST",
+      headers: { "x-api-key": key, "content-type": "application/json", "anthropic-version": "2023-06-01" },
+      body: JSON.stringify({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: "review this change" }] }),
+    });
+    // SIGTERM while Claude is still answering.
+    for (let i = 0; i < 100 && claude.requests.length === before; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(claude.requests.length).toBe(before + 1);
+    const stopped = server.stop();
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { content: { text: string }[] }).content[0]!.text).toBe("done after a while");
+    await stopped;
+
+    const db = await openDb({ dataDir });
+    try {
+      const turns = await db.prisma.turn.findMany({ where: { agentId: "worker" }, orderBy: { startedAt: "asc" } });
+      expect(turns.map((t) => [t.lane, t.status, t.outputTokens])).toEqual([
+        ["claude", "ok", 4],
+        ["claude", "ok", 5],
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+});
