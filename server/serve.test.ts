@@ -36,6 +36,37 @@ describe("the production server", () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
+  it("hands Claude's errors to the agent unchanged, also after the dashboard's side made its own Claude client", async () => {
+    // A smoke run on Claude, started through the dashboard's API, creates a Claude client in
+    // Next's copy of the modules; the listener's copy must still recognise the SDK's errors.
+    const { token } = JSON.parse(fs.readFileSync(path.join(dataDir, "server.json"), "utf8")) as { token: string };
+    claude.setReply(() => ({ text: "HEARTBEAT_OK", usage: { input_tokens: 10, output_tokens: 2 } }));
+    const started = await fetch(`${server.url}/api/trpc/smoke.start`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ json: { model: "anthropic/claude-opus-4-6" } }),
+    });
+    expect(started.status).toBe(200);
+    const { runId } = ((await started.json()) as { result: { data: { json: { runId: string } } } }).result.data.json;
+    const runStatus = async () => {
+      const r = await fetch(`${server.url}/api/trpc/smoke.run?input=${encodeURIComponent(JSON.stringify({ json: { id: runId } }))}`, { headers: { authorization: `Bearer ${token}` } });
+      return ((await r.json()) as { result: { data: { json: { status: string } } } }).result.data.json.status;
+    };
+    let status = await runStatus();
+    for (let i = 0; i < 100 && status === "running"; i++, status = await runStatus()) await new Promise((r) => setTimeout(r, 100));
+    expect(status).toBe("failed"); // it ran on Claude (the fake's answer fits only one task)
+
+    claude.failNext({ kind: "status", status: 429, headers: { "retry-after": "17" } });
+    const res = await fetch(`${server.url}/v1/messages`, {
+      method: "POST",
+      headers: { "x-api-key": key, "content-type": "application/json", "anthropic-version": "2023-06-01" },
+      body: JSON.stringify({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: "review this change" }] }),
+    });
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBe("17");
+    expect(((await res.json()) as { error: { type: string } }).error.type).toBe("rate_limit_error");
+  });
+
   it("streams a turn through the SDK with Anthropic's events, and leaves other paths to Next", async () => {
     claude.setReply(() => ({ text: "All quiet.", usage: { input_tokens: 120, output_tokens: 4 } }));
     const client = new Anthropic({ apiKey: key, baseURL: server.url, maxRetries: 0 });
@@ -74,7 +105,7 @@ describe("the production server", () => {
 
     const db = await openDb({ dataDir });
     try {
-      const turns = await db.prisma.turn.findMany({ where: { agentId: "worker" }, orderBy: { startedAt: "asc" } });
+      const turns = await db.prisma.turn.findMany({ where: { agentId: "worker", status: "ok" }, orderBy: { startedAt: "asc" } });
       expect(turns.map((t) => [t.lane, t.status, t.outputTokens])).toEqual([
         ["claude", "ok", 4],
         ["claude", "ok", 5],

@@ -3,14 +3,16 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { readEnv } from "@/server/env";
 
-const g = globalThis as typeof globalThis & { __offloadAnthropic?: { key: string; base: string | undefined; client: Anthropic } };
+// Cached per module instance, not on globalThis: the production server loads this module twice
+// (its own listener and Next's bundle), and each copy must get errors of its own SDK's classes
+// (`err instanceof Anthropic.APIError`).
+let cached: { key: string; base: string | undefined; client: Anthropic } | undefined;
 
 export function anthropicClient(): Anthropic | null {
   const env = readEnv();
   if (!env.ANTHROPIC_API_KEY) return null;
-  const cached = g.__offloadAnthropic;
   if (cached && cached.key === env.ANTHROPIC_API_KEY && cached.base === env.ANTHROPIC_BASE_URL) return cached.client;
   const client = new Anthropic({ apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL ?? undefined, maxRetries: 0, timeout: 10 * 60_000 });
-  g.__offloadAnthropic = { key: env.ANTHROPIC_API_KEY, base: env.ANTHROPIC_BASE_URL, client };
+  cached = { key: env.ANTHROPIC_API_KEY, base: env.ANTHROPIC_BASE_URL, client };
   return client;
 }
