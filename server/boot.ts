@@ -19,7 +19,18 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-export async function bootServer(): Promise<void> {
+const booted = globalThis as typeof globalThis & { __offloadBoot?: Promise<void> };
+
+/**
+ * Boots once per process, whoever asks first: the production server (server/serve.ts) before it
+ * answers anything, and Next's instrumentation (the only caller under `next dev`). The promise
+ * lives on globalThis because the two callers load separate copies of this module.
+ */
+export function bootServer(): Promise<void> {
+  return (booted.__offloadBoot ??= boot());
+}
+
+async function boot(): Promise<void> {
   let env;
   try {
     env = readEnv();

@@ -98,7 +98,10 @@ describe("the production server", () => {
     for (let i = 0; i < 100 && claude.requests.length === before; i++) await new Promise((r) => setTimeout(r, 20));
     expect(claude.requests.length).toBe(before + 1);
     const stopped = server.stop();
-    const res = await inFlight;
+    const res = await inFlight.catch(async (err: Error) => {
+      await stopped;
+      throw new Error(`${err.message}\n${server.logs()}`);
+    });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { content: { text: string }[] }).content[0]!.text).toBe("done after a while");
     await stopped;

@@ -1,11 +1,28 @@
 // The production server: one node:http listener in this process. The endpoints agents call on
 // every turn (server/http/agent-routes.ts) are answered directly, without Next.js's per-request
 // work; everything else (pages, tRPC, the rest of the API) goes to Next's request handler.
-// Next's prepare() runs instrumentation.ts first, which boots Offload (migrations, seed, health
-// monitor, shutdown handling), so nothing is answered before the database is ready.
+// The port is bound first (a port in use fails before anything is migrated); requests wait until
+// Offload has booted (migrations, seed, turn writer, health monitor) and Next is prepared.
 import http from "node:http";
 
 export async function serveProduction(options: { dir: string; port: number }): Promise<http.Server> {
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  let dispatch: (req: http.IncomingMessage, res: http.ServerResponse) => void = () => {};
+  const server = http.createServer((req, res) => void ready.then(() => dispatch(req, res)));
+  // Agents keep connections open between turns; keep them longer than Node's 5 s default.
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+
+  // Next's prepare() does not wait for instrumentation in production: boot here, explicitly.
+  const { bootServer } = await import("./boot");
+  await bootServer();
   const { default: next } = await import("next");
   const app = next({ dev: false, dir: options.dir, port: options.port });
   const handle = app.getRequestHandler();
@@ -13,16 +30,22 @@ export async function serveProduction(options: { dir: string; port: number }): P
   const { agentRoute } = await import("./http/agent-routes");
   const { serveWebHandler } = await import("./http/web-handler");
   const base = `http://localhost:${options.port}`;
-  const server = http.createServer((req, res) => {
+  dispatch = (req, res) => {
     const handler = agentRoute(req.method, req.url);
-    if (handler) void serveWebHandler((request) => handler(request), req, res, base);
-    else void handle(req, res);
-  });
-  // Agents keep connections open between turns; keep them longer than Node's 5 s default.
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, () => resolve());
-  });
+    if (handler) {
+      void serveWebHandler((request) => handler(request), req, res, base);
+      return;
+    }
+    handle(req, res).catch((err: Error) => {
+      console.error(`offload: ${req.method} ${req.url}: ${err.stack ?? err.message}`);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+      res.end("internal error");
+    });
+  };
+  // On SIGTERM/SIGINT boot's handler drains the turns in flight; take no new connections meanwhile.
+  const stopAccepting = () => server.close();
+  process.once("SIGTERM", stopAccepting);
+  process.once("SIGINT", stopAccepting);
+  markReady();
   return server;
 }

@@ -257,6 +257,24 @@ for (const target of testDatabases()) {
       expect(await db.prisma.turn.count()).toBe(1);
     });
 
+    it("lets go of a streaming turn whose agent hung up before the first byte: nothing stays in flight", async () => {
+      ollama.setReply(() => ({ content: "HEARTBEAT_OK", delayMs: 600 }));
+      const controller = new AbortController();
+      const call = fetch(`${offload.url}/v1/messages`, {
+        method: "POST",
+        headers: { "x-api-key": keys.loash!, "content-type": "application/json" },
+        body: JSON.stringify({ model: "claude-opus-4-6", max_tokens: 64, stream: true, messages: [{ role: "user", content: HEARTBEAT }] }),
+        signal: controller.signal,
+      });
+      await new Promise((r) => setTimeout(r, 150));
+      controller.abort();
+      await expect(call).rejects.toThrow();
+      await new Promise((r) => setTimeout(r, 1_000)); // the local answer arrives after the hang-up
+      const started = Date.now();
+      await drainGateway(5_000);
+      expect(Date.now() - started).toBeLessThan(2_000); // a leaked request would hold the drain for 5 s
+    });
+
     it("hands Claude's 429 and 529 to the agent unchanged", async () => {
       claude.failNext({ kind: "status", status: 429, headers: { "retry-after": "17" } });
       const limited = await sdk("loash").messages.create({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: "review PR 12" }] }).catch((e: unknown) => e);
@@ -296,6 +314,16 @@ for (const target of testDatabases()) {
       const huge = await post(JSON.stringify({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "x".repeat(11 * 1024 * 1024) }] }));
       expect(huge.status).toBe(413);
       expect(await huge.json()).toMatchObject({ type: "error", error: { type: "request_too_large" } });
+      // The same without a declared length (chunked): the refusal still reaches the client.
+      const chunks = (async function* () {
+        const piece = new TextEncoder().encode("x".repeat(1024 * 1024));
+        yield new TextEncoder().encode('{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"');
+        for (let i = 0; i < 11; i++) yield piece;
+        yield new TextEncoder().encode('"}]}');
+      })();
+      const chunked = await fetch(`${offload.url}/v1/messages`, { method: "POST", headers: { "x-api-key": keys.loash!, "content-type": "application/json" }, body: new ReadableStream({ async pull(c) { const n = await chunks.next(); if (n.done) c.close(); else c.enqueue(n.value); } }), duplex: "half" } as RequestInit);
+      expect(chunked.status).toBe(413);
+      expect(await chunked.json()).toMatchObject({ type: "error", error: { type: "request_too_large" } });
       expect(await turns()).toHaveLength(0);
     });
 

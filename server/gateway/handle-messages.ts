@@ -404,7 +404,9 @@ async function serveLocal(turn: Turn): Promise<Response> {
 
 export async function handleMessages(request: Request, database?: Db): Promise<Response> {
   if (!beginRequest()) return anthropicError(529, "overloaded_error", "Offload is shutting down; retry in a moment");
-  let streaming = false;
+  // The request counts as in flight until its answer's body has been read out to the agent (a
+  // shutdown waits for that), not merely until the Response object exists.
+  let tapped = false;
   try {
     const t0 = performance.now();
     const startedAt = new Date();
@@ -441,8 +443,8 @@ export async function handleMessages(request: Request, database?: Db): Promise<R
     }
     const turn: Turn = { decision, agent, state, body, startedAt, t0 };
     const response = decision.lane === "claude" ? await serveClaude(turn, decision.reason, null) : await serveLocal(turn);
-    if (response.body && response.headers.get("content-type")?.startsWith("text/event-stream")) {
-      streaming = true;
+    if (response.body) {
+      tapped = true;
       return new Response(tapClose(response.body, endRequest), { status: response.status, headers: response.headers });
     }
     return response;
@@ -452,7 +454,7 @@ export async function handleMessages(request: Request, database?: Db): Promise<R
     console.error("offload gateway: unexpected error", err);
     return anthropicError(500, "api_error", "internal error in Offload; see its log");
   } finally {
-    if (!streaming) endRequest();
+    if (!tapped) endRequest();
   }
 }
 
