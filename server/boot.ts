@@ -78,8 +78,16 @@ async function boot(): Promise<void> {
     await closeDb().catch(() => {});
     process.exit(signal === "SIGINT" ? 130 : 0);
   };
-  process.once("SIGTERM", shutdown);
-  process.once("SIGINT", shutdown);
+  // The first signal starts the drain; repeats (a supervisor and `npm start` both passing it on)
+  // must not kill the process half-way through it. The drain itself is bounded (15 s).
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    void shutdown(signal);
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
   if (!env.OFFLOAD_ADMIN_TOKEN) {
     console.warn("offload: OFFLOAD_ADMIN_TOKEN is not set: the dashboard and admin API are open to anyone who can reach this port");
   }

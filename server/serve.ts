@@ -42,10 +42,10 @@ export async function serveProduction(options: { dir: string; port: number }): P
       res.end("internal error");
     });
   };
-  // On SIGTERM/SIGINT boot's handler drains the turns in flight; take no new connections meanwhile.
-  const stopAccepting = () => server.close();
-  process.once("SIGTERM", stopAccepting);
-  process.once("SIGINT", stopAccepting);
+  // On SIGTERM/SIGINT boot's handler drains the turns in flight (new gateway requests get 529
+  // meanwhile). The listener is deliberately not closed: Node's server.close() also closes
+  // connections whose request was fully received but not yet answered, cutting off the very turns
+  // the drain waits for.
   markReady();
   return server;
 }

@@ -52,9 +52,10 @@ function checkEmbedded(dataDir: string): void {
   }
 }
 
+/** Runs node with these arguments in the project folder, passing SIGINT/SIGTERM on; resolves with its exit code. */
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [nextBin, ...args], { cwd: root, env, stdio: "inherit" });
+    const child = spawn(process.execPath, args, { cwd: root, env, stdio: "inherit" });
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     process.on("SIGINT", forward);
     process.on("SIGTERM", forward);
@@ -84,18 +85,12 @@ async function main() {
   if (buildIsStale(root)) {
     const first = !fs.existsSync(path.join(root, ".next", "BUILD_ID"));
     console.log(`offload: ${first ? "first start" : "the sources changed since the last build"}, building the dashboard (a minute or two)…`);
-    const code = await run(["build"], serverEnv);
+    const code = await run([nextBin, "build"], serverEnv);
     if (code !== 0) fail("the build failed; see the output above", code);
   }
-  // Serve in this process (see serve.ts): the agent endpoints ahead of Next.js, the rest through it.
-  Object.assign(process.env, serverEnv);
-  const { serveProduction } = await import("./serve");
-  try {
-    await serveProduction({ dir: root, port: env.PORT });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    fail(e.code === "EADDRINUSE" ? `port ${env.PORT} is already in use (PORT)` : e.message);
-  }
+  // The server (serve.ts: the agent endpoints ahead of Next.js, the rest through it) in a child
+  // process under plain node with tsx's loader; see serve-main.ts for why not in this one.
+  process.exit(await run(["--import", "tsx", path.join(root, "server", "serve-main.ts")], serverEnv));
 }
 
 void main();
