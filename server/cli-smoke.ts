@@ -5,7 +5,7 @@ import { TRPCClientError } from "@trpc/client";
 import { UsageError, parse, table, withAdmin } from "./cli-support";
 import type { Env } from "./env";
 import { formatMicroUsd } from "./core/money";
-import { summariseRun } from "./core/smoke/compare-runs";
+import { isLiveRun, summariseRun } from "./core/smoke/compare-runs";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -42,7 +42,7 @@ export async function smokeCommand(env: Env, args: string[]): Promise<number> {
     let run = await client.smoke.run.query({ id: runId });
     let shown = -1;
     try {
-      while (run.status === "running" || run.status === "queued") {
+      while (isLiveRun(run.status)) {
         const done = run.results.length;
         if (tty && done !== shown) {
           const width = 30;

@@ -9,10 +9,12 @@ import Anthropic from "@anthropic-ai/sdk";
 import { startServer, type StartedServer } from "./testing/start-server";
 import { startFakeAnthropic, type FakeAnthropic } from "./testing/fake-anthropic";
 import { openDb } from "./db/client";
+import { trpcQuery } from "./testing/browser";
 
 let claude: FakeAnthropic;
 let server: StartedServer;
 let key: string;
+let token: string;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "offload-serve-"));
 
 describe("the production server", () => {
@@ -21,7 +23,7 @@ describe("the production server", () => {
     server = await startServer({
       env: { OFFLOAD_DATA_DIR: dataDir, OFFLOAD_DEMO: "off", ANTHROPIC_API_KEY: "sk-ant-operator", ANTHROPIC_BASE_URL: claude.url, OLLAMA_HOST: "http://127.0.0.1:9" },
     });
-    const { token } = JSON.parse(fs.readFileSync(path.join(dataDir, "server.json"), "utf8")) as { token: string };
+    token = (JSON.parse(fs.readFileSync(path.join(dataDir, "server.json"), "utf8")) as { token: string }).token;
     const res = await fetch(`${server.url}/api/trpc/agents.add`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
@@ -39,7 +41,6 @@ describe("the production server", () => {
   it("hands Claude's errors to the agent unchanged, also after the dashboard's side made its own Claude client", async () => {
     // A smoke run on Claude, started through the dashboard's API, creates a Claude client in
     // Next's copy of the modules; the listener's copy must still recognise the SDK's errors.
-    const { token } = JSON.parse(fs.readFileSync(path.join(dataDir, "server.json"), "utf8")) as { token: string };
     claude.setReply(() => ({ text: "HEARTBEAT_OK", usage: { input_tokens: 10, output_tokens: 2 } }));
     const started = await fetch(`${server.url}/api/trpc/smoke.start`, {
       method: "POST",
@@ -48,10 +49,7 @@ describe("the production server", () => {
     });
     expect(started.status).toBe(200);
     const { runId } = ((await started.json()) as { result: { data: { json: { runId: string } } } }).result.data.json;
-    const runStatus = async () => {
-      const r = await fetch(`${server.url}/api/trpc/smoke.run?input=${encodeURIComponent(JSON.stringify({ json: { id: runId } }))}`, { headers: { authorization: `Bearer ${token}` } });
-      return ((await r.json()) as { result: { data: { json: { status: string } } } }).result.data.json.status;
-    };
+    const runStatus = async () => (await trpcQuery<{ status: string }>(server, "smoke.run", { id: runId })).status;
     let status = await runStatus();
     for (let i = 0; i < 100 && status === "running"; i++, status = await runStatus()) await new Promise((r) => setTimeout(r, 100));
     expect(status).toBe("failed"); // it ran on Claude (the fake's answer fits only one task)

@@ -8,8 +8,9 @@ import http from "node:http";
 export async function serveProduction(options: { dir: string; port: number }): Promise<http.Server> {
   let markReady!: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
-  let dispatch: (req: http.IncomingMessage, res: http.ServerResponse) => void = () => {};
-  const server = http.createServer((req, res) => void ready.then(() => dispatch(req, res)));
+  // Until Offload is ready, requests wait; then `dispatch` is replaced and costs nothing extra.
+  let dispatch = (req: http.IncomingMessage, res: http.ServerResponse): void => void ready.then(() => dispatch(req, res));
+  const server = http.createServer((req, res) => dispatch(req, res));
   // Agents keep connections open between turns; keep them longer than Node's 5 s default.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -33,7 +34,7 @@ export async function serveProduction(options: { dir: string; port: number }): P
   dispatch = (req, res) => {
     const handler = agentRoute(req.method, req.url);
     if (handler) {
-      void serveWebHandler((request) => handler(request), req, res, base);
+      void serveWebHandler(handler, req, res, base);
       return;
     }
     handle(req, res).catch((err: Error) => {

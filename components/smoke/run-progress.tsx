@@ -6,6 +6,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc/trpc-provider";
 import { Card } from "@/components/ui";
 import { formatMicroUsd } from "@/server/core/money";
+import { isLiveRun } from "@/server/core/smoke/compare-runs";
 
 const STATUS_TEXT: Record<string, string> = { queued: "queued", running: "running", passed: "passed", failed: "finished with failures", cancelled: "cancelled", error: "stopped by an error" };
 
@@ -14,11 +15,11 @@ export function RunProgress({ runId, taskTitles, onFinished, onDismiss }: { runI
   const queryClient = useQueryClient();
   const { data: run, error } = useQuery({
     ...trpc.smoke.run.queryOptions({ id: runId }),
-    refetchInterval: (q) => (!q.state.data || q.state.data.status === "running" || q.state.data.status === "queued" ? 1000 : false),
+    refetchInterval: (q) => (!q.state.data || isLiveRun(q.state.data.status) ? 1000 : false),
   });
   const cancel = useMutation(trpc.smoke.cancel.mutationOptions());
   const finishedOnce = useRef(false);
-  const finished = !!run && run.status !== "running" && run.status !== "queued";
+  const finished = !!run && !isLiveRun(run.status);
   useEffect(() => {
     if (finished && !finishedOnce.current) {
       finishedOnce.current = true;

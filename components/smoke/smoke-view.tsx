@@ -7,12 +7,11 @@ import { useTRPC } from "@/components/trpc/trpc-provider";
 import { Card, EmptyState, LoadingBlock } from "@/components/ui";
 import { formatAgo } from "@/components/format";
 import { formatMicroUsd } from "@/server/core/money";
-import { defaultSmokeSelection } from "@/server/core/smoke/compare-runs";
+import { defaultSmokeSelection, isLiveRun as isLive } from "@/server/core/smoke/compare-runs";
 import { StartRuns } from "./start-runs";
 import { RunProgress } from "./run-progress";
 import { RunComparison } from "./run-comparison";
 
-const isLive = (status: string) => status === "running" || status === "queued";
 
 export function SmokeView() {
   const trpc = useTRPC();

@@ -5,18 +5,17 @@ import { readEnv } from "@/server/env";
 import { readSettings } from "@/server/db/settings";
 import { OffloadError } from "@/server/errors";
 import { CAPABILITIES, CAPABILITY_LABEL, SMOKE_SUITE } from "@/server/core/smoke/suite";
-import { DEMOTION_MIN_ANSWERS, MARK_MEANING, MARK_SYMBOL, PROMOTION_MIN_LOWER_BOUND, capabilityMark, proposeTierMoves, summariseRun, type Mark } from "@/server/core/smoke/compare-runs";
+import { DEMOTION_MIN_ANSWERS, MARK_MEANING, MARK_SYMBOL, PROMOTION_MIN_LOWER_BOUND, capabilityMark, isFinishedRun, isLiveRun, proposeTierMoves, summariseRun, type Mark } from "@/server/core/smoke/compare-runs";
 import { parseSmokeModel } from "@/server/core/smoke/smoke-model";
 import { markInterruptedSmokeRuns } from "./run-smoke";
 
-const isLive = (status: string) => status === "running" || status === "queued";
 
 export async function readSmokeRun(db: Db, id: string) {
   const read = () => db.prisma.smokeRun.findUnique({ where: { id }, include: { results: { orderBy: [{ iteration: "asc" }, { createdAt: "asc" }] } } });
   let run = await read();
   if (!run) throw new OffloadError("NOT_FOUND", `no smoke run ${id}`, "id");
   // A page polling a run whose process died would otherwise wait forever.
-  if (isLive(run.status) && (await markInterruptedSmokeRuns(db))) run = (await read())!;
+  if (isLiveRun(run.status) && (await markInterruptedSmokeRuns(db))) run = (await read())!;
   return run;
 }
 
@@ -72,9 +71,8 @@ export async function compareSmokeRuns(db: Db, ids: string[]) {
   });
   // Evidence only from finished runs (every task answered): a cancelled or broken run shows in the
   // comparison but proposes nothing.
-  const finished = (r: (typeof runs)[number]) => r.status === "passed" || r.status === "failed";
-  const local = runs.find((r) => r.provider === "ollama" && finished(r));
-  const claude = runs.find((r) => r.provider === "anthropic" && finished(r));
+  const local = runs.find((r) => r.provider === "ollama" && isFinishedRun(r.status));
+  const claude = runs.find((r) => r.provider === "anthropic" && isFinishedRun(r.status));
   let proposals: ReturnType<typeof proposeTierMoves> = [];
   if (local) {
     const taskTypes = await db.prisma.taskType.findMany({ orderBy: [{ position: "asc" }, { id: "asc" }], select: { id: true, name: true, lane: true } });

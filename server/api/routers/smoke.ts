@@ -3,6 +3,7 @@ import { adminProcedure, createTRPCRouter } from "../trpc";
 import { cancelSmokeRun, startSmokeRun } from "@/server/smoke/run-smoke";
 import { compareSmokeRuns, listSmokeRuns, readSmokeOptions, readSmokeRun } from "@/server/smoke/read-smoke";
 import { OffloadError } from "@/server/errors";
+import { isLiveRun } from "@/server/core/smoke/compare-runs";
 
 export const smokeRouter = createTRPCRouter({
   start: adminProcedure
@@ -21,7 +22,7 @@ export const smokeRouter = createTRPCRouter({
   cancel: adminProcedure.input(z.object({ id: z.string().min(1) })).mutation(async ({ ctx, input }) => {
     if (cancelSmokeRun(input.id)) return { cancelled: true };
     const run = await readSmokeRun(ctx.db, input.id); // also marks it interrupted when its process is gone
-    if (run.status === "running" || run.status === "queued") {
+    if (isLiveRun(run.status)) {
       throw new OffloadError("CONFLICT", `smoke run ${input.id} is running in another Offload process (a CLI run or another server on this database); cancel it there`, "id");
     }
     throw new OffloadError("CONFLICT", `smoke run ${input.id} is not running (${run.status})`, "id");

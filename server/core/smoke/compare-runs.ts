@@ -200,12 +200,17 @@ export function proposeTierMoves(input: {
   return proposals;
 }
 
+/** A run still going (its process may answer more). */
+export const isLiveRun = (status: string): boolean => status === "running" || status === "queued";
+/** A run that answered every task: the only kind that is evidence. */
+export const isFinishedRun = (status: string): boolean => status === "passed" || status === "failed";
+
 /**
  * Which runs the Smoke page compares when the operator has not chosen: the newest finished local
  * run and the newest finished Claude run (finished: passed or failed, so every task answered).
  */
 export function defaultSmokeSelection(runs: readonly { id: string; model: string; status: string }[]): string[] {
-  const finished = runs.filter((r) => r.status === "passed" || r.status === "failed");
+  const finished = runs.filter((r) => isFinishedRun(r.status));
   const newest = (provider: string) => finished.find((r) => r.model.startsWith(`${provider}/`))?.id;
   return [newest("ollama"), newest("anthropic")].filter((id): id is string => !!id);
 }
