@@ -34,5 +34,5 @@ export function runTs(script: string, args: string[], env: Record<string, string
 
 /** Runs the offload CLI the way `npm run --silent offload -- ...` does. */
 export function runCli(args: string[], env: Record<string, string | undefined>, timeoutMs?: number, input?: string, onStart?: (child: ChildProcess) => void): Promise<RunResult> {
-  return runTs("server/cli.ts", args, env, timeoutMs, input, onStart);
+  return runTs("server/cli/cli.ts", args, env, timeoutMs, input, onStart);
 }

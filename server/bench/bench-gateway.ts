@@ -6,14 +6,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { startServer } from "./testing/start-server";
-import { startFakeAnthropic } from "./testing/fake-anthropic";
-import { serveHandlers } from "./testing/serve-handlers";
-import { testDatabases } from "./testing/test-databases";
-import { seedCatalogue } from "./db/seed";
-import { addAgent } from "./agents/manage-agents";
-import { configureTurnWriter, flushTurns } from "./gateway/turn-writer";
-import { percentile as pct } from "./core/stats";
+import { startServer } from "../testing/start-server";
+import { startFakeAnthropic } from "../testing/fake-anthropic";
+import { serveHandlers } from "../testing/serve-handlers";
+import { testDatabases } from "../testing/test-databases";
+import { seedCatalogue } from "../db/seed";
+import { addAgent } from "../agents/manage-agents";
+import { configureTurnWriter, flushTurns } from "../gateway/turn-writer";
+import { percentile as pct } from "../core/stats";
 
 
 async function timed(count: number, concurrency: number, send: () => Promise<void>): Promise<{ latencies: number[]; perSecond: number }> {

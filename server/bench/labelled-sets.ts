@@ -3,12 +3,12 @@
 //   tuning too; test: written last, blind to the classifier, and only measured.
 import fs from "node:fs";
 import path from "node:path";
-import type { LabelledTask } from "./core/classifier/evaluate-classifier";
+import type { LabelledTask } from "../core/classifier/evaluate-classifier";
 
 export const LABELLED_SETS = ["train", "dev", "test"] as const;
 export type LabelledSetName = (typeof LABELLED_SETS)[number];
 
-const dataDir = path.join(import.meta.dirname, "core", "classifier", "data");
+const dataDir = path.join(import.meta.dirname, "..", "core", "classifier", "data");
 
 export function readLabelledSet(name: LabelledSetName): LabelledTask[] {
   const file = path.join(dataDir, `${name}.jsonl`);

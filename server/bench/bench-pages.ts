@@ -2,18 +2,18 @@
 // the demo fleet plus a million synthetic turns over 90 days, then every page's loaders timed
 // beside a `select 1` baseline of the same run.
 import { performance } from "node:perf_hooks";
-import type { Db } from "./db/client";
-import { seed } from "./db/seed";
-import { recordTurns } from "./db/record-turns";
-import { readFleetOverview } from "./fleet/read-fleet-overview";
-import { readAgentDetail } from "./fleet/read-agent-detail";
-import { readMeasuredProjection } from "./fleet/read-measured-projection";
-import { readCosts } from "./costs/read-costs";
-import { readTierBoard, listTierChanges } from "./tiers/manage-tiers";
-import { readSettings } from "./db/settings";
-import { LANES } from "./core/lanes";
-import type { TurnRecord } from "./core/turn-record";
-import { percentile as pct } from "./core/stats";
+import type { Db } from "../db/client";
+import { seed } from "../db/seed";
+import { recordTurns } from "../db/record-turns";
+import { readFleetOverview } from "../fleet/read-fleet-overview";
+import { readAgentDetail } from "../fleet/read-agent-detail";
+import { readMeasuredProjection } from "../fleet/read-measured-projection";
+import { readCosts } from "../costs/read-costs";
+import { readTierBoard, listTierChanges } from "../tiers/manage-tiers";
+import { readSettings } from "../db/settings";
+import { LANES } from "../core/lanes";
+import type { TurnRecord } from "../core/turn-record";
+import { percentile as pct } from "../core/stats";
 
 
 async function time(runs: number, fn: () => Promise<unknown>): Promise<number[]> {

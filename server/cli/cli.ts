@@ -1,13 +1,13 @@
 // The `offload` command. Usage errors exit 2, refused or failed operations exit 1.
 import { TRPCClientError } from "@trpc/client";
 import { ZodError } from "zod";
-import { readEnv, type Env } from "./env";
-import { PINS } from "./core/lanes";
-import { agentIdSchema } from "./agents/manage-agents";
+import { readEnv, type Env } from "../env";
+import { PINS } from "../core/lanes";
+import { agentIdSchema } from "../agents/manage-agents";
 import { UsageError, parse, table, withAdmin } from "./cli-support";
-import { classifyCommand } from "./cli-classify";
-import { projectCommand } from "./cli-project";
-import { smokeCommand } from "./cli-smoke";
+import { classifyCommand } from "./classify";
+import { projectCommand } from "./project";
+import { smokeCommand } from "./smoke";
 
 const USAGE = `Usage: offload <command>
 
