@@ -24,7 +24,8 @@ export function AppShell({ children }: { children: ReactNode }) {
           </Link>
           <nav aria-label="Main" className="flex flex-wrap gap-1 text-sm">
             {NAV.map((item) => {
-              const active = item.href === "/" ? pathname === "/" || pathname.startsWith("/agents") : pathname.startsWith(item.href);
+              const active =
+                item.href === "/" ? pathname === "/" || pathname.startsWith("/agents") : pathname.startsWith(item.href);
               return (
                 <Link
                   key={item.href}

@@ -11,7 +11,9 @@ export function PageTitle({ title, subtitle }: { title: string; subtitle?: React
 
 export function Card({ children, className = "" }: { children: ReactNode; className?: string }) {
   return (
-    <section className={`rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900 ${className}`}>
+    <section
+      className={`rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900 ${className}`}
+    >
       {children}
     </section>
   );
@@ -31,14 +33,20 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
   return (
     <Card className="py-10 text-center">
       <p className="font-medium">{title}</p>
-      {children ? <div className="mx-auto mt-2 max-w-xl text-sm text-zinc-600 dark:text-zinc-400">{children}</div> : null}
+      {children ? (
+        <div className="mx-auto mt-2 max-w-xl text-sm text-zinc-600 dark:text-zinc-400">{children}</div>
+      ) : null}
     </Card>
   );
 }
 
 export function LoadingBlock({ label }: { label: string }) {
   return (
-    <div role="status" aria-live="polite" className="animate-pulse rounded-lg border border-zinc-200 bg-white p-8 text-sm text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900">
+    <div
+      role="status"
+      aria-live="polite"
+      className="animate-pulse rounded-lg border border-zinc-200 bg-white p-8 text-sm text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900"
+    >
       Loading {label}…
     </div>
   );
@@ -53,5 +61,9 @@ const LANE_CLASS: Record<string, string> = {
 };
 
 export function Badge({ tone, children }: { tone: string; children: ReactNode }) {
-  return <span className={`inline-block rounded px-2 py-0.5 text-xs font-medium ${LANE_CLASS[tone] ?? LANE_CLASS.none}`}>{children}</span>;
+  return (
+    <span className={`inline-block rounded px-2 py-0.5 text-xs font-medium ${LANE_CLASS[tone] ?? LANE_CLASS.none}`}>
+      {children}
+    </span>
+  );
 }

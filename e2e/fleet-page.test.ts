@@ -5,7 +5,14 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { startServer, type StartedServer } from "@/server/testing/start-server";
-import { launchBrowser, openPage as open, screenshotDir, trpcQuery as query, visibleAlerts, type Browser } from "@/server/testing/browser";
+import {
+  launchBrowser,
+  openPage as open,
+  screenshotDir,
+  trpcQuery as query,
+  visibleAlerts,
+  type Browser,
+} from "@/server/testing/browser";
 
 const DEMO_AGENTS: Record<string, string> = {
   "worker-1": "Worker 1",
@@ -28,7 +35,7 @@ const ALERT_SELECTOR = '[role="alert"]:not(#__next-route-announcer__)';
 let server: StartedServer;
 let browser: Browser;
 let context: BrowserContext;
-const trpcQuery = <T,>(procedure: string) => query<T>(server, procedure);
+const trpcQuery = <T>(procedure: string) => query<T>(server, procedure);
 const openPage = (page: Page, pathname: string) => open(page, server, pathname);
 
 describe("dashboard in a browser", () => {
@@ -47,7 +54,9 @@ describe("dashboard in a browser", () => {
     const agents = await trpcQuery<{ id: string; name: string }[]>("agents.list");
     expect(agents.map((a) => a.id).sort()).toEqual(Object.keys(DEMO_AGENTS).sort());
 
-    type Overview = { agents: { id: string; turnsPerDay: number; daysObserved: number; last7Days: { turns: number } }[] };
+    type Overview = {
+      agents: { id: string; turnsPerDay: number; daysObserved: number; last7Days: { turns: number } }[];
+    };
     const turnsByAgent = async () => {
       const overview = await trpcQuery<Overview>("fleet.overview");
       for (const a of overview.agents) {
@@ -86,8 +95,14 @@ describe("dashboard in a browser", () => {
         // The rate moves a little as time passes between the two reads; the page's value sits between them.
         const low = Math.min(before.get(id)!, after.get(id)!);
         const high = Math.max(before.get(id)!, after.get(id)!);
-        expect(value, `turns/day of ${id}: page shows ${value}, API says ${before.get(id)} / ${after.get(id)}`).toBeGreaterThanOrEqual(Math.round(low) - 1);
-        expect(value, `turns/day of ${id}: page shows ${value}, API says ${before.get(id)} / ${after.get(id)}`).toBeLessThanOrEqual(Math.round(high) + 1);
+        expect(
+          value,
+          `turns/day of ${id}: page shows ${value}, API says ${before.get(id)} / ${after.get(id)}`,
+        ).toBeGreaterThanOrEqual(Math.round(low) - 1);
+        expect(
+          value,
+          `turns/day of ${id}: page shows ${value}, API says ${before.get(id)} / ${after.get(id)}`,
+        ).toBeLessThanOrEqual(Math.round(high) + 1);
         expect(value, `turns/day of ${id}`).toBeGreaterThan(0);
       }
       expect(await page.locator("tr[data-agent-id]").count()).toBe(agents.length);
@@ -119,12 +134,20 @@ describe("dashboard in a browser", () => {
       const key = (await page.getByTestId("new-key").innerText()).trim();
       expect(key).toMatch(/^ofk_/);
       // The new key works for the agent; the page never showed the old one.
-      const res = await fetch(`${server.url}/api/v1/route`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify({ taskType: "heartbeat" }) });
+      const res = await fetch(`${server.url}/api/v1/route`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({ taskType: "heartbeat" }),
+      });
       expect(res.status).toBe(200);
       page.once("dialog", (d) => void d.accept());
       await page.getByRole("button", { name: "Revoke key" }).click();
       await page.getByText("Revoked: no key works for this agent.").waitFor();
-      const revoked = await fetch(`${server.url}/api/v1/route`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify({ taskType: "heartbeat" }) });
+      const revoked = await fetch(`${server.url}/api/v1/route`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({ taskType: "heartbeat" }),
+      });
       expect(revoked.status).toBe(401);
       expect(await visibleAlerts(page)).toEqual([]);
       await page.screenshot({ path: path.join(screenshotDir, "agent.png"), fullPage: true });
@@ -155,7 +178,10 @@ describe("dashboard in a browser", () => {
 
       // 7 days: fewer bars, same charts.
       await page.getByRole("button", { name: "7 days" }).click();
-      await page.getByText(/ to .* \(UTC\) · /).first().waitFor();
+      await page
+        .getByText(/ to .* \(UTC\) · /)
+        .first()
+        .waitFor();
       expect(await page.locator('[data-chart="turns"] svg path').count()).toBeGreaterThan(0);
     } finally {
       await page.close();

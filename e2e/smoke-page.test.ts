@@ -6,7 +6,14 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { startServer, type StartedServer } from "@/server/testing/start-server";
-import { launchBrowser, openPage, screenshotDir, trpcQuery, visibleAlerts, type Browser } from "@/server/testing/browser";
+import {
+  launchBrowser,
+  openPage,
+  screenshotDir,
+  trpcQuery,
+  visibleAlerts,
+  type Browser,
+} from "@/server/testing/browser";
 import { startFakeOllama, type FakeOllama, type OllamaReply } from "@/server/testing/fake-ollama";
 import { startFakeAnthropic, type FakeAnthropic } from "@/server/testing/fake-anthropic";
 import { goodAnswer, lastUser } from "@/server/testing/smoke-answers";
@@ -43,15 +50,25 @@ describe("smoke page in a browser", () => {
     // to the wrong recipient: "compose simple messages" fails locally and passes on Claude.
     ollama.setReply((body): OllamaReply => {
       const prompt = lastUser(body);
-      if (prompt.includes("Tell Loash")) return { toolCalls: [{ name: "send_message", arguments: { to: "flere-imsaho", text: "Please rebase." } }], delayMs: 150 };
+      if (prompt.includes("Tell Loash"))
+        return {
+          toolCalls: [{ name: "send_message", arguments: { to: "flere-imsaho", text: "Please rebase." } }],
+          delayMs: 150,
+        };
       return { ...goodAnswer(prompt), delayMs: 150 } as OllamaReply;
     });
     claude = await startFakeAnthropic();
     claude.setReply((body) => {
       const a = goodAnswer(lastUser(body));
-      return { text: a.content, toolUses: a.toolCalls?.map((c) => ({ name: c.name, input: c.arguments })), usage: { input_tokens: 400, output_tokens: 30 } };
+      return {
+        text: a.content,
+        toolUses: a.toolCalls?.map((c) => ({ name: c.name, input: c.arguments })),
+        usage: { input_tokens: 400, output_tokens: 30 },
+      };
     });
-    server = await startServer({ env: { OLLAMA_HOST: ollama.url, ANTHROPIC_API_KEY: "sk-ant-operator", ANTHROPIC_BASE_URL: claude.url } });
+    server = await startServer({
+      env: { OLLAMA_HOST: ollama.url, ANTHROPIC_API_KEY: "sk-ant-operator", ANTHROPIC_BASE_URL: claude.url },
+    });
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -68,7 +85,9 @@ describe("smoke page in a browser", () => {
       await page.getByText("No smoke runs yet").waitFor();
       // The configured local model and Claude model are offered and ticked.
       expect(await page.getByRole("checkbox", { name: "ollama/qwen3:8b", exact: true }).isChecked()).toBe(true);
-      expect(await page.getByRole("checkbox", { name: "anthropic/claude-opus-4-6", exact: true }).isChecked()).toBe(true);
+      expect(await page.getByRole("checkbox", { name: "anthropic/claude-opus-4-6", exact: true }).isChecked()).toBe(
+        true,
+      );
       // Three times over: a move away from the local model needs three answers of a capability.
       await page.getByLabel("Repeat the suite").fill("3");
       await page.getByRole("button", { name: "Start" }).click();
@@ -76,7 +95,16 @@ describe("smoke page in a browser", () => {
       const local = progressBar(page, "ollama/qwen3:8b");
       await local.waitFor({ timeout: 15_000 });
       // Progress moves task by task before the end.
-      await page.waitForFunction(() => Number(document.querySelector('[role=progressbar][aria-label="ollama/qwen3:8b progress"]')?.getAttribute("aria-valuenow")) > 0, undefined, { timeout: 20_000 });
+      await page.waitForFunction(
+        () =>
+          Number(
+            document
+              .querySelector('[role=progressbar][aria-label="ollama/qwen3:8b progress"]')
+              ?.getAttribute("aria-valuenow"),
+          ) > 0,
+        undefined,
+        { timeout: 20_000 },
+      );
       expect(Number(await local.getAttribute("aria-valuenow"))).toBeLessThan(3 * SMOKE_SUITE.length);
       await page.screenshot({ path: path.join(screenshotDir, "smoke-running.png"), fullPage: true });
 
@@ -85,20 +113,32 @@ describe("smoke page in a browser", () => {
       expect(await local.getAttribute("aria-valuemax")).toBe(String(3 * SMOKE_SUITE.length));
       const localRun = page.locator('[data-smoke-run][data-status="failed"]');
       await localRun.waitFor({ timeout: 10_000 });
-      expect(await localRun.getByTestId("smoke-progress-text").innerText()).toContain(`${3 * SMOKE_SUITE.length} of ${3 * SMOKE_SUITE.length} tasks · ${3 * (SMOKE_SUITE.length - 1)} passed · 3 failed`);
+      expect(await localRun.getByTestId("smoke-progress-text").innerText()).toContain(
+        `${3 * SMOKE_SUITE.length} of ${3 * SMOKE_SUITE.length} tasks · ${3 * (SMOKE_SUITE.length - 1)} passed · 3 failed`,
+      );
       await page.locator('[data-smoke-run][data-status="passed"]').waitFor({ timeout: 10_000 });
 
       // The comparison: both runs, the matrix from measured pass rates, the proposal with its evidence.
       const matrix = page.getByRole("table", { name: "Capability matrix" });
       await matrix.waitFor({ timeout: 15_000 });
       const messages = matrix.locator('[data-capability="messages"] td');
-      await page.waitForFunction(() => document.querySelectorAll('[data-capability="messages"] td').length === 3, undefined, { timeout: 15_000 });
+      await page.waitForFunction(
+        () => document.querySelectorAll('[data-capability="messages"] td').length === 3,
+        undefined,
+        { timeout: 15_000 },
+      );
       const cells = await messages.allInnerTexts();
       expect(cells.slice(1).sort()).toEqual(["✅ 3/3", "❌ 0/3"]);
-      expect(await matrix.locator('[data-capability="git"] td').allInnerTexts()).toEqual(["Git workflows", "✅ 6/6", "✅ 6/6"]);
+      expect(await matrix.locator('[data-capability="git"] td').allInnerTexts()).toEqual([
+        "Git workflows",
+        "✅ 6/6",
+        "✅ 6/6",
+      ]);
       expect(await page.getByText("✅ passes 95% or more").isVisible()).toBe(true);
       const proposal = page.locator('[data-proposal="message-forwarding"]');
-      expect(await proposal.innerText()).toContain("Compose simple messages passed 0/3 on ollama/qwen3:8b (95% interval 0-56%)");
+      expect(await proposal.innerText()).toContain(
+        "Compose simple messages passed 0/3 on ollama/qwen3:8b (95% interval 0-56%)",
+      );
       expect(await proposal.innerText()).toContain("3/3 on anthropic/claude-opus-4-6");
       expect(await proposal.innerText()).toContain("move Message forwarding from Local to Claude?");
       expect(await page.locator('[data-row="message-rebase"]').first().innerText()).toContain("0/3");

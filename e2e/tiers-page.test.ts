@@ -5,7 +5,15 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Locator, Page } from "playwright-core";
 import { startServer, type StartedServer } from "@/server/testing/start-server";
-import { cliToken, launchBrowser, openPage, screenshotDir, trpcQuery, visibleAlerts, type Browser } from "@/server/testing/browser";
+import {
+  cliToken,
+  launchBrowser,
+  openPage,
+  screenshotDir,
+  trpcQuery,
+  visibleAlerts,
+  type Browser,
+} from "@/server/testing/browser";
 import { startFakeOllama, type FakeOllama } from "@/server/testing/fake-ollama";
 
 let server: StartedServer;
@@ -15,7 +23,8 @@ let ollama: FakeOllama;
 type Board = { taskTypes: { id: string; lane: string }[]; agents: { id: string; pin: string }[] };
 type Change = { subjectId: string; fromValue: string; toValue: string; actor: string; note: string | null };
 
-const laneOf = async (id: string) => (await trpcQuery<Board>(server, "tiers.board")).taskTypes.find((t) => t.id === id)?.lane;
+const laneOf = async (id: string) =>
+  (await trpcQuery<Board>(server, "tiers.board")).taskTypes.find((t) => t.id === id)?.lane;
 
 async function route(agent: string): Promise<{ lane: string; reason: string }> {
   const res = await fetch(`${server.url}/api/v1/route`, {
@@ -84,8 +93,17 @@ describe("tier board in a browser", () => {
       expect(decision.reason).toContain("claude");
 
       const [latest] = await trpcQuery<Change[]>(server, "tiers.changes", { limit: 5 });
-      expect(latest).toMatchObject({ subjectId: "heartbeat", fromValue: "local", toValue: "claude", note: "checking the board" });
-      await page.getByRole("list", { name: "Tier changes" }).getByText("Heartbeat processing", { exact: true }).first().waitFor({ state: "visible" });
+      expect(latest).toMatchObject({
+        subjectId: "heartbeat",
+        fromValue: "local",
+        toValue: "claude",
+        note: "checking the board",
+      });
+      await page
+        .getByRole("list", { name: "Tier changes" })
+        .getByText("Heartbeat processing", { exact: true })
+        .first()
+        .waitFor({ state: "visible" });
       expect(await visibleAlerts(page)).toEqual([]);
     } finally {
       await page.close();

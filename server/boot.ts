@@ -49,7 +49,10 @@ async function boot(): Promise<void> {
     if (migrations.applied.length) console.log(`offload: applied ${migrations.applied.length} migration(s)`);
     const firstDemo = process.env.OFFLOAD_DEMO !== "off";
     const report = await seed(db, { demo: firstDemo });
-    if (report.demoTurns) console.log(`offload: seeded the demo fleet (${report.demoAgents} agents, ${report.demoTurns} turns over 30 days)`);
+    if (report.demoTurns)
+      console.log(
+        `offload: seeded the demo fleet (${report.demoAgents} agents, ${report.demoTurns} turns over 30 days)`,
+      );
     const interrupted = await markInterruptedSmokeRuns(db);
     if (interrupted) console.log(`offload: marked ${interrupted} smoke run(s) interrupted by the last stop`);
   } catch (err) {
@@ -89,7 +92,11 @@ async function boot(): Promise<void> {
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
   if (!env.OFFLOAD_ADMIN_TOKEN) {
-    console.warn("offload: OFFLOAD_ADMIN_TOKEN is not set: the dashboard and admin API are open to anyone who can reach this port");
+    console.warn(
+      "offload: OFFLOAD_ADMIN_TOKEN is not set: the dashboard and admin API are open to anyone who can reach this port",
+    );
   }
-  console.log(`offload: ready on http://localhost:${env.PORT} (database: ${db.kind === "pglite" ? `embedded, ${db.location}` : `postgres, ${db.location}`})`);
+  console.log(
+    `offload: ready on http://localhost:${env.PORT} (database: ${db.kind === "pglite" ? `embedded, ${db.location}` : `postgres, ${db.location}`})`,
+  );
 }

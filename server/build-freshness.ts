@@ -4,7 +4,14 @@ import fs from "node:fs";
 import path from "node:path";
 
 const SOURCE_DIRS = ["app", "components", "server", "prisma", "public"];
-const SOURCE_FILES = ["package.json", "next.config.ts", "proxy.ts", "instrumentation.ts", "postcss.config.mjs", "tsconfig.json"];
+const SOURCE_FILES = [
+  "package.json",
+  "next.config.ts",
+  "proxy.ts",
+  "instrumentation.ts",
+  "postcss.config.mjs",
+  "tsconfig.json",
+];
 const IGNORED = /(^|\/)(generated|testing)(\/|$)|\.test\.tsx?$/;
 
 function newestMtime(root: string, rel: string): number {

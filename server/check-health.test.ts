@@ -19,7 +19,10 @@ describe("checkHealth", () => {
 
   it("answers 503 with the reason when the database cannot be opened", async () => {
     getDb.mockRejectedValue(new Error("cannot reach the database at db:5432/offload: ECONNREFUSED"));
-    expect(await checkHealth()).toEqual({ status: 503, body: { status: "error", reason: "cannot reach the database at db:5432/offload: ECONNREFUSED" } });
+    expect(await checkHealth()).toEqual({
+      status: 503,
+      body: { status: "error", reason: "cannot reach the database at db:5432/offload: ECONNREFUSED" },
+    });
   });
 
   it("answers 503 when the database does not answer in time", async () => {

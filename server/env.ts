@@ -24,7 +24,9 @@ const envSchema = z.object({
   }),
   OFFLOAD_HEALTH_INTERVAL_S: optionalString
     .transform((v) => (v === undefined ? 15 : Number(v)))
-    .refine((n) => Number.isFinite(n) && n >= 1 && n <= 3600, { message: "OFFLOAD_HEALTH_INTERVAL_S must be a number of seconds from 1 to 3600" }),
+    .refine((n) => Number.isFinite(n) && n >= 1 && n <= 3600, {
+      message: "OFFLOAD_HEALTH_INTERVAL_S must be a number of seconds from 1 to 3600",
+    }),
   PORT: optionalString
     .transform((v) => (v === undefined ? 3000 : Number(v)))
     .refine((n) => Number.isInteger(n) && n > 0 && n < 65536, { message: "PORT must be a port number (1-65535)" }),

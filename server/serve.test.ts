@@ -21,7 +21,13 @@ describe("the production server", () => {
   beforeAll(async () => {
     claude = await startFakeAnthropic();
     server = await startServer({
-      env: { OFFLOAD_DATA_DIR: dataDir, OFFLOAD_DEMO: "off", ANTHROPIC_API_KEY: "sk-ant-operator", ANTHROPIC_BASE_URL: claude.url, OLLAMA_HOST: "http://127.0.0.1:9" },
+      env: {
+        OFFLOAD_DATA_DIR: dataDir,
+        OFFLOAD_DEMO: "off",
+        ANTHROPIC_API_KEY: "sk-ant-operator",
+        ANTHROPIC_BASE_URL: claude.url,
+        OLLAMA_HOST: "http://127.0.0.1:9",
+      },
     });
     token = (JSON.parse(fs.readFileSync(path.join(dataDir, "server.json"), "utf8")) as { token: string }).token;
     const res = await fetch(`${server.url}/api/trpc/agents.add`, {
@@ -51,14 +57,19 @@ describe("the production server", () => {
     const { runId } = ((await started.json()) as { result: { data: { json: { runId: string } } } }).result.data.json;
     const runStatus = async () => (await trpcQuery<{ status: string }>(server, "smoke.run", { id: runId })).status;
     let status = await runStatus();
-    for (let i = 0; i < 100 && status === "running"; i++, status = await runStatus()) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && status === "running"; i++, status = await runStatus())
+      await new Promise((r) => setTimeout(r, 100));
     expect(status).toBe("failed"); // it ran on Claude (the fake's answer fits only one task)
 
     claude.failNext({ kind: "status", status: 429, headers: { "retry-after": "17" } });
     const res = await fetch(`${server.url}/v1/messages`, {
       method: "POST",
       headers: { "x-api-key": key, "content-type": "application/json", "anthropic-version": "2023-06-01" },
-      body: JSON.stringify({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: "review this change" }] }),
+      body: JSON.stringify({
+        model: "claude-opus-4-6",
+        max_tokens: 64,
+        messages: [{ role: "user", content: "review this change" }],
+      }),
     });
     expect(res.status).toBe(429);
     expect(res.headers.get("retry-after")).toBe("17");
@@ -69,7 +80,11 @@ describe("the production server", () => {
     claude.setReply(() => ({ text: "All quiet.", usage: { input_tokens: 120, output_tokens: 4 } }));
     const client = new Anthropic({ apiKey: key, baseURL: server.url, maxRetries: 0 });
     const events: string[] = [];
-    const stream = client.messages.stream({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: "review this change" }] });
+    const stream = client.messages.stream({
+      model: "claude-opus-4-6",
+      max_tokens: 64,
+      messages: [{ role: "user", content: "review this change" }],
+    });
     stream.on("streamEvent", (e) => events.push(e.type));
     const message = await stream.finalMessage();
     expect(message.content).toEqual([expect.objectContaining({ type: "text", text: "All quiet." })]);
@@ -85,12 +100,20 @@ describe("the production server", () => {
   });
 
   it("finishes a turn in flight on SIGTERM and records it before exiting", async () => {
-    claude.setReply(() => ({ text: "done after a while", usage: { input_tokens: 50, output_tokens: 5 }, delayMs: 1_500 }));
+    claude.setReply(() => ({
+      text: "done after a while",
+      usage: { input_tokens: 50, output_tokens: 5 },
+      delayMs: 1_500,
+    }));
     const before = claude.requests.length;
     const inFlight = fetch(`${server.url}/v1/messages`, {
       method: "POST",
       headers: { "x-api-key": key, "content-type": "application/json", "anthropic-version": "2023-06-01" },
-      body: JSON.stringify({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: "review this change" }] }),
+      body: JSON.stringify({
+        model: "claude-opus-4-6",
+        max_tokens: 64,
+        messages: [{ role: "user", content: "review this change" }],
+      }),
     });
     // SIGTERM while Claude is still answering.
     for (let i = 0; i < 100 && claude.requests.length === before; i++) await new Promise((r) => setTimeout(r, 20));
@@ -106,7 +129,10 @@ describe("the production server", () => {
 
     const db = await openDb({ dataDir });
     try {
-      const turns = await db.prisma.turn.findMany({ where: { agentId: "worker", status: "ok" }, orderBy: { startedAt: "asc" } });
+      const turns = await db.prisma.turn.findMany({
+        where: { agentId: "worker", status: "ok" },
+        orderBy: { startedAt: "asc" },
+      });
       expect(turns.map((t) => [t.lane, t.status, t.outputTokens])).toEqual([
         ["claude", "ok", 4],
         ["claude", "ok", 5],

@@ -9,7 +9,8 @@ export async function serveProduction(options: { dir: string; port: number }): P
   let markReady!: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   // Until Offload is ready, requests wait; then `dispatch` is replaced and costs nothing extra.
-  let dispatch = (req: http.IncomingMessage, res: http.ServerResponse): void => void ready.then(() => dispatch(req, res));
+  let dispatch = (req: http.IncomingMessage, res: http.ServerResponse): void =>
+    void ready.then(() => dispatch(req, res));
   const server = http.createServer((req, res) => dispatch(req, res));
   // Agents keep connections open between turns; keep them longer than Node's 5 s default.
   server.keepAliveTimeout = 65_000;

@@ -8,7 +8,8 @@ import { runTs } from "./testing/run-node";
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-const start = (env: Record<string, string | undefined>) => runTs("server/start.ts", [], { DATABASE_URL: undefined, ...env }, 60_000);
+const start = (env: Record<string, string | undefined>) =>
+  runTs("server/start.ts", [], { DATABASE_URL: undefined, ...env }, 60_000);
 
 function errorLines(stderr: string): string[] {
   return stderr.split("\n").filter((l) => l.trim() !== "" && !l.includes("npm warn"));

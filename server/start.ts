@@ -81,10 +81,17 @@ async function main() {
     fail((err as Error).message);
   }
   // (Offload's own handler in server/boot.ts drains the gateway and closes the database on SIGTERM/SIGINT.)
-  const serverEnv = { ...process.env, PORT: String(env.PORT), NODE_ENV: "production" as const, NEXT_TELEMETRY_DISABLED: "1" };
+  const serverEnv = {
+    ...process.env,
+    PORT: String(env.PORT),
+    NODE_ENV: "production" as const,
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
   if (buildIsStale(root)) {
     const first = !fs.existsSync(path.join(root, ".next", "BUILD_ID"));
-    console.log(`offload: ${first ? "first start" : "the sources changed since the last build"}, building the dashboard (a minute or two)…`);
+    console.log(
+      `offload: ${first ? "first start" : "the sources changed since the last build"}, building the dashboard (a minute or two)…`,
+    );
     const code = await run([nextBin, "build"], serverEnv);
     if (code !== 0) fail("the build failed; see the output above", code);
   }

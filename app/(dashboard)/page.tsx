@@ -9,7 +9,10 @@ export default async function FleetPage() {
   void getQueryClient().prefetchQuery(trpc.fleet.overview.queryOptions());
   return (
     <HydrateClient>
-      <PageTitle title="Fleet" subtitle="Every agent, what it spent today and over the last 7 days, and how much of its work ran locally." />
+      <PageTitle
+        title="Fleet"
+        subtitle="Every agent, what it spent today and over the last 7 days, and how much of its work ran locally."
+      />
       <Suspense fallback={<LoadingBlock label="the fleet" />}>
         <FleetView />
       </Suspense>

@@ -2,7 +2,19 @@
 // The Costs page: charts over 7, 30 or 90 days from DailyUsage, and their data as CSV.
 import { useMemo, useState } from "react";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { Area, Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import {
+  Area,
+  Bar,
+  BarChart,
+  CartesianGrid,
+  ComposedChart,
+  Legend,
+  Line,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from "recharts";
 import { useTRPC } from "@/components/trpc/trpc-provider";
 import { Card, EmptyState, LoadingBlock } from "@/components/ui";
 import { LANES, LANE_LABEL } from "@/server/core/lanes";
@@ -25,7 +37,17 @@ function download(name: string, csv: string) {
   setTimeout(() => URL.revokeObjectURL(url), 1_000);
 }
 
-function ChartCard({ title, subtitle, children, testId }: { title: string; subtitle?: string; children: React.ReactNode; testId: string }) {
+function ChartCard({
+  title,
+  subtitle,
+  children,
+  testId,
+}: {
+  title: string;
+  subtitle?: string;
+  children: React.ReactNode;
+  testId: string;
+}) {
   return (
     <Card>
       <h2 className="font-semibold">{title}</h2>
@@ -38,14 +60,27 @@ function ChartCard({ title, subtitle, children, testId }: { title: string; subti
 }
 
 function Breakdown({ title, rows, testId }: { title: string; rows: CostBreakdown[]; testId: string }) {
-  const data = rows.slice(0, 10).map((r) => ({ name: r.name, cost: microToUsd(r.costMicroUsd), allClaude: microToUsd(r.counterfactualMicroUsd) }));
+  const data = rows
+    .slice(0, 10)
+    .map((r) => ({ name: r.name, cost: microToUsd(r.costMicroUsd), allClaude: microToUsd(r.counterfactualMicroUsd) }));
   return (
-    <ChartCard title={title} subtitle="Top 10 by cost, against what the same turns would cost on Claude" testId={testId}>
+    <ChartCard
+      title={title}
+      subtitle="Top 10 by cost, against what the same turns would cost on Claude"
+      testId={testId}
+    >
       <ResponsiveContainer width="100%" height="100%">
         <BarChart data={data} layout="vertical" margin={{ left: 8, right: 16 }}>
           <CartesianGrid strokeDasharray="3 3" horizontal={false} stroke="#a1a1aa55" />
           <XAxis type="number" tickFormatter={usd} stroke="currentColor" />
-          <YAxis type="category" dataKey="name" width={130} interval={0} stroke="currentColor" tick={{ fontSize: 11 }} />
+          <YAxis
+            type="category"
+            dataKey="name"
+            width={130}
+            interval={0}
+            stroke="currentColor"
+            tick={{ fontSize: 11 }}
+          />
           <Tooltip formatter={(v) => usd(Number(v))} contentStyle={tooltipStyle} />
           <Legend />
           <Bar dataKey="cost" name="Actual" fill="#2563eb" isAnimationActive={false} />
@@ -60,10 +95,17 @@ export function CostsView() {
   const trpc = useTRPC();
   const [days, setDays] = useState<CostRange>(30);
   const query = useQuery({ ...trpc.fleet.costs.queryOptions({ days }), placeholderData: keepPreviousData });
-  const points = useMemo(() => (query.data ? dailySeries(query.data.byDayLane, query.data.from, query.data.to) : []), [query.data]);
+  const points = useMemo(
+    () => (query.data ? dailySeries(query.data.byDayLane, query.data.from, query.data.to) : []),
+    [query.data],
+  );
 
   const rangePicker = (
-    <div role="group" aria-label="Range" className="inline-flex overflow-hidden rounded-md border border-zinc-300 dark:border-zinc-700">
+    <div
+      role="group"
+      aria-label="Range"
+      className="inline-flex overflow-hidden rounded-md border border-zinc-300 dark:border-zinc-700"
+    >
       {([7, 30, 90] as const).map((d) => (
         <button
           key={d}
@@ -81,14 +123,24 @@ export function CostsView() {
   if (query.isPending) return <LoadingBlock label="costs" />;
   if (query.isError) {
     return (
-      <div role="alert" className="rounded border border-red-300 bg-red-50 p-4 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+      <div
+        role="alert"
+        className="rounded border border-red-300 bg-red-50 p-4 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
+      >
         Could not load the costs: {query.error.message}
       </div>
     );
   }
   const data = query.data;
-  const total = data.byDayLane.reduce((t, r) => ({ cost: t.cost + r.costMicroUsd, cf: t.cf + r.counterfactualMicroUsd, turns: t.turns + r.turns }), { cost: 0n, cf: 0n, turns: 0 });
-  const chartData = points.map((p) => ({ ...p, ...Object.fromEntries(LANES.map((l) => [`turns_${l}`, p.turns[l]])), label: shortDay(p.day) }));
+  const total = data.byDayLane.reduce(
+    (t, r) => ({ cost: t.cost + r.costMicroUsd, cf: t.cf + r.counterfactualMicroUsd, turns: t.turns + r.turns }),
+    { cost: 0n, cf: 0n, turns: 0 },
+  );
+  const chartData = points.map((p) => ({
+    ...p,
+    ...Object.fromEntries(LANES.map((l) => [`turns_${l}`, p.turns[l]])),
+    label: shortDay(p.day),
+  }));
 
   return (
     <div className="space-y-6">
@@ -96,7 +148,8 @@ export function CostsView() {
         {rangePicker}
         <div className="flex flex-wrap items-center gap-3 text-sm">
           <span className="tabular-nums text-zinc-600 dark:text-zinc-400">
-            {data.from} to {data.to} (UTC) · {formatCount(total.turns)} turns · spent {formatMicroUsd(total.cost)} · all-Claude {formatMicroUsd(total.cf)} · saved {formatMicroUsd(total.cf - total.cost)}
+            {data.from} to {data.to} (UTC) · {formatCount(total.turns)} turns · spent {formatMicroUsd(total.cost)} ·
+            all-Claude {formatMicroUsd(total.cf)} · saved {formatMicroUsd(total.cf - total.cost)}
           </span>
           <button
             type="button"
@@ -120,8 +173,18 @@ export function CostsView() {
                     { key: "allClaude", label: "all-Claude cost USD" },
                   ],
                   [
-                    ...data.byAgent.map((r) => ({ kind: "agent", ...r, cost: microToUsd(r.costMicroUsd).toFixed(6), allClaude: microToUsd(r.counterfactualMicroUsd).toFixed(6) })),
-                    ...data.byTaskType.map((r) => ({ kind: "task type", ...r, cost: microToUsd(r.costMicroUsd).toFixed(6), allClaude: microToUsd(r.counterfactualMicroUsd).toFixed(6) })),
+                    ...data.byAgent.map((r) => ({
+                      kind: "agent",
+                      ...r,
+                      cost: microToUsd(r.costMicroUsd).toFixed(6),
+                      allClaude: microToUsd(r.counterfactualMicroUsd).toFixed(6),
+                    })),
+                    ...data.byTaskType.map((r) => ({
+                      kind: "task type",
+                      ...r,
+                      cost: microToUsd(r.costMicroUsd).toFixed(6),
+                      allClaude: microToUsd(r.counterfactualMicroUsd).toFixed(6),
+                    })),
                   ],
                 ),
               )
@@ -132,9 +195,15 @@ export function CostsView() {
           </button>
         </div>
       </div>
-      {query.isFetching ? <p className="text-xs text-zinc-500" role="status">Updating…</p> : null}
+      {query.isFetching ? (
+        <p className="text-xs text-zinc-500" role="status">
+          Updating…
+        </p>
+      ) : null}
       {total.turns === 0 ? (
-        <EmptyState title="No turns recorded in this range">Charts appear once agents send turns through the gateway or report their usage.</EmptyState>
+        <EmptyState title="No turns recorded in this range">
+          Charts appear once agents send turns through the gateway or report their usage.
+        </EmptyState>
       ) : (
         <>
           <div className="grid gap-6 lg:grid-cols-2">
@@ -147,12 +216,23 @@ export function CostsView() {
                   <Tooltip contentStyle={tooltipStyle} />
                   <Legend />
                   {LANES.map((l) => (
-                    <Bar key={l} dataKey={`turns_${l}`} name={LANE_LABEL[l]} stackId="lanes" fill={LANE_COLOR[l]} isAnimationActive={false} />
+                    <Bar
+                      key={l}
+                      dataKey={`turns_${l}`}
+                      name={LANE_LABEL[l]}
+                      stackId="lanes"
+                      fill={LANE_COLOR[l]}
+                      isAnimationActive={false}
+                    />
                   ))}
                 </BarChart>
               </ResponsiveContainer>
             </ChartCard>
-            <ChartCard title="Cost a day: actual against all-Claude" subtitle="The band between the lines is what routing saved" testId="cost">
+            <ChartCard
+              title="Cost a day: actual against all-Claude"
+              subtitle="The band between the lines is what routing saved"
+              testId="cost"
+            >
               <ResponsiveContainer width="100%" height="100%">
                 <ComposedChart data={chartData}>
                   <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#a1a1aa55" />
@@ -160,9 +240,30 @@ export function CostsView() {
                   <YAxis tickFormatter={usd} stroke="currentColor" />
                   <Tooltip formatter={(v) => usd(Number(v))} contentStyle={tooltipStyle} />
                   <Legend />
-                  <Area dataKey="allClaudeUsd" name="All-Claude" stroke="#a1a1aa" fill="#16a34a33" connectNulls={false} isAnimationActive={false} />
-                  <Area dataKey="actualUsd" name="Actual" stroke="#2563eb" fill="#2563eb22" connectNulls={false} isAnimationActive={false} />
-                  <Line dataKey="savedUsd" name="Saved" stroke="#16a34a" dot={false} connectNulls={false} isAnimationActive={false} />
+                  <Area
+                    dataKey="allClaudeUsd"
+                    name="All-Claude"
+                    stroke="#a1a1aa"
+                    fill="#16a34a33"
+                    connectNulls={false}
+                    isAnimationActive={false}
+                  />
+                  <Area
+                    dataKey="actualUsd"
+                    name="Actual"
+                    stroke="#2563eb"
+                    fill="#2563eb22"
+                    connectNulls={false}
+                    isAnimationActive={false}
+                  />
+                  <Line
+                    dataKey="savedUsd"
+                    name="Saved"
+                    stroke="#16a34a"
+                    dot={false}
+                    connectNulls={false}
+                    isAnimationActive={false}
+                  />
                 </ComposedChart>
               </ResponsiveContainer>
             </ChartCard>
@@ -180,7 +281,13 @@ export function CostsView() {
                 <Bar dataKey="inputTokens" name="Input" stackId="t" fill="#2563eb" isAnimationActive={false} />
                 <Bar dataKey="outputTokens" name="Output" stackId="t" fill="#7c3aed" isAnimationActive={false} />
                 <Bar dataKey="cacheReadTokens" name="Cache read" stackId="t" fill="#0891b2" isAnimationActive={false} />
-                <Bar dataKey="cacheWriteTokens" name="Cache write" stackId="t" fill="#db2777" isAnimationActive={false} />
+                <Bar
+                  dataKey="cacheWriteTokens"
+                  name="Cache write"
+                  stackId="t"
+                  fill="#db2777"
+                  isAnimationActive={false}
+                />
               </BarChart>
             </ResponsiveContainer>
           </ChartCard>

@@ -13,7 +13,11 @@ import { formatCount, formatMicroUsd, formatShare } from "@/server/core/money";
 import { dailySeries } from "@/server/core/charts/cost-series";
 
 const LANE_COLOR = { sidecar: "#64748b", local: "#16a34a", local_careful: "#ca8a04", claude: "#c2410c" } as const;
-const PIN_LABEL: Record<Pin, string> = { none: "per task (no pin)", local: "pinned to local", claude: "pinned to Claude" };
+const PIN_LABEL: Record<Pin, string> = {
+  none: "per task (no pin)",
+  local: "pinned to local",
+  claude: "pinned to Claude",
+};
 
 export function AgentView({ id }: { id: string }) {
   const trpc = useTRPC();
@@ -54,15 +58,24 @@ export function AgentView({ id }: { id: string }) {
       },
     }),
   );
-  const points = useMemo(() => (query.data ? dailySeries(query.data.byDayLane, query.data.from, query.data.to) : []), [query.data]);
+  const points = useMemo(
+    () => (query.data ? dailySeries(query.data.byDayLane, query.data.from, query.data.to) : []),
+    [query.data],
+  );
 
   if (query.isPending) return <LoadingBlock label="the agent" />;
   if (query.isError) {
     return (
       <div className="space-y-4">
         <PageTitle title="Agent" />
-        <div role="alert" className="rounded border border-red-300 bg-red-50 p-4 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
-          {query.error.message}. <Link href="/" className="underline">Back to the fleet</Link>
+        <div
+          role="alert"
+          className="rounded border border-red-300 bg-red-50 p-4 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
+        >
+          {query.error.message}.{" "}
+          <Link href="/" className="underline">
+            Back to the fleet
+          </Link>
         </div>
       </div>
     );
@@ -70,9 +83,17 @@ export function AgentView({ id }: { id: string }) {
   const { agent, taskTypes, recentTurns } = query.data;
   const week = points.slice(-7);
   const weekTurns = week.reduce((n, p) => n + (p.totalTurns ?? 0), 0);
-  const weekLocal = week.reduce((n, p) => n + (p.turns.local ?? 0) + (p.turns.local_careful ?? 0) + (p.turns.sidecar ?? 0), 0);
-  const weekCost = query.data.byDayLane.filter((r) => r.day >= (week[0]?.day ?? "")).reduce((n, r) => n + r.costMicroUsd, 0n);
-  const chartData = points.map((p) => ({ label: p.day.slice(5), ...Object.fromEntries(LANES.map((l) => [l, p.turns[l]])) }));
+  const weekLocal = week.reduce(
+    (n, p) => n + (p.turns.local ?? 0) + (p.turns.local_careful ?? 0) + (p.turns.sidecar ?? 0),
+    0,
+  );
+  const weekCost = query.data.byDayLane
+    .filter((r) => r.day >= (week[0]?.day ?? ""))
+    .reduce((n, r) => n + r.costMicroUsd, 0n);
+  const chartData = points.map((p) => ({
+    label: p.day.slice(5),
+    ...Object.fromEntries(LANES.map((l) => [l, p.turns[l]])),
+  }));
   const currentPin = (pin.isPending && pin.variables ? pin.variables.pin : agent.pin) as Pin;
 
   return (
@@ -81,10 +102,16 @@ export function AgentView({ id }: { id: string }) {
         <Link href="/" className="text-sm text-zinc-500 hover:underline">
           ← Fleet
         </Link>
-        <PageTitle title={agent.name} subtitle={`${agent.id}${agent.role ? ` · ${agent.role}` : ""} · ${agent.localModel} / ${agent.claudeModel} · heartbeat every ${agent.heartbeatMinutes} min, ${agent.activeHours} h a day · last seen ${formatAgo(agent.lastSeenAt ? new Date(agent.lastSeenAt) : null, new Date())}`} />
+        <PageTitle
+          title={agent.name}
+          subtitle={`${agent.id}${agent.role ? ` · ${agent.role}` : ""} · ${agent.localModel} / ${agent.claudeModel} · heartbeat every ${agent.heartbeatMinutes} min, ${agent.activeHours} h a day · last seen ${formatAgo(agent.lastSeenAt ? new Date(agent.lastSeenAt) : null, new Date())}`}
+        />
       </div>
       {message ? (
-        <p role={message.tone === "error" ? "alert" : "status"} className={`rounded border px-3 py-2 text-sm ${message.tone === "error" ? "border-red-300 bg-red-50 text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200" : "border-green-300 bg-green-50 text-green-800 dark:border-green-800 dark:bg-green-950 dark:text-green-200"}`}>
+        <p
+          role={message.tone === "error" ? "alert" : "status"}
+          className={`rounded border px-3 py-2 text-sm ${message.tone === "error" ? "border-red-300 bg-red-50 text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200" : "border-green-300 bg-green-50 text-green-800 dark:border-green-800 dark:bg-green-950 dark:text-green-200"}`}
+        >
           {message.text}
         </p>
       ) : null}
@@ -121,7 +148,14 @@ export function AgentView({ id }: { id: string }) {
               <Tooltip />
               <Legend />
               {LANES.map((l) => (
-                <Bar key={l} dataKey={l} name={LANE_LABEL[l]} stackId="l" fill={LANE_COLOR[l]} isAnimationActive={false} />
+                <Bar
+                  key={l}
+                  dataKey={l}
+                  name={LANE_LABEL[l]}
+                  stackId="l"
+                  fill={LANE_COLOR[l]}
+                  isAnimationActive={false}
+                />
               ))}
             </BarChart>
           </ResponsiveContainer>
@@ -160,11 +194,19 @@ export function AgentView({ id }: { id: string }) {
           </p>
           {newKey ? (
             <div className="mt-3 rounded border border-amber-300 bg-amber-50 p-2 text-sm dark:border-amber-700 dark:bg-amber-950">
-              New key, shown once: <code data-testid="new-key" className="break-all">{newKey}</code>
+              New key, shown once:{" "}
+              <code data-testid="new-key" className="break-all">
+                {newKey}
+              </code>
             </div>
           ) : null}
           <div className="mt-3 flex gap-2">
-            <button type="button" disabled={rotate.isPending} onClick={() => rotate.mutate({ id: agent.id })} className="rounded border border-zinc-300 px-3 py-1 text-sm hover:bg-zinc-100 disabled:opacity-50 dark:border-zinc-700 dark:hover:bg-zinc-800">
+            <button
+              type="button"
+              disabled={rotate.isPending}
+              onClick={() => rotate.mutate({ id: agent.id })}
+              className="rounded border border-zinc-300 px-3 py-1 text-sm hover:bg-zinc-100 disabled:opacity-50 dark:border-zinc-700 dark:hover:bg-zinc-800"
+            >
               {agent.keyActive ? "Rotate key" : "Issue a new key"}
             </button>
             {agent.keyActive ? (
@@ -172,7 +214,8 @@ export function AgentView({ id }: { id: string }) {
                 type="button"
                 disabled={revoke.isPending}
                 onClick={() => {
-                  if (window.confirm(`Revoke ${agent.name}'s key? Its calls fail until you issue a new one.`)) revoke.mutate({ id: agent.id });
+                  if (window.confirm(`Revoke ${agent.name}'s key? Its calls fail until you issue a new one.`))
+                    revoke.mutate({ id: agent.id });
                 }}
                 className="rounded border border-red-300 px-3 py-1 text-sm text-red-700 hover:bg-red-50 disabled:opacity-50 dark:border-red-800 dark:text-red-300 dark:hover:bg-red-950"
               >
@@ -202,8 +245,15 @@ export function AgentView({ id }: { id: string }) {
             </thead>
             <tbody>
               {recentTurns.map((t) => (
-                <tr key={t.id} data-turn-id={t.id} className="border-b border-zinc-100 last:border-0 dark:border-zinc-800" title={t.reason ?? undefined}>
-                  <td className="px-4 py-1.5 tabular-nums">{new Date(t.startedAt).toISOString().slice(5, 19).replace("T", " ")}</td>
+                <tr
+                  key={t.id}
+                  data-turn-id={t.id}
+                  className="border-b border-zinc-100 last:border-0 dark:border-zinc-800"
+                  title={t.reason ?? undefined}
+                >
+                  <td className="px-4 py-1.5 tabular-nums">
+                    {new Date(t.startedAt).toISOString().slice(5, 19).replace("T", " ")}
+                  </td>
                   <td className="px-4 py-1.5">
                     <Badge tone={t.lane}>{LANE_LABEL[t.lane]}</Badge>
                   </td>
@@ -213,11 +263,18 @@ export function AgentView({ id }: { id: string }) {
                     {formatCount(t.inputTokens)} / {formatCount(t.outputTokens)}
                   </td>
                   <td className="px-4 py-1.5 text-right tabular-nums">
-                    {formatCount(t.latencyMs)} ms{t.loadMs && t.loadMs > 1000 ? <span className="text-amber-600"> (cold load)</span> : null}
+                    {formatCount(t.latencyMs)} ms
+                    {t.loadMs && t.loadMs > 1000 ? <span className="text-amber-600"> (cold load)</span> : null}
                   </td>
                   <td className="px-4 py-1.5 text-right tabular-nums">{formatMicroUsd(t.costMicroUsd)}</td>
                   <td className="px-4 py-1.5">
-                    <span className={t.status === "error" ? "text-red-600" : t.status === "escalated" ? "text-amber-600" : ""}>{t.status}</span>
+                    <span
+                      className={
+                        t.status === "error" ? "text-red-600" : t.status === "escalated" ? "text-amber-600" : ""
+                      }
+                    >
+                      {t.status}
+                    </span>
                     {t.status === "escalated" ? <span className="text-xs text-zinc-500"> → Claude</span> : null}
                     {t.escalatedFromTurnId ? <span className="text-xs text-zinc-500"> (escalation)</span> : null}
                     {t.errorMessage ? <div className="text-xs text-zinc-500">{t.errorMessage}</div> : null}

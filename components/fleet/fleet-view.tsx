@@ -10,13 +10,34 @@ import { formatAgo } from "@/components/format";
 
 type SortKey = "name" | "pin" | "turnsPerDay" | "costPerDay" | "localShare" | "lastSeen";
 
-function SortHeader({ label, k, sort, setSort, className = "" }: { label: React.ReactNode; k: SortKey; sort: { key: SortKey; dir: 1 | -1 }; setSort: (s: { key: SortKey; dir: 1 | -1 }) => void; className?: string }) {
+function SortHeader({
+  label,
+  k,
+  sort,
+  setSort,
+  className = "",
+}: {
+  label: React.ReactNode;
+  k: SortKey;
+  sort: { key: SortKey; dir: 1 | -1 };
+  setSort: (s: { key: SortKey; dir: 1 | -1 }) => void;
+  className?: string;
+}) {
   const active = sort.key === k;
   return (
-    <th className={`px-2 py-2 sm:px-4 ${className}`} aria-sort={active ? (sort.dir === 1 ? "ascending" : "descending") : "none"}>
-      <button type="button" className="uppercase tracking-wide hover:text-zinc-900 dark:hover:text-zinc-100" onClick={() => setSort({ key: k, dir: active ? ((-sort.dir) as 1 | -1) : k === "name" || k === "pin" ? 1 : -1 })}>
+    <th
+      className={`px-2 py-2 sm:px-4 ${className}`}
+      aria-sort={active ? (sort.dir === 1 ? "ascending" : "descending") : "none"}
+    >
+      <button
+        type="button"
+        className="uppercase tracking-wide hover:text-zinc-900 dark:hover:text-zinc-100"
+        onClick={() => setSort({ key: k, dir: active ? (-sort.dir as 1 | -1) : k === "name" || k === "pin" ? 1 : -1 })}
+      >
         {label}
-        <span aria-hidden className="ml-1">{active ? (sort.dir === 1 ? "▲" : "▼") : ""}</span>
+        <span aria-hidden className="ml-1">
+          {active ? (sort.dir === 1 ? "▲" : "▼") : ""}
+        </span>
       </button>
     </th>
   );
@@ -32,32 +53,59 @@ export function FleetView() {
   const needle = filter.trim().toLowerCase();
   const value = (a: (typeof data.agents)[number]): string | number => {
     switch (sort.key) {
-      case "name": return a.name.toLowerCase();
-      case "pin": return a.pin;
-      case "turnsPerDay": return a.turnsPerDay;
-      case "costPerDay": return Number(a.costPerDayMicroUsd);
-      case "localShare": return a.last7Days.turns ? a.last7Days.localTurns / a.last7Days.turns : -1;
-      case "lastSeen": return a.lastSeenAt ? new Date(a.lastSeenAt).getTime() : 0;
+      case "name":
+        return a.name.toLowerCase();
+      case "pin":
+        return a.pin;
+      case "turnsPerDay":
+        return a.turnsPerDay;
+      case "costPerDay":
+        return Number(a.costPerDayMicroUsd);
+      case "localShare":
+        return a.last7Days.turns ? a.last7Days.localTurns / a.last7Days.turns : -1;
+      case "lastSeen":
+        return a.lastSeenAt ? new Date(a.lastSeenAt).getTime() : 0;
     }
   };
   const agents = data.agents
-    .filter((a) => !needle || [a.id, a.name, a.role ?? "", a.pin, a.localModel, a.claudeModel].some((f) => f.toLowerCase().includes(needle)))
+    .filter(
+      (a) =>
+        !needle ||
+        [a.id, a.name, a.role ?? "", a.pin, a.localModel, a.claudeModel].some((f) => f.toLowerCase().includes(needle)),
+    )
     .filter((a) => !staleOnly || isAgentStale(a.lastSeenAt ? new Date(a.lastSeenAt) : null, a.heartbeatMinutes, now))
     .sort((x, y) => {
       const a = value(x);
       const b = value(y);
       return (a < b ? -1 : a > b ? 1 : 0) * sort.dir || x.id.localeCompare(y.id);
     });
-  const saved7 = data.last7Days.counterfactualMicroUsd - data.last7Days.claudeSpendMicroUsd - data.last7Days.localCostMicroUsd;
+  const saved7 =
+    data.last7Days.counterfactualMicroUsd - data.last7Days.claudeSpendMicroUsd - data.last7Days.localCostMicroUsd;
   const savedToday = data.today.counterfactualMicroUsd - data.today.claudeSpendMicroUsd - data.today.localCostMicroUsd;
 
   return (
     <div className="space-y-6">
       <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
-        <Stat label="Turns today" value={formatCount(data.today.turns)} hint={`${formatCount(data.last7Days.turns)} in 7 days`} />
-        <Stat label="Claude spend today" value={formatMicroUsd(data.today.claudeSpendMicroUsd)} hint={`${formatMicroUsd(data.last7Days.claudeSpendMicroUsd)} in 7 days`} />
-        <Stat label="Served locally today" value={formatShare(data.today.localTurns, data.today.turns)} hint={`${formatShare(data.last7Days.localTurns, data.last7Days.turns)} of turns in 7 days`} />
-        <Stat label="Saved vs all-Claude today" value={formatMicroUsd(savedToday)} hint={`${formatMicroUsd(saved7)} in 7 days, electricity counted`} />
+        <Stat
+          label="Turns today"
+          value={formatCount(data.today.turns)}
+          hint={`${formatCount(data.last7Days.turns)} in 7 days`}
+        />
+        <Stat
+          label="Claude spend today"
+          value={formatMicroUsd(data.today.claudeSpendMicroUsd)}
+          hint={`${formatMicroUsd(data.last7Days.claudeSpendMicroUsd)} in 7 days`}
+        />
+        <Stat
+          label="Served locally today"
+          value={formatShare(data.today.localTurns, data.today.turns)}
+          hint={`${formatShare(data.last7Days.localTurns, data.last7Days.turns)} of turns in 7 days`}
+        />
+        <Stat
+          label="Saved vs all-Claude today"
+          value={formatMicroUsd(savedToday)}
+          hint={`${formatMicroUsd(saved7)} in 7 days, electricity counted`}
+        />
       </div>
       {data.agents.length === 0 ? (
         <EmptyState title="No agents yet">
@@ -68,7 +116,12 @@ export function FleetView() {
           <div className="flex flex-wrap items-center gap-3 border-b border-zinc-100 px-2 py-2 sm:px-4 dark:border-zinc-800">
             <label className="text-sm">
               <span className="sr-only">Filter agents</span>
-              <input value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="Filter by name, role, pin, model" className="w-64 rounded border border-zinc-300 bg-white px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900" />
+              <input
+                value={filter}
+                onChange={(e) => setFilter(e.target.value)}
+                placeholder="Filter by name, role, pin, model"
+                className="w-64 rounded border border-zinc-300 bg-white px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"
+              />
             </label>
             <label className="flex items-center gap-1 text-sm">
               <input type="checkbox" checked={staleOnly} onChange={(e) => setStaleOnly(e.target.checked)} /> stale only
@@ -86,20 +139,36 @@ export function FleetView() {
                 <th className="hidden px-2 py-2 sm:px-4 md:table-cell">Models</th>
                 <SortHeader label="Turns/day" k="turnsPerDay" sort={sort} setSort={setSort} className="text-right" />
                 <SortHeader label="Cost/day" k="costPerDay" sort={sort} setSort={setSort} className="text-right" />
-                <SortHeader label={<>Local<span className="hidden sm:inline"> share</span></>} k="localShare" sort={sort} setSort={setSort} className="text-right" />
+                <SortHeader
+                  label={
+                    <>
+                      Local<span className="hidden sm:inline"> share</span>
+                    </>
+                  }
+                  k="localShare"
+                  sort={sort}
+                  setSort={setSort}
+                  className="text-right"
+                />
                 <SortHeader label="Last seen" k="lastSeen" sort={sort} setSort={setSort} />
               </tr>
             </thead>
             <tbody>
               {agents.length === 0 ? (
                 <tr>
-                  <td colSpan={7} className="px-4 py-6 text-center text-sm text-zinc-500">No agent matches the filter.</td>
+                  <td colSpan={7} className="px-4 py-6 text-center text-sm text-zinc-500">
+                    No agent matches the filter.
+                  </td>
                 </tr>
               ) : null}
               {agents.map((a) => {
                 const stale = isAgentStale(a.lastSeenAt ? new Date(a.lastSeenAt) : null, a.heartbeatMinutes, now);
                 return (
-                  <tr key={a.id} data-agent-id={a.id} className="border-b border-zinc-100 last:border-0 dark:border-zinc-800">
+                  <tr
+                    key={a.id}
+                    data-agent-id={a.id}
+                    className="border-b border-zinc-100 last:border-0 dark:border-zinc-800"
+                  >
                     <td className="px-2 py-2 sm:px-4">
                       <Link href={`/agents/${encodeURIComponent(a.id)}`} className="font-medium hover:underline">
                         {a.name}
@@ -120,11 +189,19 @@ export function FleetView() {
                     <td className="px-2 py-2 sm:px-4 text-right tabular-nums" data-col="turns-per-day">
                       {formatCount(Math.round(a.turnsPerDay))}
                     </td>
-                    <td className="px-2 py-2 sm:px-4 text-right tabular-nums">{formatMicroUsd(a.costPerDayMicroUsd)}</td>
-                    <td className="px-2 py-2 sm:px-4 text-right tabular-nums">{formatShare(a.last7Days.localTurns, a.last7Days.turns)}</td>
+                    <td className="px-2 py-2 sm:px-4 text-right tabular-nums">
+                      {formatMicroUsd(a.costPerDayMicroUsd)}
+                    </td>
+                    <td className="px-2 py-2 sm:px-4 text-right tabular-nums">
+                      {formatShare(a.last7Days.localTurns, a.last7Days.turns)}
+                    </td>
                     <td className="px-2 py-2 sm:px-4">
-                      <span className={stale ? "text-red-600 dark:text-red-400" : ""}>{formatAgo(a.lastSeenAt ? new Date(a.lastSeenAt) : null, now)}</span>
-                      {stale ? <span className="ml-2 text-xs font-medium text-red-600 dark:text-red-400">stale</span> : null}
+                      <span className={stale ? "text-red-600 dark:text-red-400" : ""}>
+                        {formatAgo(a.lastSeenAt ? new Date(a.lastSeenAt) : null, now)}
+                      </span>
+                      {stale ? (
+                        <span className="ml-2 text-xs font-medium text-red-600 dark:text-red-400">stale</span>
+                      ) : null}
                     </td>
                   </tr>
                 );
@@ -132,7 +209,8 @@ export function FleetView() {
             </tbody>
           </table>
           <p className="border-t border-zinc-100 px-2 py-2 sm:px-4 text-xs text-zinc-500 dark:border-zinc-800">
-            Per-day figures are averages over the last 7 days (UTC, today so far included; a newer agent is averaged over the time it has existed).
+            Per-day figures are averages over the last 7 days (UTC, today so far included; a newer agent is averaged
+            over the time it has existed).
             <span className="md:hidden"> Pin and models show on a wider screen.</span>
           </p>
         </Card>

@@ -23,16 +23,27 @@ function VramBar({ model, vramGb }: { model: LoadedModel; vramGb: number }) {
       <div className="flex justify-between gap-2">
         <span className="font-medium">{model.name}</span>
         <span className="tabular-nums text-zinc-500">
-          {(model.size / GB).toFixed(1)} GB · {Math.round(gpuShare * 100)}% on the GPU{model.contextLength ? ` · context ${model.contextLength.toLocaleString("en-US")}` : ""}
+          {(model.size / GB).toFixed(1)} GB · {Math.round(gpuShare * 100)}% on the GPU
+          {model.contextLength ? ` · context ${model.contextLength.toLocaleString("en-US")}` : ""}
           {model.expiresAt ? ` · unloads ${new Date(model.expiresAt).toLocaleTimeString()}` : ""}
         </span>
       </div>
-      <div className="mt-1 flex h-3 overflow-hidden rounded bg-zinc-200 dark:bg-zinc-800" role="img" aria-label={`${Math.round(gpuShare * 100)}% on the GPU, ${100 - Math.round(gpuShare * 100)}% on the CPU`}>
+      <div
+        className="mt-1 flex h-3 overflow-hidden rounded bg-zinc-200 dark:bg-zinc-800"
+        role="img"
+        aria-label={`${Math.round(gpuShare * 100)}% on the GPU, ${100 - Math.round(gpuShare * 100)}% on the CPU`}
+      >
         <div className="bg-green-600" style={{ width: `${Math.min(100, (model.sizeVram / (vramGb * GB)) * 100)}%` }} />
-        <div className="bg-amber-500" style={{ width: `${Math.min(100, ((model.size - model.sizeVram) / (vramGb * GB)) * 100)}%` }} />
+        <div
+          className="bg-amber-500"
+          style={{ width: `${Math.min(100, ((model.size - model.sizeVram) / (vramGb * GB)) * 100)}%` }}
+        />
       </div>
       <div className="mt-0.5 text-xs text-zinc-500">
-        green: GPU memory ({(model.sizeVram / GB).toFixed(1)} of {vramGb} GB){model.size > model.sizeVram ? `; amber: on the CPU (${((model.size - model.sizeVram) / GB).toFixed(1)} GB)` : ""}
+        green: GPU memory ({(model.sizeVram / GB).toFixed(1)} of {vramGb} GB)
+        {model.size > model.sizeVram
+          ? `; amber: on the CPU (${((model.size - model.sizeVram) / GB).toFixed(1)} GB)`
+          : ""}
       </div>
     </li>
   );
@@ -54,7 +65,11 @@ export function HealthView() {
     }),
   );
   const now = new Date();
-  const chart = (history.data ?? []).map((p) => ({ time: new Date(p.takenAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }), tps: p.tokensPerSecond, p95: p.localP95Ms === null ? null : p.localP95Ms / 1000 }));
+  const chart = (history.data ?? []).map((p) => ({
+    time: new Date(p.takenAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }),
+    tps: p.tokensPerSecond,
+    p95: p.localP95Ms === null ? null : p.localP95Ms / 1000,
+  }));
   const hasSeries = chart.some((p) => p.tps !== null || p.p95 !== null);
 
   return (
@@ -64,14 +79,20 @@ export function HealthView() {
           <p className="text-lg font-semibold">
             Ollama is <span data-testid="health-status">{h.status}</span>
           </p>
-          <button type="button" onClick={() => poll.mutate()} disabled={poll.isPending} className="rounded border border-current px-3 py-1 text-sm disabled:opacity-50">
+          <button
+            type="button"
+            onClick={() => poll.mutate()}
+            disabled={poll.isPending}
+            className="rounded border border-current px-3 py-1 text-sm disabled:opacity-50"
+          >
             {poll.isPending ? "Checking…" : "Check now"}
           </button>
         </div>
         <p className="text-sm opacity-80">
           {h.ollamaHost}
           {h.ollamaVersion ? ` · version ${h.ollamaVersion}` : ""} · checked {formatAgo(new Date(h.takenAt), now)}
-          {h.responseMs !== null ? ` in ${h.responseMs} ms` : ""} · last answered {formatAgo(h.lastAnsweredAt ? new Date(h.lastAnsweredAt) : null, now)}
+          {h.responseMs !== null ? ` in ${h.responseMs} ms` : ""} · last answered{" "}
+          {formatAgo(h.lastAnsweredAt ? new Date(h.lastAnsweredAt) : null, now)}
           {h.stale ? " · the monitor has not polled recently" : ""}
         </p>
         {h.reasons.length ? (
@@ -83,14 +104,42 @@ export function HealthView() {
         ) : (
           <p className="mt-2 text-sm">The local model is installed, on the GPU, and keeping up.</p>
         )}
-        {h.status === "down" ? <p className="mt-2 text-sm">While Ollama is down, local work {settings.escalateWhenLocalDown ? "goes to Claude" : "fails with a clear error (escalation is turned off)"}.</p> : null}
-        {h.status === "degraded" ? <p className="mt-2 text-sm">While degraded, Local-with-care work {settings.carefulToClaudeWhenDegraded ? "goes to Claude" : "stays local"}; Local work stays local.</p> : null}
+        {h.status === "down" ? (
+          <p className="mt-2 text-sm">
+            While Ollama is down, local work{" "}
+            {settings.escalateWhenLocalDown ? "goes to Claude" : "fails with a clear error (escalation is turned off)"}.
+          </p>
+        ) : null}
+        {h.status === "degraded" ? (
+          <p className="mt-2 text-sm">
+            While degraded, Local-with-care work{" "}
+            {settings.carefulToClaudeWhenDegraded ? "goes to Claude" : "stays local"}; Local work stays local.
+          </p>
+        ) : null}
       </section>
 
       <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
-        <Stat label="Generation speed" value={h.tokensPerSecond === null ? "–" : `${h.tokensPerSecond.toFixed(1)} tok/s`} hint={h.speedSource === "probe" ? "from the probe chat" : h.speedSource === "turns" ? "p50 of local turns, 15 min" : "no local turns in 15 min"} />
-        <Stat label="Local p95 latency" value={h.localP95Ms === null ? "–" : `${(h.localP95Ms / 1000).toFixed(1)} s`} hint={`${h.localTurns} local turns in 15 min`} />
-        <Stat label="Local error rate" value={h.localErrorRate === null ? "–" : `${Math.round(h.localErrorRate * 100)}%`} hint={`cold loads in the last hour: ${h.coldLoads}`} />
+        <Stat
+          label="Generation speed"
+          value={h.tokensPerSecond === null ? "–" : `${h.tokensPerSecond.toFixed(1)} tok/s`}
+          hint={
+            h.speedSource === "probe"
+              ? "from the probe chat"
+              : h.speedSource === "turns"
+                ? "p50 of local turns, 15 min"
+                : "no local turns in 15 min"
+          }
+        />
+        <Stat
+          label="Local p95 latency"
+          value={h.localP95Ms === null ? "–" : `${(h.localP95Ms / 1000).toFixed(1)} s`}
+          hint={`${h.localTurns} local turns in 15 min`}
+        />
+        <Stat
+          label="Local error rate"
+          value={h.localErrorRate === null ? "–" : `${Math.round(h.localErrorRate * 100)}%`}
+          hint={`cold loads in the last hour: ${h.coldLoads}`}
+        />
         <Stat label="In flight" value={String(h.inFlight)} hint="local requests when last checked" />
       </div>
 
@@ -98,7 +147,11 @@ export function HealthView() {
         <Card>
           <h2 className="font-semibold">Loaded models</h2>
           {h.loadedModels.length === 0 ? (
-            <p className="mt-2 text-sm text-zinc-500">{h.ollamaVersion ? "No model is loaded right now: the next local turn pays a load." : "Unknown while Ollama does not answer."}</p>
+            <p className="mt-2 text-sm text-zinc-500">
+              {h.ollamaVersion
+                ? "No model is loaded right now: the next local turn pays a load."
+                : "Unknown while Ollama does not answer."}
+            </p>
           ) : (
             <ul className="divide-y divide-zinc-100 dark:divide-zinc-800">
               {h.loadedModels.map((m) => (
@@ -108,7 +161,9 @@ export function HealthView() {
           )}
           <h2 className="mt-4 font-semibold">Installed models</h2>
           {h.installedModels.length === 0 ? (
-            <p className="mt-2 text-sm text-zinc-500">{h.ollamaVersion ? "None." : "Unknown while Ollama does not answer."}</p>
+            <p className="mt-2 text-sm text-zinc-500">
+              {h.ollamaVersion ? "None." : "Unknown while Ollama does not answer."}
+            </p>
           ) : (
             <ul className="mt-2 text-sm">
               {h.installedModels.map((m) => (
@@ -126,13 +181,16 @@ export function HealthView() {
             <ul className="mt-2 space-y-1 text-sm">
               {h.gpu.map((g, i) => (
                 <li key={i}>
-                  <span className="font-medium">{g.name}</span>: {g.memoryUsedMb.toLocaleString("en-US")} of {g.memoryTotalMb.toLocaleString("en-US")} MB · {g.utilizationPercent}% busy · {g.temperatureC} °C{g.powerW !== null ? ` · ${g.powerW} W` : ""}
+                  <span className="font-medium">{g.name}</span>: {g.memoryUsedMb.toLocaleString("en-US")} of{" "}
+                  {g.memoryTotalMb.toLocaleString("en-US")} MB · {g.utilizationPercent}% busy · {g.temperatureC} °C
+                  {g.powerW !== null ? ` · ${g.powerW} W` : ""}
                 </li>
               ))}
             </ul>
           ) : (
             <p className="mt-2 text-sm text-zinc-500">
-              GPU memory, utilisation, temperature and power are not available: Ollama&apos;s API does not report them, and <code>nvidia-smi</code> is not on this host. Run Offload on the GPU host to see them.
+              GPU memory, utilisation, temperature and power are not available: Ollama&apos;s API does not report them,
+              and <code>nvidia-smi</code> is not on this host. Run Offload on the GPU host to see them.
             </p>
           )}
         </Card>
@@ -154,8 +212,24 @@ export function HealthView() {
                 <YAxis yAxisId="p95" orientation="right" stroke="currentColor" />
                 <Tooltip />
                 <Legend />
-                <Line yAxisId="tps" dataKey="tps" name="tokens/s (p50)" stroke="#16a34a" dot={false} connectNulls={false} isAnimationActive={false} />
-                <Line yAxisId="p95" dataKey="p95" name="p95 latency (s)" stroke="#c2410c" dot={false} connectNulls={false} isAnimationActive={false} />
+                <Line
+                  yAxisId="tps"
+                  dataKey="tps"
+                  name="tokens/s (p50)"
+                  stroke="#16a34a"
+                  dot={false}
+                  connectNulls={false}
+                  isAnimationActive={false}
+                />
+                <Line
+                  yAxisId="p95"
+                  dataKey="p95"
+                  name="p95 latency (s)"
+                  stroke="#c2410c"
+                  dot={false}
+                  connectNulls={false}
+                  isAnimationActive={false}
+                />
               </LineChart>
             </ResponsiveContainer>
           )}
@@ -165,14 +239,17 @@ export function HealthView() {
       <Card>
         <h2 className="font-semibold">Recent local errors and escalations, 24 hours</h2>
         {errors.isPending ? (
-          <p role="status" className="text-sm text-zinc-500">Loading…</p>
+          <p role="status" className="text-sm text-zinc-500">
+            Loading…
+          </p>
         ) : !errors.data || errors.data.length === 0 ? (
           <p className="mt-2 text-sm text-zinc-500">None.</p>
         ) : (
           <ul className="mt-2 divide-y divide-zinc-100 text-sm dark:divide-zinc-800">
             {errors.data.map((e) => (
               <li key={e.id} className="py-1.5">
-                <span className="tabular-nums text-zinc-500">{formatAgo(new Date(e.startedAt), now)}</span> · {e.agentId} · {e.status}: {e.errorMessage ?? "no message"}
+                <span className="tabular-nums text-zinc-500">{formatAgo(new Date(e.startedAt), now)}</span> ·{" "}
+                {e.agentId} · {e.status}: {e.errorMessage ?? "no message"}
               </li>
             ))}
           </ul>

@@ -12,7 +12,6 @@ import { StartRuns } from "./start-runs";
 import { RunProgress } from "./run-progress";
 import { RunComparison } from "./run-comparison";
 
-
 export function SmokeView() {
   const trpc = useTRPC();
   // Refreshed now and then, so that runs started elsewhere (the CLI, another operator) show up.
@@ -26,17 +25,24 @@ export function SmokeView() {
     setActive((a) => (live.every((id) => a.includes(id)) ? a : [...a, ...live.filter((id) => !a.includes(id))]));
   }, [runs]);
 
-  const onStarted = useCallback((ids: string[]) => setActive((a) => [...ids, ...a.filter((id) => !ids.includes(id))]), []);
+  const onStarted = useCallback(
+    (ids: string[]) => setActive((a) => [...ids, ...a.filter((id) => !ids.includes(id))]),
+    [],
+  );
   const onFinished = useCallback(
     (id: string) =>
       setSelected((s) => {
         const model = runs.find((r) => r.id === id)?.model;
-        return [id, ...s.filter((x) => x !== id && (!model || runs.find((r) => r.id === x)?.model !== model))].slice(0, 4);
+        return [id, ...s.filter((x) => x !== id && (!model || runs.find((r) => r.id === x)?.model !== model))].slice(
+          0,
+          4,
+        );
       }),
     [runs],
   );
   const onDismiss = useCallback((id: string) => setActive((a) => a.filter((x) => x !== id)), []);
-  const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id].slice(-4)));
+  const toggle = (id: string) =>
+    setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id].slice(-4)));
   const shown = selected.filter((id) => runs.some((r) => r.id === id));
   // Ticking a run keeps the current comparison on screen until the new one is ready.
   const deferred = useDeferredValue(shown);
@@ -55,7 +61,9 @@ export function SmokeView() {
 
       {runs.length === 0 ? (
         <EmptyState title="No smoke runs yet">
-          Tick the local model and a Claude model above and start: each answers the same {options.tasks.length} trivial agent tasks, each answer is graded by a deterministic check, and the runs are compared here side by side. The CLI does the same: <code>offload smoke --model ollama/qwen3:8b --repeat 5</code>.
+          Tick the local model and a Claude model above and start: each answers the same {options.tasks.length} trivial
+          agent tasks, each answer is graded by a deterministic check, and the runs are compared here side by side. The
+          CLI does the same: <code>offload smoke --model ollama/qwen3:8b --repeat 5</code>.
         </EmptyState>
       ) : (
         <>
@@ -74,15 +82,39 @@ export function SmokeView() {
                 </thead>
                 <tbody>
                   {runs.map((r) => (
-                    <tr key={r.id} className="border-b border-zinc-100 last:border-0 dark:border-zinc-800" data-run-row={r.id}>
+                    <tr
+                      key={r.id}
+                      className="border-b border-zinc-100 last:border-0 dark:border-zinc-800"
+                      data-run-row={r.id}
+                    >
                       <td className="px-3 py-1.5">
-                        <input type="checkbox" aria-label={`compare ${r.model} run of ${new Date(r.startedAt).toLocaleString()}`} checked={selected.includes(r.id)} disabled={isLive(r.status) || r._count.results === 0} onChange={() => toggle(r.id)} />
+                        <input
+                          type="checkbox"
+                          aria-label={`compare ${r.model} run of ${new Date(r.startedAt).toLocaleString()}`}
+                          checked={selected.includes(r.id)}
+                          disabled={isLive(r.status) || r._count.results === 0}
+                          onChange={() => toggle(r.id)}
+                        />
                       </td>
-                      <td className="px-3 py-1.5 font-mono">{r.model}{r.repeat > 1 ? <span className="ml-1 font-sans text-xs text-zinc-500">×{r.repeat}</span> : null}</td>
-                      <td className="px-3 py-1.5 text-zinc-600 dark:text-zinc-400">{formatAgo(new Date(r.startedAt), new Date())}</td>
-                      <td className="px-3 py-1.5">{r.status}{r.error ? <div className="text-xs text-red-700 dark:text-red-300">{r.error}</div> : null}</td>
-                      <td className="px-3 py-1.5 text-right tabular-nums">{r.passed}/{r.total}</td>
-                      <td className="hidden px-3 py-1.5 text-right tabular-nums sm:table-cell">{formatMicroUsd(r.costMicroUsd)}</td>
+                      <td className="px-3 py-1.5 font-mono">
+                        {r.model}
+                        {r.repeat > 1 ? (
+                          <span className="ml-1 font-sans text-xs text-zinc-500">×{r.repeat}</span>
+                        ) : null}
+                      </td>
+                      <td className="px-3 py-1.5 text-zinc-600 dark:text-zinc-400">
+                        {formatAgo(new Date(r.startedAt), new Date())}
+                      </td>
+                      <td className="px-3 py-1.5">
+                        {r.status}
+                        {r.error ? <div className="text-xs text-red-700 dark:text-red-300">{r.error}</div> : null}
+                      </td>
+                      <td className="px-3 py-1.5 text-right tabular-nums">
+                        {r.passed}/{r.total}
+                      </td>
+                      <td className="hidden px-3 py-1.5 text-right tabular-nums sm:table-cell">
+                        {formatMicroUsd(r.costMicroUsd)}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

@@ -11,24 +11,37 @@ export function StartRuns({ onStarted }: { onStarted: (runIds: string[]) => void
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { data: options } = useSuspenseQuery(trpc.smoke.options.queryOptions());
-  const [picked, setPicked] = useState<string[]>(() => [options.localModels[0], options.claudeConfigured ? options.claudeModels[0] : undefined].filter((m): m is string => !!m));
+  const [picked, setPicked] = useState<string[]>(() =>
+    [options.localModels[0], options.claudeConfigured ? options.claudeModels[0] : undefined].filter(
+      (m): m is string => !!m,
+    ),
+  );
   const [other, setOther] = useState("");
   const [repeat, setRepeat] = useState("1");
   const [timeout, setTimeoutSeconds] = useState("60");
   const [error, setError] = useState<string | null>(null);
   const start = useMutation(trpc.smoke.start.mutationOptions());
 
-  const toggle = (model: string) => setPicked((p) => (p.includes(model) ? p.filter((m) => m !== model) : [...p, model]));
+  const toggle = (model: string) =>
+    setPicked((p) => (p.includes(model) ? p.filter((m) => m !== model) : [...p, model]));
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
     setError(null);
-    const models = [...picked, ...other.split(",").map((m) => m.trim()).filter(Boolean)];
+    const models = [
+      ...picked,
+      ...other
+        .split(",")
+        .map((m) => m.trim())
+        .filter(Boolean),
+    ];
     const repeatN = Number(repeat);
     const timeoutN = Number(timeout);
     if (models.length === 0) return setError("model: tick at least one model or type one");
-    if (!Number.isInteger(repeatN) || repeatN < 1 || repeatN > 100) return setError("repeat: a whole number from 1 to 100");
-    if (!Number.isInteger(timeoutN) || timeoutN < 1 || timeoutN > 600) return setError("timeout: whole seconds from 1 to 600");
+    if (!Number.isInteger(repeatN) || repeatN < 1 || repeatN > 100)
+      return setError("repeat: a whole number from 1 to 100");
+    if (!Number.isInteger(timeoutN) || timeoutN < 1 || timeoutN > 600)
+      return setError("timeout: whole seconds from 1 to 600");
     const started: string[] = [];
     const failures: string[] = [];
     for (const model of models) {
@@ -64,31 +77,67 @@ export function StartRuns({ onStarted }: { onStarted: (runIds: string[]) => void
           </fieldset>
           <fieldset>
             <legend className="mb-1 text-xs font-medium uppercase tracking-wide text-zinc-500">Claude</legend>
-            <div className="space-y-1">{options.claudeModels.map((m) => modelBox(m, !options.claudeConfigured, options.claudeConfigured ? undefined : "needs ANTHROPIC_API_KEY"))}</div>
+            <div className="space-y-1">
+              {options.claudeModels.map((m) =>
+                modelBox(
+                  m,
+                  !options.claudeConfigured,
+                  options.claudeConfigured ? undefined : "needs ANTHROPIC_API_KEY",
+                ),
+              )}
+            </div>
           </fieldset>
         </div>
         <div className="flex flex-wrap items-end gap-3 text-sm">
           <label className="flex flex-col gap-1">
             <span className="text-xs text-zinc-500">Other models (comma-separated)</span>
-            <input value={other} onChange={(e) => setOther(e.target.value)} placeholder="ollama/llama3.2:3b" className="w-56 rounded border border-zinc-300 bg-transparent px-2 py-1 font-mono dark:border-zinc-700" />
+            <input
+              value={other}
+              onChange={(e) => setOther(e.target.value)}
+              placeholder="ollama/llama3.2:3b"
+              className="w-56 rounded border border-zinc-300 bg-transparent px-2 py-1 font-mono dark:border-zinc-700"
+            />
           </label>
           <label className="flex flex-col gap-1">
             <span className="text-xs text-zinc-500">Repeat the suite</span>
-            <input type="number" min={1} max={100} value={repeat} onChange={(e) => setRepeat(e.target.value)} className="w-20 rounded border border-zinc-300 bg-transparent px-2 py-1 tabular-nums dark:border-zinc-700" />
+            <input
+              type="number"
+              min={1}
+              max={100}
+              value={repeat}
+              onChange={(e) => setRepeat(e.target.value)}
+              className="w-20 rounded border border-zinc-300 bg-transparent px-2 py-1 tabular-nums dark:border-zinc-700"
+            />
           </label>
           <label className="flex flex-col gap-1">
             <span className="text-xs text-zinc-500">Timeout per task, s</span>
-            <input type="number" min={1} max={600} value={timeout} onChange={(e) => setTimeoutSeconds(e.target.value)} className="w-20 rounded border border-zinc-300 bg-transparent px-2 py-1 tabular-nums dark:border-zinc-700" />
+            <input
+              type="number"
+              min={1}
+              max={600}
+              value={timeout}
+              onChange={(e) => setTimeoutSeconds(e.target.value)}
+              className="w-20 rounded border border-zinc-300 bg-transparent px-2 py-1 tabular-nums dark:border-zinc-700"
+            />
           </label>
-          <button type="submit" disabled={start.isPending} className="rounded bg-zinc-900 px-4 py-1.5 font-medium text-white disabled:opacity-50 dark:bg-zinc-100 dark:text-zinc-900">
+          <button
+            type="submit"
+            disabled={start.isPending}
+            className="rounded bg-zinc-900 px-4 py-1.5 font-medium text-white disabled:opacity-50 dark:bg-zinc-100 dark:text-zinc-900"
+          >
             {start.isPending ? "Starting…" : "Start"}
           </button>
         </div>
         <p className="text-xs text-zinc-500">
-          {options.tasks.length} tasks over {options.capabilities.length} capabilities, each graded by a deterministic check. Repeating the suite measures consistency: the pass rate gets a 95% interval and tasks that flip are flagged.
+          {options.tasks.length} tasks over {options.capabilities.length} capabilities, each graded by a deterministic
+          check. Repeating the suite measures consistency: the pass rate gets a 95% interval and tasks that flip are
+          flagged.
         </p>
         {error ? (
-          <p role="alert" className="rounded border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
+          <p
+            role="alert"
+            className="rounded border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100"
+          >
             {error}
           </p>
         ) : null}

@@ -9,7 +9,11 @@ import { PINS, type Pin } from "@/server/core/lanes";
 import { formatCount, formatMicroUsd } from "@/server/core/money";
 import type { BoardAgent, TierBoard } from "@/server/tiers/manage-tiers";
 
-const PIN_LABEL: Record<Pin, string> = { none: "per task (no pin)", local: "pinned to local", claude: "pinned to Claude" };
+const PIN_LABEL: Record<Pin, string> = {
+  none: "per task (no pin)",
+  local: "pinned to local",
+  claude: "pinned to Claude",
+};
 
 export function AgentPins({ agents }: { agents: BoardAgent[] }) {
   const trpc = useTRPC();
@@ -22,7 +26,11 @@ export function AgentPins({ agents }: { agents: BoardAgent[] }) {
         setError(null);
         await queryClient.cancelQueries({ queryKey: boardKey });
         const previous = queryClient.getQueryData<TierBoard>(boardKey);
-        if (previous) queryClient.setQueryData<TierBoard>(boardKey, { ...previous, agents: previous.agents.map((a) => (a.id === input.id ? { ...a, pin: input.pin } : a)) });
+        if (previous)
+          queryClient.setQueryData<TierBoard>(boardKey, {
+            ...previous,
+            agents: previous.agents.map((a) => (a.id === input.id ? { ...a, pin: input.pin } : a)),
+          });
         return { previous };
       },
       onError: (err, input, context) => {
@@ -39,7 +47,9 @@ export function AgentPins({ agents }: { agents: BoardAgent[] }) {
   return (
     <Card>
       <h2 className="font-semibold">Agent pins</h2>
-      <p className="mb-3 text-xs text-zinc-500">A pin sends all of an agent&apos;s turns to one side, whatever the task type&apos;s lane.</p>
+      <p className="mb-3 text-xs text-zinc-500">
+        A pin sends all of an agent&apos;s turns to one side, whatever the task type&apos;s lane.
+      </p>
       {error ? (
         <p role="alert" className="mb-2 text-sm text-red-700 dark:text-red-300">
           {error}

@@ -25,9 +25,14 @@ export function TierAudit() {
   return (
     <Card>
       <h2 className="font-semibold">Recent changes</h2>
-      <p className="mb-3 text-xs text-zinc-500">Every lane and pin change, who made it and why. Undo restores the previous value, if nothing changed it since.</p>
+      <p className="mb-3 text-xs text-zinc-500">
+        Every lane and pin change, who made it and why. Undo restores the previous value, if nothing changed it since.
+      </p>
       {message ? (
-        <p role={message.tone === "error" ? "alert" : "status"} className={`mb-2 text-sm ${message.tone === "error" ? "text-red-700 dark:text-red-300" : "text-green-700 dark:text-green-300"}`}>
+        <p
+          role={message.tone === "error" ? "alert" : "status"}
+          className={`mb-2 text-sm ${message.tone === "error" ? "text-red-700 dark:text-red-300" : "text-green-700 dark:text-green-300"}`}
+        >
           {message.text}
         </p>
       ) : null}
@@ -47,7 +52,8 @@ export function TierAudit() {
             <li key={c.id} data-change-id={c.id} className="flex items-start justify-between gap-3 py-2 text-sm">
               <div>
                 <div>
-                  <span className="font-medium">{c.subjectName}</span>: {describeChangeValue(c.subjectType, c.fromValue)} → {describeChangeValue(c.subjectType, c.toValue)}
+                  <span className="font-medium">{c.subjectName}</span>:{" "}
+                  {describeChangeValue(c.subjectType, c.fromValue)} → {describeChangeValue(c.subjectType, c.toValue)}
                 </div>
                 <div className="text-xs text-zinc-500">
                   {c.actor} · {formatAgo(new Date(c.createdAt), now)}

@@ -49,7 +49,10 @@ function changeText(card: BoardTaskType, to: Lane): { text: string; tone: "up" |
   if (change === 0n) return { text: `${LANE_LABEL[to]}: no change in daily cost`, tone: "same" };
   const sign = change > 0n ? "+" : "−";
   const abs = change > 0n ? change : -change;
-  return { text: `${LANE_LABEL[to]}: ${sign}${formatMicroUsd(abs)}/day (${card.laneCost[to].basis})`, tone: change > 0n ? "up" : "down" };
+  return {
+    text: `${LANE_LABEL[to]}: ${sign}${formatMicroUsd(abs)}/day (${card.laneCost[to].basis})`,
+    tone: change > 0n ? "up" : "down",
+  };
 }
 
 function CardBody({ card, dragging, overLane }: { card: BoardTaskType; dragging?: boolean; overLane?: Lane | null }) {
@@ -59,7 +62,9 @@ function CardBody({ card, dragging, overLane }: { card: BoardTaskType; dragging?
     <>
       <div className="flex items-start justify-between gap-2">
         <div className="text-sm font-medium">{card.name}</div>
-        <div className="shrink-0 text-xs tabular-nums text-zinc-500">{formatCount(Math.round(card.usage.turnsPerDay))}/day</div>
+        <div className="shrink-0 text-xs tabular-nums text-zinc-500">
+          {formatCount(Math.round(card.usage.turnsPerDay))}/day
+        </div>
       </div>
       <div className="mt-1 text-xs text-zinc-500">{card.reason}</div>
       <div className="mt-2 text-xs tabular-nums">
@@ -68,7 +73,9 @@ function CardBody({ card, dragging, overLane }: { card: BoardTaskType; dragging?
         ) : (
           <>
             <span>{formatMicroUsd(card.usage.costPerDayMicroUsd)}/day</span>
-            {saved > 0n ? <span className="text-green-700 dark:text-green-400"> · saves {formatMicroUsd(saved)}/day</span> : null}
+            {saved > 0n ? (
+              <span className="text-green-700 dark:text-green-400"> · saves {formatMicroUsd(saved)}/day</span>
+            ) : null}
           </>
         )}
       </div>
@@ -119,7 +126,9 @@ function LaneColumn({ lane, cards, pendingId }: { lane: Lane; cards: BoardTaskTy
         {LANE_SERVED_BY[lane]} · {formatCount(Math.round(turns))} turns/day · {formatMicroUsd(cost)}/day
       </p>
       <ul className="space-y-2">
-        {cards.length === 0 ? <li className="text-sm text-zinc-500">No task types in this lane. Drop one here.</li> : null}
+        {cards.length === 0 ? (
+          <li className="text-sm text-zinc-500">No task types in this lane. Drop one here.</li>
+        ) : null}
         {cards.map((card) => (
           <DraggableCard key={card.id} card={card} pending={pendingId === card.id} />
         ))}
@@ -146,7 +155,10 @@ export function TierBoard() {
         await queryClient.cancelQueries({ queryKey: boardKey });
         const previous = queryClient.getQueryData<BoardData>(boardKey);
         if (previous) {
-          queryClient.setQueryData<BoardData>(boardKey, { ...previous, taskTypes: previous.taskTypes.map((t) => (t.id === input.id ? { ...t, lane: input.lane } : t)) });
+          queryClient.setQueryData<BoardData>(boardKey, {
+            ...previous,
+            taskTypes: previous.taskTypes.map((t) => (t.id === input.id ? { ...t, lane: input.lane } : t)),
+          });
         }
         return { previous };
       },
@@ -167,19 +179,27 @@ export function TierBoard() {
     }),
   );
 
-  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 5 } }), useSensor(KeyboardSensor, { coordinateGetter: laneKeyboardCoordinates }));
+  const sensors = useSensors(
+    useSensor(PointerSensor, { activationConstraint: { distance: 5 } }),
+    useSensor(KeyboardSensor, { coordinateGetter: laneKeyboardCoordinates }),
+  );
   const byId = useMemo(() => new Map(data.taskTypes.map((t) => [t.id, t])), [data.taskTypes]);
   const active = activeId ? byId.get(activeId) : undefined;
 
   const nameOf = (id: string | number) => byId.get(String(id))?.name ?? String(id);
-  const laneOf = (id: string | number | undefined) => (id !== undefined && isLane(String(id)) ? LANE_LABEL[String(id) as Lane] : "no lane");
+  const laneOf = (id: string | number | undefined) =>
+    id !== undefined && isLane(String(id)) ? LANE_LABEL[String(id) as Lane] : "no lane";
   const announcements: Announcements = {
-    onDragStart: ({ active: a }) => `Picked up ${nameOf(a.id)}. Use the arrow keys to choose a lane, Space to drop, Escape to cancel.`,
+    onDragStart: ({ active: a }) =>
+      `Picked up ${nameOf(a.id)}. Use the arrow keys to choose a lane, Space to drop, Escape to cancel.`,
     onDragOver: ({ active: a, over }) => {
       const card = byId.get(String(a.id));
-      return over && card && isLane(String(over.id)) ? `Over ${laneOf(over.id)}. ${changeText(card, String(over.id) as Lane).text}.` : `${nameOf(a.id)} is not over a lane.`;
+      return over && card && isLane(String(over.id))
+        ? `Over ${laneOf(over.id)}. ${changeText(card, String(over.id) as Lane).text}.`
+        : `${nameOf(a.id)} is not over a lane.`;
     },
-    onDragEnd: ({ active: a, over }) => (over ? `${nameOf(a.id)} dropped in ${laneOf(over.id)}.` : `${nameOf(a.id)} was not moved.`),
+    onDragEnd: ({ active: a, over }) =>
+      over ? `${nameOf(a.id)} dropped in ${laneOf(over.id)}.` : `${nameOf(a.id)} was not moved.`,
     onDragCancel: ({ active: a }) => `Moving ${nameOf(a.id)} was cancelled.`,
   };
 
@@ -188,7 +208,8 @@ export function TierBoard() {
     setOverLane(null);
     setDone(null);
   };
-  const onDragOver = (e: DragOverEvent) => setOverLane(e.over && isLane(String(e.over.id)) ? (String(e.over.id) as Lane) : null);
+  const onDragOver = (e: DragOverEvent) =>
+    setOverLane(e.over && isLane(String(e.over.id)) ? (String(e.over.id) as Lane) : null);
   const onDragEnd = (e: DragEndEvent) => {
     setActiveId(null);
     setOverLane(null);
@@ -201,7 +222,8 @@ export function TierBoard() {
   return (
     <div className="space-y-6">
       <p id="tier-board-help" className="sr-only">
-        To move a task type with the keyboard, focus it, press Space, use the arrow keys to choose a lane and press Space again; Escape cancels.
+        To move a task type with the keyboard, focus it, press Space, use the arrow keys to choose a lane and press
+        Space again; Escape cancels.
       </p>
       <div className="flex flex-wrap items-end gap-3">
         <label className="text-sm">
@@ -214,22 +236,45 @@ export function TierBoard() {
             className="mt-1 w-72 rounded border border-zinc-300 bg-white px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"
           />
         </label>
-        <p className="text-xs text-zinc-500">Figures are per day over the last {data.windowDays} days. Drag a card, or focus it and press Space.</p>
+        <p className="text-xs text-zinc-500">
+          Figures are per day over the last {data.windowDays} days. Drag a card, or focus it and press Space.
+        </p>
       </div>
       {error ? (
-        <div role="alert" className="rounded border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+        <div
+          role="alert"
+          className="rounded border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
+        >
           {error}
         </div>
       ) : null}
       {done ? (
-        <div role="status" className="rounded border border-green-300 bg-green-50 px-3 py-2 text-sm text-green-800 dark:border-green-800 dark:bg-green-950 dark:text-green-200">
+        <div
+          role="status"
+          className="rounded border border-green-300 bg-green-50 px-3 py-2 text-sm text-green-800 dark:border-green-800 dark:bg-green-950 dark:text-green-200"
+        >
           {done}
         </div>
       ) : null}
-      <DndContext sensors={sensors} accessibility={{ announcements }} onDragStart={onDragStart} onDragOver={onDragOver} onDragEnd={onDragEnd} onDragCancel={() => { setActiveId(null); setOverLane(null); }}>
+      <DndContext
+        sensors={sensors}
+        accessibility={{ announcements }}
+        onDragStart={onDragStart}
+        onDragOver={onDragOver}
+        onDragEnd={onDragEnd}
+        onDragCancel={() => {
+          setActiveId(null);
+          setOverLane(null);
+        }}
+      >
         <div className="grid gap-4 md:grid-cols-2 xl:grid-cols-4">
           {LANES.map((lane) => (
-            <LaneColumn key={lane} lane={lane} cards={data.taskTypes.filter((t) => t.lane === lane)} pendingId={move.isPending ? (move.variables?.id ?? null) : null} />
+            <LaneColumn
+              key={lane}
+              lane={lane}
+              cards={data.taskTypes.filter((t) => t.lane === lane)}
+              pendingId={move.isPending ? (move.variables?.id ?? null) : null}
+            />
           ))}
         </div>
         <DragOverlay dropAnimation={null}>

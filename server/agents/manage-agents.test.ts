@@ -15,7 +15,13 @@ for (const target of testDatabases()) {
       await seedCatalogue(db);
       const { agent, key } = await addAgent(db, { id: "worker-9", pin: "local", name: "Worker 9" });
       expect(key).toMatch(/^ofk_[A-Za-z0-9_-]{32}$/);
-      expect(agent).toMatchObject({ id: "worker-9", name: "Worker 9", pin: "local", localModel: "qwen3:8b", claudeModel: "claude-opus-4-6" });
+      expect(agent).toMatchObject({
+        id: "worker-9",
+        name: "Worker 9",
+        pin: "local",
+        localModel: "qwen3:8b",
+        claudeModel: "claude-opus-4-6",
+      });
       const row = await db.prisma.agent.findUniqueOrThrow({ where: { id: "worker-9" } });
       expect(row.apiKeyHash).toBe(hashAgentKey(key));
       expect(JSON.stringify(row)).not.toContain(key);

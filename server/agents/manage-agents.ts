@@ -13,7 +13,10 @@ export const agentIdSchema = z
   .trim()
   .min(1, "agent id is required")
   .max(63, "agent id must be at most 63 characters")
-  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, "agent id must be a slug: lowercase letters, digits and inner hyphens (e.g. worker-1)");
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/,
+    "agent id must be a slug: lowercase letters, digits and inner hyphens (e.g. worker-1)",
+  );
 
 export const addAgentInput = z.object({
   id: agentIdSchema,
@@ -42,8 +45,17 @@ export type AgentSummary = {
 };
 
 const summarySelect = {
-  id: true, name: true, role: true, pin: true, localModel: true, claudeModel: true,
-  heartbeatMinutes: true, activeHours: true, apiKeyPrefix: true, createdAt: true, lastSeenAt: true,
+  id: true,
+  name: true,
+  role: true,
+  pin: true,
+  localModel: true,
+  claudeModel: true,
+  heartbeatMinutes: true,
+  activeHours: true,
+  apiKeyPrefix: true,
+  createdAt: true,
+  lastSeenAt: true,
 } as const;
 
 function toSummary(a: { apiKeyPrefix: string | null } & Omit<AgentSummary, "keyPrefix">): AgentSummary {
@@ -70,13 +82,21 @@ export async function addAgent(db: Db, input: AddAgentInput): Promise<{ agent: A
     keyRotatedAt: new Date(),
   };
   const agent = existing
-    ? await db.prisma.agent.update({ where: { id: data.id }, data: { ...fields, removedAt: null }, select: summarySelect })
+    ? await db.prisma.agent.update({
+        where: { id: data.id },
+        data: { ...fields, removedAt: null },
+        select: summarySelect,
+      })
     : await db.prisma.agent.create({ data: { id: data.id, ...fields }, select: summarySelect });
   return { agent: toSummary(agent), key: issued.key };
 }
 
 export async function listAgents(db: Db): Promise<AgentSummary[]> {
-  const rows = await db.prisma.agent.findMany({ where: { removedAt: null }, orderBy: { id: "asc" }, select: summarySelect });
+  const rows = await db.prisma.agent.findMany({
+    where: { removedAt: null },
+    orderBy: { id: "asc" },
+    select: summarySelect,
+  });
   return rows.map(toSummary);
 }
 
@@ -101,7 +121,10 @@ export async function rotateAgentKey(db: Db, id: string): Promise<{ agent: Agent
 
 export async function removeAgent(db: Db, id: string): Promise<{ id: string; turnsKept: number }> {
   await requireActiveAgent(db, id);
-  await db.prisma.agent.update({ where: { id }, data: { removedAt: new Date(), apiKeyHash: null, apiKeyPrefix: null } });
+  await db.prisma.agent.update({
+    where: { id },
+    data: { removedAt: new Date(), apiKeyHash: null, apiKeyPrefix: null },
+  });
   invalidateGatewayState(); // the key stops working at once in this process
   const turnsKept = await db.prisma.turn.count({ where: { agentId: id } });
   return { id, turnsKept };
@@ -110,7 +133,11 @@ export async function removeAgent(db: Db, id: string): Promise<{ id: string; tur
 /** Revokes the agent's key without removing the agent: its calls fail with 401 until a new key is issued (rotate). */
 export async function revokeAgentKey(db: Db, id: string): Promise<AgentSummary> {
   await requireActiveAgent(db, id);
-  const agent = await db.prisma.agent.update({ where: { id }, data: { apiKeyHash: null, apiKeyPrefix: null }, select: summarySelect });
+  const agent = await db.prisma.agent.update({
+    where: { id },
+    data: { apiKeyHash: null, apiKeyPrefix: null },
+    select: summarySelect,
+  });
   invalidateGatewayState(); // the key stops working at once in this process
   return toSummary(agent);
 }

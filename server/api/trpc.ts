@@ -64,6 +64,7 @@ export const createCallerFactory = t.createCallerFactory;
 
 /** Every dashboard and admin procedure: requires an admin actor (always present when no admin token is configured). */
 export const adminProcedure = t.procedure.use(mapErrors).use(({ ctx, next }) => {
-  if (!ctx.actor) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in with the admin token (OFFLOAD_ADMIN_TOKEN)" });
+  if (!ctx.actor)
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in with the admin token (OFFLOAD_ADMIN_TOKEN)" });
   return next({ ctx: { ...ctx, actor: ctx.actor } });
 });

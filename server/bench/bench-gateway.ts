@@ -15,8 +15,11 @@ import { addAgent } from "../agents/manage-agents";
 import { configureTurnWriter, flushTurns } from "../gateway/turn-writer";
 import { percentile as pct } from "../core/stats";
 
-
-async function timed(count: number, concurrency: number, send: () => Promise<void>): Promise<{ latencies: number[]; perSecond: number }> {
+async function timed(
+  count: number,
+  concurrency: number,
+  send: () => Promise<void>,
+): Promise<{ latencies: number[]; perSecond: number }> {
   const latencies: number[] = [];
   let next = 0;
   const start = performance.now();
@@ -36,7 +39,14 @@ async function timed(count: number, concurrency: number, send: () => Promise<voi
 
 export async function benchGateway(): Promise<void> {
   const claude = await startFakeAnthropic();
-  const server = await startServer({ env: { OFFLOAD_DEMO: "off", ANTHROPIC_API_KEY: "sk-bench", ANTHROPIC_BASE_URL: claude.url, OLLAMA_HOST: "http://127.0.0.1:9" } });
+  const server = await startServer({
+    env: {
+      OFFLOAD_DEMO: "off",
+      ANTHROPIC_API_KEY: "sk-bench",
+      ANTHROPIC_BASE_URL: claude.url,
+      OLLAMA_HOST: "http://127.0.0.1:9",
+    },
+  });
   try {
     const contact = JSON.parse(fs.readFileSync(path.join(server.dataDir, "server.json"), "utf8")) as { token: string };
     const add = await fetch(`${server.url}/api/trpc/agents.add`, {
@@ -45,9 +55,17 @@ export async function benchGateway(): Promise<void> {
       body: JSON.stringify({ json: { id: "bench", pin: "claude" } }),
     });
     const key = ((await add.json()) as { result: { data: { json: { key: string } } } }).result.data.json.key;
-    const body = JSON.stringify({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: "review this change" }] });
+    const body = JSON.stringify({
+      model: "claude-opus-4-6",
+      max_tokens: 64,
+      messages: [{ role: "user", content: "review this change" }],
+    });
     const post = (base: string, apiKey: string) => async () => {
-      const res = await fetch(`${base}/v1/messages`, { method: "POST", headers: { "x-api-key": apiKey, "anthropic-version": "2023-06-01", "content-type": "application/json" }, body });
+      const res = await fetch(`${base}/v1/messages`, {
+        method: "POST",
+        headers: { "x-api-key": apiKey, "anthropic-version": "2023-06-01", "content-type": "application/json" },
+        body,
+      });
       if (res.status !== 200) throw new Error(`${base}: ${res.status} ${await res.text()}`);
       await res.arrayBuffer();
     };
@@ -79,17 +97,30 @@ export async function benchGateway(): Promise<void> {
         "via Offload req/s": v.perSecond,
       });
     }
-    console.log("\nGateway added latency (Claude lane, fake Claude on loopback; targets: p50 < 1 ms sequential, p99 < 5 ms at 50 concurrent)");
+    console.log(
+      "\nGateway added latency (Claude lane, fake Claude on loopback; targets: p50 < 1 ms sequential, p99 < 5 ms at 50 concurrent)",
+    );
     console.table(rows);
-    console.log(`Highest rate sustained with p50 and p99 under 10 ms added: ${bestRate ? `${bestRate} req/s` : "none of the levels tried"}`);
+    console.log(
+      `Highest rate sustained with p50 and p99 under 10 ms added: ${bestRate ? `${bestRate} req/s` : "none of the levels tried"}`,
+    );
     // Every turn recorded? The server flushes within a fraction of a second; ask its API.
     await new Promise((r) => setTimeout(r, 1_500));
-    const overview = await fetch(`${server.url}/api/trpc/fleet.overview`, { headers: { authorization: `Bearer ${contact.token}` } });
-    const turns = ((await overview.json()) as { result: { data: { json: { today: { turns: number } } } } }).result.data.json.today.turns;
-    console.log(`Turns sent through Offload: ${sent}; recorded: ${turns}${turns === sent ? " (all)" : " (MISSING TURNS)"}`);
+    const overview = await fetch(`${server.url}/api/trpc/fleet.overview`, {
+      headers: { authorization: `Bearer ${contact.token}` },
+    });
+    const turns = ((await overview.json()) as { result: { data: { json: { today: { turns: number } } } } }).result.data
+      .json.today.turns;
+    console.log(
+      `Turns sent through Offload: ${sent}; recorded: ${turns}${turns === sent ? " (all)" : " (MISSING TURNS)"}`,
+    );
 
     const refused = async () => {
-      const res = await fetch(`${server.url}/v1/messages`, { method: "POST", headers: { "x-api-key": "ofk_wrong", "content-type": "application/json" }, body });
+      const res = await fetch(`${server.url}/v1/messages`, {
+        method: "POST",
+        headers: { "x-api-key": "ofk_wrong", "content-type": "application/json" },
+        body,
+      });
       if (res.status !== 401) throw new Error(`wrong key: ${res.status}`);
       await res.arrayBuffer();
     };
@@ -102,10 +133,20 @@ export async function benchGateway(): Promise<void> {
     await timed(100, 1, health);
     const r = await timed(500, 1, refused);
     const h = await timed(500, 1, health);
-    console.log("\nThe production server's two paths, sequential: an agent endpoint answered ahead of Next.js, and Next's cheapest route");
+    console.log(
+      "\nThe production server's two paths, sequential: an agent endpoint answered ahead of Next.js, and Next's cheapest route",
+    );
     console.table([
-      { path: "POST /v1/messages, wrong key (Offload's listener)", "p50 ms": pct(r.latencies, 0.5).toFixed(2), "p99 ms": pct(r.latencies, 0.99).toFixed(2) },
-      { path: "GET /api/health (through Next.js)", "p50 ms": pct(h.latencies, 0.5).toFixed(2), "p99 ms": pct(h.latencies, 0.99).toFixed(2) },
+      {
+        path: "POST /v1/messages, wrong key (Offload's listener)",
+        "p50 ms": pct(r.latencies, 0.5).toFixed(2),
+        "p99 ms": pct(r.latencies, 0.99).toFixed(2),
+      },
+      {
+        path: "GET /api/health (through Next.js)",
+        "p50 ms": pct(h.latencies, 0.5).toFixed(2),
+        "p99 ms": pct(h.latencies, 0.99).toFixed(2),
+      },
     ]);
   } finally {
     await server.stop();
@@ -120,15 +161,27 @@ async function benchHandlerAlone(): Promise<void> {
   const target = testDatabases()[0]!;
   const db = await target.create();
   const saved = { ...process.env };
-  Object.assign(process.env, { ANTHROPIC_API_KEY: "sk-bench", ANTHROPIC_BASE_URL: claude.url, OLLAMA_HOST: "http://127.0.0.1:9" });
+  Object.assign(process.env, {
+    ANTHROPIC_API_KEY: "sk-bench",
+    ANTHROPIC_BASE_URL: claude.url,
+    OLLAMA_HOST: "http://127.0.0.1:9",
+  });
   try {
     await seedCatalogue(db);
     configureTurnWriter(async () => db);
     const { key } = await addAgent(db, { id: "bench", pin: "claude" });
     const offload = await serveHandlers(db);
-    const body = JSON.stringify({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: "review this change" }] });
+    const body = JSON.stringify({
+      model: "claude-opus-4-6",
+      max_tokens: 64,
+      messages: [{ role: "user", content: "review this change" }],
+    });
     const post = (base: string, apiKey: string) => async () => {
-      const res = await fetch(`${base}/v1/messages`, { method: "POST", headers: { "x-api-key": apiKey, "content-type": "application/json" }, body });
+      const res = await fetch(`${base}/v1/messages`, {
+        method: "POST",
+        headers: { "x-api-key": apiKey, "content-type": "application/json" },
+        body,
+      });
       if (res.status !== 200) throw new Error(`${base}: ${res.status}`);
       await res.arrayBuffer();
     };
@@ -138,7 +191,9 @@ async function benchHandlerAlone(): Promise<void> {
     const v = await timed(500, 1, post(offload.url, key));
     await flushTurns();
     await offload.close();
-    console.log("\nThe same handler in the bench's own process (with the fake Claude, one process: no hop between processes; sequential)");
+    console.log(
+      "\nThe same handler in the bench's own process (with the fake Claude, one process: no hop between processes; sequential)",
+    );
     console.table([
       {
         "direct p50 ms": pct(d.latencies, 0.5).toFixed(2),

@@ -15,7 +15,6 @@ import { LANES } from "../core/lanes";
 import type { TurnRecord } from "../core/turn-record";
 import { percentile as pct } from "../core/stats";
 
-
 async function time(runs: number, fn: () => Promise<unknown>): Promise<number[]> {
   await fn();
   const out: number[] = [];
@@ -76,20 +75,38 @@ export async function benchPages(label: string, db: Db, count = 1_000_000): Prom
   // the small DailyUsage scans as parallel seq scans and pays ~50 ms of worker start-up.
   await db.sql.exec("analyze");
   const total = await db.prisma.turn.count();
-  console.log(`${label}: ${total.toLocaleString("en-US")} turns in the database (filled ${count.toLocaleString("en-US")} in ${(fillMs / 1000).toFixed(0)} s)`);
+  console.log(
+    `${label}: ${total.toLocaleString("en-US")} turns in the database (filled ${count.toLocaleString("en-US")} in ${(fillMs / 1000).toFixed(0)} s)`,
+  );
   const baseline = pct(await time(30, () => db.sql.query("select 1")), 0.5);
   const pages: [string, () => Promise<unknown>][] = [
     ["Fleet (/): overview", () => readFleetOverview(db)],
     ["Agent page: loash", () => readAgentDetail(db, "loash")],
     ["Tiers: board + audit", () => Promise.all([readTierBoard(db), listTierChanges(db)])],
-    ["Costs: 7 days + projections", () => Promise.all([readCosts(db, 7), readMeasuredProjection(db), readSettings(db)])],
-    ["Costs: 30 days + projections", () => Promise.all([readCosts(db, 30), readMeasuredProjection(db), readSettings(db)])],
-    ["Costs: 90 days + projections", () => Promise.all([readCosts(db, 90), readMeasuredProjection(db), readSettings(db)])],
+    [
+      "Costs: 7 days + projections",
+      () => Promise.all([readCosts(db, 7), readMeasuredProjection(db), readSettings(db)]),
+    ],
+    [
+      "Costs: 30 days + projections",
+      () => Promise.all([readCosts(db, 30), readMeasuredProjection(db), readSettings(db)]),
+    ],
+    [
+      "Costs: 90 days + projections",
+      () => Promise.all([readCosts(db, 90), readMeasuredProjection(db), readSettings(db)]),
+    ],
   ];
   const rows: Record<string, string | number>[] = [];
   for (const [what, fn] of pages) {
     const t = await time(20, fn);
-    rows.push({ what: `${label}: ${what}`, runs: t.length, "p50 ms": pct(t, 0.5).toFixed(1), "p95 ms": pct(t, 0.95).toFixed(1), "baseline select 1 p50 ms": baseline.toFixed(2), "under 200 ms (p95)": pct(t, 0.95) < 200 ? "yes" : "NO" });
+    rows.push({
+      what: `${label}: ${what}`,
+      runs: t.length,
+      "p50 ms": pct(t, 0.5).toFixed(1),
+      "p95 ms": pct(t, 0.95).toFixed(1),
+      "baseline select 1 p50 ms": baseline.toFixed(2),
+      "under 200 ms (p95)": pct(t, 0.95) < 200 ? "yes" : "NO",
+    });
   }
   return rows;
 }

@@ -34,12 +34,20 @@ async function benchDb(label: string, db: Db, rows: Row[]) {
   const t1 = performance.now();
   const report = await seed(db, { demo: true });
   const seedMs = performance.now() - t1;
-  console.log(`${label}: migrations ${migrateMs.toFixed(0)} ms; demo seed ${seedMs.toFixed(0)} ms for ${report.demoTurns} turns`);
+  console.log(
+    `${label}: migrations ${migrateMs.toFixed(0)} ms; demo seed ${seedMs.toFixed(0)} ms for ${report.demoTurns} turns`,
+  );
   const baseline = await sample(50, () => db.sql.query("select 1"));
   const add = async (what: string, fn: () => Promise<unknown>) => {
     await fn();
     const t = await sample(30, fn);
-    rows.push({ what: `${label}: ${what}`, runs: t.length, p50: pct(t, 0.5), p95: pct(t, 0.95), baselineP50: pct(baseline, 0.5) });
+    rows.push({
+      what: `${label}: ${what}`,
+      runs: t.length,
+      p50: pct(t, 0.5),
+      p95: pct(t, 0.95),
+      baselineP50: pct(baseline, 0.5),
+    });
   };
   await add("fleet overview", () => readFleetOverview(db));
   await add("daily totals, 30 days", () => readDailyTotals(db, 30));
@@ -89,7 +97,9 @@ function benchClassifier() {
   const baseline = measure((t) => `${t.title}\n${t.description ?? ""}`.toLowerCase().split(/\s+/).length);
   const classify = measure((t) => classifyTask({ title: t.title, description: t.description }));
   const route = measure((t) => decideRoute({ title: t.title, description: t.description }, ctx));
-  console.log(`\nClassifier over ${tasks.length} labelled tasks x ${rounds} rounds (target: p99 under 50 us a decision)`);
+  console.log(
+    `\nClassifier over ${tasks.length} labelled tasks x ${rounds} rounds (target: p99 under 50 us a decision)`,
+  );
   console.table(
     [
       ["baseline: lower-case and split the text", baseline],
@@ -128,7 +138,15 @@ async function main() {
   } else {
     console.log("(set BENCH_DATABASE_URL to a throwaway Postgres database to bench the server too; it is wiped)");
   }
-  console.table(rows.map((r) => ({ what: r.what, runs: r.runs, "p50 ms": r.p50.toFixed(2), "p95 ms": r.p95.toFixed(2), "baseline select 1 p50 ms": r.baselineP50.toFixed(2) })));
+  console.table(
+    rows.map((r) => ({
+      what: r.what,
+      runs: r.runs,
+      "p50 ms": r.p50.toFixed(2),
+      "p95 ms": r.p95.toFixed(2),
+      "baseline select 1 p50 ms": r.baselineP50.toFixed(2),
+    })),
+  );
   await benchAllPages();
   await benchGateway();
 }

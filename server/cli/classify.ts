@@ -6,7 +6,10 @@ import type { Env } from "../env";
 const BATCH = 1_000;
 
 async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) throw new UsageError("classify reads JSON lines on standard input, e.g. echo '{\"title\":\"is the tree clean?\"}' | offload classify");
+  if (process.stdin.isTTY)
+    throw new UsageError(
+      'classify reads JSON lines on standard input, e.g. echo \'{"title":"is the tree clean?"}\' | offload classify',
+    );
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8");
@@ -26,7 +29,8 @@ export async function classifyCommand(env: Env, args: string[]): Promise<number>
     const i = number - 1;
     try {
       const item: unknown = JSON.parse(line);
-      if (typeof item !== "object" || item === null || Array.isArray(item)) return { error: `line ${i + 1}: expected a JSON object`, number };
+      if (typeof item !== "object" || item === null || Array.isArray(item))
+        return { error: `line ${i + 1}: expected a JSON object`, number };
       return { item, number };
     } catch (err) {
       return { error: `line ${i + 1}: not valid JSON (${(err as Error).message})`, number };
@@ -36,7 +40,8 @@ export async function classifyCommand(env: Env, args: string[]): Promise<number>
   const results = items.length
     ? await withAdmin(env, async ({ client }) => {
         const all = [];
-        for (let i = 0; i < items.length; i += BATCH) all.push(...(await client.routing.decideMany.mutate({ items: items.slice(i, i + BATCH) })));
+        for (let i = 0; i < items.length; i += BATCH)
+          all.push(...(await client.routing.decideMany.mutate({ items: items.slice(i, i + BATCH) })));
         return all;
       })
     : [];
@@ -55,7 +60,16 @@ export async function classifyCommand(env: Env, args: string[]): Promise<number>
       out.push(JSON.stringify({ error: `line ${slot.number}: ${r.error}` }));
     } else {
       const d = r.decision;
-      out.push(JSON.stringify({ tier: d.tier, lane: d.lane, model: d.model, taskType: d.taskType, confidence: d.confidence, reason: d.reason }));
+      out.push(
+        JSON.stringify({
+          tier: d.tier,
+          lane: d.lane,
+          model: d.model,
+          taskType: d.taskType,
+          confidence: d.confidence,
+          reason: d.reason,
+        }),
+      );
     }
   }
   if (out.length) process.stdout.write(`${out.join("\n")}\n`);

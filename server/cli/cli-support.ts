@@ -17,7 +17,14 @@ export function parse(args: string[], options: ParseArgsConfig["options"] = {}) 
 /** Left-aligned columns, or right-aligned where `right` says so. */
 export function table(rows: string[][], right: readonly number[] = []): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (right.includes(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (right.includes(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 export async function withAdmin<T>(env: Env, fn: (conn: AdminConnection) => Promise<T>): Promise<T> {

@@ -23,7 +23,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function readContact(serverFile: string): ServerContact | null {
   try {
     const contact = JSON.parse(fs.readFileSync(serverFile, "utf8")) as ServerContact;
-    return typeof contact.url === "string" && typeof contact.token === "string" && typeof contact.pid === "number" ? contact : null;
+    return typeof contact.url === "string" && typeof contact.token === "string" && typeof contact.pid === "number"
+      ? contact
+      : null;
   } catch {
     return null;
   }
@@ -41,7 +43,11 @@ async function answers(url: string): Promise<boolean> {
 function remote(contact: ServerContact): AdminConnection {
   const client = createTRPCClient<AppRouter>({
     links: [
-      httpBatchLink({ url: `${contact.url}/api/trpc`, transformer: superjson, headers: { authorization: `Bearer ${contact.token}` } }),
+      httpBatchLink({
+        url: `${contact.url}/api/trpc`,
+        transformer: superjson,
+        headers: { authorization: `Bearer ${contact.token}` },
+      }),
     ],
   });
   return { client, via: "server", close: async () => {} };
@@ -62,7 +68,13 @@ async function direct(env: Env): Promise<AdminConnection> {
     throw err;
   }
   const client = createTRPCClient<AppRouter>({
-    links: [unstable_localLink({ router: appRouter, transformer: superjson, createContext: async () => ({ db, actor: { kind: "cli", name: "cli" } }) })],
+    links: [
+      unstable_localLink({
+        router: appRouter,
+        transformer: superjson,
+        createContext: async () => ({ db, actor: { kind: "cli", name: "cli" } }),
+      }),
+    ],
   });
   return { client, via: "direct", close: () => db.close() };
 }
@@ -88,7 +100,9 @@ export async function connectAdmin(env: Env, waitMs = 120_000): Promise<AdminCon
       }
     }
     if (Date.now() > deadline) {
-      throw new Error(`the embedded database in ${paths.root} stayed busy for ${Math.round(waitMs / 1000)} s (another Offload process holds it)`);
+      throw new Error(
+        `the embedded database in ${paths.root} stayed busy for ${Math.round(waitMs / 1000)} s (another Offload process holds it)`,
+      );
     }
     await sleep(500);
   }

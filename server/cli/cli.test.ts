@@ -43,7 +43,10 @@ describe("offload agents, without a server", () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("offload: id: agent id must be a slug");
     const json = await cli("agents", "list", "--json");
-    const agents = json.stdout.trim().split("\n").map((l) => JSON.parse(l) as { id: string; name: string });
+    const agents = json.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { id: string; name: string });
     expect(agents).toEqual([expect.objectContaining({ id: "scout-1", name: "Scout" })]);
   });
 

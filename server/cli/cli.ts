@@ -61,7 +61,8 @@ async function agentsCommand(env: Env, args: string[]): Promise<number> {
       });
       if (positionals.length !== 1) throw new UsageError("agents add takes exactly one agent id");
       const pin = values.pin as string | undefined;
-      if (pin !== undefined && !(PINS as readonly string[]).includes(pin)) throw new UsageError(`--pin must be one of ${PINS.join(", ")}`);
+      if (pin !== undefined && !(PINS as readonly string[]).includes(pin))
+        throw new UsageError(`--pin must be one of ${PINS.join(", ")}`);
       const result = await withAdmin(env, ({ client }) =>
         client.agents.add.mutate({
           id: agentId(positionals[0]!),
@@ -95,7 +96,15 @@ async function agentsCommand(env: Env, args: string[]): Promise<number> {
       console.log(
         table([
           ["ID", "NAME", "PIN", "LOCAL MODEL", "CLAUDE MODEL", "KEY", "LAST SEEN"],
-          ...agents.map((a) => [a.id, a.name, a.pin, a.localModel, a.claudeModel, a.keyPrefix ? `${a.keyPrefix}…` : "(none)", a.lastSeenAt ? new Date(a.lastSeenAt).toISOString() : "never"]),
+          ...agents.map((a) => [
+            a.id,
+            a.name,
+            a.pin,
+            a.localModel,
+            a.claudeModel,
+            a.keyPrefix ? `${a.keyPrefix}…` : "(none)",
+            a.lastSeenAt ? new Date(a.lastSeenAt).toISOString() : "never",
+          ]),
         ]),
       );
       return 0;
@@ -103,7 +112,9 @@ async function agentsCommand(env: Env, args: string[]): Promise<number> {
     case "rotate-key": {
       const { positionals } = parse(rest);
       if (positionals.length !== 1) throw new UsageError("agents rotate-key takes exactly one agent id");
-      const result = await withAdmin(env, ({ client }) => client.agents.rotateKey.mutate({ id: agentId(positionals[0]!) }));
+      const result = await withAdmin(env, ({ client }) =>
+        client.agents.rotateKey.mutate({ id: agentId(positionals[0]!) }),
+      );
       console.log(`New key for ${result.agent.id}; the previous key no longer works. Shown this once:`);
       console.log(result.key);
       return 0;
@@ -111,12 +122,18 @@ async function agentsCommand(env: Env, args: string[]): Promise<number> {
     case "remove": {
       const { positionals } = parse(rest);
       if (positionals.length !== 1) throw new UsageError("agents remove takes exactly one agent id");
-      const result = await withAdmin(env, ({ client }) => client.agents.remove.mutate({ id: agentId(positionals[0]!) }));
-      console.log(`Removed agent ${result.id}: its key no longer works; its ${result.turnsKept} turns stay in the history.`);
+      const result = await withAdmin(env, ({ client }) =>
+        client.agents.remove.mutate({ id: agentId(positionals[0]!) }),
+      );
+      console.log(
+        `Removed agent ${result.id}: its key no longer works; its ${result.turnsKept} turns stay in the history.`,
+      );
       return 0;
     }
     default:
-      throw new UsageError(sub ? `unknown agents command: ${sub}` : "agents needs a command: add, list, rotate-key or remove");
+      throw new UsageError(
+        sub ? `unknown agents command: ${sub}` : "agents needs a command: add, list, rotate-key or remove",
+      );
   }
 }
 
@@ -126,7 +143,11 @@ async function dbCommand(env: Env, args: string[]): Promise<number> {
     parse(rest);
     const report = await withAdmin(env, ({ client }) => client.system.migrate.mutate());
     for (const w of report.warnings) console.warn(`warning: ${w}`);
-    console.log(report.applied.length ? `Applied ${report.applied.join(", ")}.` : `Up to date (${report.alreadyApplied.length} migrations applied).`);
+    console.log(
+      report.applied.length
+        ? `Applied ${report.applied.join(", ")}.`
+        : `Up to date (${report.alreadyApplied.length} migrations applied).`,
+    );
     return 0;
   }
   if (sub === "seed") {
@@ -134,7 +155,11 @@ async function dbCommand(env: Env, args: string[]): Promise<number> {
     const r = await withAdmin(env, ({ client }) => client.system.seed.mutate({ demo: !values["no-demo"] }));
     console.log(
       `Seeded ${r.taskTypes} task types, ${r.prices} prices, ${r.settings} settings` +
-        (values["no-demo"] ? " (no demo fleet)." : r.demoAgents ? `, and the demo fleet (${r.demoAgents} agents, ${r.demoTurns} turns).` : "; the demo fleet was seeded before or agents exist, so it was left alone."),
+        (values["no-demo"]
+          ? " (no demo fleet)."
+          : r.demoAgents
+            ? `, and the demo fleet (${r.demoAgents} agents, ${r.demoTurns} turns).`
+            : "; the demo fleet was seeded before or agents exist, so it was left alone."),
     );
     return 0;
   }
@@ -169,7 +194,9 @@ export async function runCli(argv: string[]): Promise<number> {
       return 2;
     }
     if (err instanceof TRPCClientError || err instanceof ZodError || err instanceof Error) {
-      console.error(`offload: ${err instanceof ZodError ? err.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : err.message}`);
+      console.error(
+        `offload: ${err instanceof ZodError ? err.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : err.message}`,
+      );
       return 1;
     }
     console.error(`offload: ${String(err)}`);

@@ -3,7 +3,13 @@
 import { UsageError, parse, table, withAdmin } from "./cli-support";
 import type { Env } from "../env";
 import { formatMicroUsd, microUsdToNumber } from "../core/money";
-import { DAYS_PER_MONTH, parseUsdToMicro, projectFleet, ProjectionInputError, type ScenarioProjection } from "../core/projection/project-fleet";
+import {
+  DAYS_PER_MONTH,
+  parseUsdToMicro,
+  projectFleet,
+  ProjectionInputError,
+  type ScenarioProjection,
+} from "../core/projection/project-fleet";
 
 function positive(value: unknown, flag: string, fallback: number, integer = false): number {
   if (value === undefined) return fallback;
@@ -19,18 +25,29 @@ function turnCost(value: unknown): [bigint, bigint] {
   const [lowText, highText, extra] = text.split("-");
   const low = parseUsdToMicro(lowText ?? "");
   const high = highText === undefined ? low : parseUsdToMicro(highText);
-  if (extra !== undefined || low === null || high === null) throw new UsageError(`--turn-cost must be dollars per Claude turn, "0.03" or a range "0.02-0.05", got "${text}"`);
+  if (extra !== undefined || low === null || high === null)
+    throw new UsageError(`--turn-cost must be dollars per Claude turn, "0.03" or a range "0.02-0.05", got "${text}"`);
   if (high < low) throw new UsageError(`--turn-cost: the high end ${highText} is below the low end ${lowText}`);
   return [low, high];
 }
 
-const range = (low: bigint, high: bigint) => (low === high ? formatMicroUsd(low) : `${formatMicroUsd(low)}-${formatMicroUsd(high).replace("$", "")}`);
+const range = (low: bigint, high: bigint) =>
+  low === high ? formatMicroUsd(low) : `${formatMicroUsd(low)}-${formatMicroUsd(high).replace("$", "")}`;
 const share = (s: number) => `${Math.round(s * 100)}%`;
-const turns = (n: number) => (Number.isInteger(n) ? n.toLocaleString("en-US") : n.toLocaleString("en-US", { maximumFractionDigits: 1 }));
+const turns = (n: number) =>
+  Number.isInteger(n) ? n.toLocaleString("en-US") : n.toLocaleString("en-US", { maximumFractionDigits: 1 });
 
 function scenarioRows(scenarios: ScenarioProjection[]): string[][] {
   return [
-    ["SCENARIO", "OFFLOADED", "CLAUDE TURNS/DAY", "PER DAY", `PER MONTH (${DAYS_PER_MONTH} D)`, "SAVED PER DAY", "SAVING"],
+    [
+      "SCENARIO",
+      "OFFLOADED",
+      "CLAUDE TURNS/DAY",
+      "PER DAY",
+      `PER MONTH (${DAYS_PER_MONTH} D)`,
+      "SAVED PER DAY",
+      "SAVING",
+    ],
     ...scenarios.map((s) => [
       s.label,
       share(s.offloadedShare),
@@ -74,7 +91,8 @@ export async function projectCommand(env: Env, args: string[]): Promise<number> 
 
   if (values.measured) {
     for (const flag of ["agents", "heartbeat-min", "hours", "turn-cost"] as const) {
-      if (values[flag] !== undefined) throw new UsageError(`--${flag} is an assumption; --measured uses the fleet's own numbers instead`);
+      if (values[flag] !== undefined)
+        throw new UsageError(`--${flag} is an assumption; --measured uses the fleet's own numbers instead`);
     }
     const m = await withAdmin(env, ({ client }) => client.fleet.measuredProjection.query());
     if (values.json) {
@@ -94,7 +112,9 @@ export async function projectCommand(env: Env, args: string[]): Promise<number> 
       );
       return 0;
     }
-    console.log(`Measured over ${m.days} day(s), ${m.from} to ${m.to} (UTC): ${turns(Math.round(m.turnsPerDay * 10) / 10)} turns/day, ${share(m.localShare)} served locally.`);
+    console.log(
+      `Measured over ${m.days} day(s), ${m.from} to ${m.to} (UTC): ${turns(Math.round(m.turnsPerDay * 10) / 10)} turns/day, ${share(m.localShare)} served locally.`,
+    );
     console.log(`An all-Claude turn costs ${formatMicroUsd(m.claudeTurnCostMicroUsd)} on average.`);
     console.log(
       `Now: ${formatMicroUsd(m.actualDailyMicroUsd)}/day (${formatMicroUsd(m.actualMonthlyMicroUsd)}/month) against ${formatMicroUsd(m.allClaudeDailyMicroUsd)}/day all-Claude: saving ${formatMicroUsd(m.savedDailyMicroUsd)}/day, ${formatMicroUsd(m.savedMonthlyMicroUsd)}/month.\n`,

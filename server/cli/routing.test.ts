@@ -7,14 +7,22 @@ import { runCli } from "../testing/run-node";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "offload-cli-routing-"));
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-const cli = (args: string[], input?: string) => runCli(args, { OFFLOAD_DATA_DIR: dataDir, DATABASE_URL: undefined, OFFLOAD_DEMO: "off" }, 120_000, input);
-const jsonLines = (s: string) => s.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+const cli = (args: string[], input?: string) =>
+  runCli(args, { OFFLOAD_DATA_DIR: dataDir, DATABASE_URL: undefined, OFFLOAD_DEMO: "off" }, 120_000, input);
+const jsonLines = (s: string) =>
+  s
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe("offload classify", () => {
   it("answers one JSON line per input line, in order, with exactly the documented fields; bad lines get {error}", async () => {
     expect((await cli(["agents", "add", "worker-1", "--pin", "local"])).code).toBe(0);
     const input = [
-      JSON.stringify({ title: "Read HEARTBEAT.md if it exists (workspace context). Follow it strictly. If nothing needs attention, reply HEARTBEAT_OK." }),
+      JSON.stringify({
+        title:
+          "Read HEARTBEAT.md if it exists (workspace context). Follow it strictly. If nothing needs attention, reply HEARTBEAT_OK.",
+      }),
       "this is not json",
       JSON.stringify({ title: "review PR 128 for correctness and risk" }),
       JSON.stringify({ title: "x", taskType: "no-such-type" }),
@@ -55,9 +63,23 @@ describe("offload project", () => {
   });
 
   it("prints JSON with dollar figures as numbers", async () => {
-    const r = await cli(["project", "--agents", "10", "--heartbeat-min", "10", "--hours", "12", "--turn-cost", "0.03", "--json"]);
+    const r = await cli([
+      "project",
+      "--agents",
+      "10",
+      "--heartbeat-min",
+      "10",
+      "--hours",
+      "12",
+      "--turn-cost",
+      "0.03",
+      "--json",
+    ]);
     expect(r.code).toBe(0);
-    const p = JSON.parse(r.stdout) as { turnsPerDay: number; scenarios: { id: string; dailyLow: number; dailyHigh: number; savingShare: number }[] };
+    const p = JSON.parse(r.stdout) as {
+      turnsPerDay: number;
+      scenarios: { id: string; dailyLow: number; dailyHigh: number; savingShare: number }[];
+    };
     expect(p.turnsPerDay).toBe(720);
     expect(p.scenarios[0]).toMatchObject({ id: "all-claude", dailyLow: 21.6, dailyHigh: 21.6, savingShare: 0 });
     expect(p.scenarios[1]!.dailyLow).toBeCloseTo(7.56, 10);

@@ -20,17 +20,46 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 const cli = (args: string[], env: Record<string, string | undefined> = {}, onStart?: (child: ChildProcess) => void) =>
-  runCli(args, { OFFLOAD_DATA_DIR: dataDir, DATABASE_URL: undefined, OFFLOAD_DEMO: "off", OLLAMA_HOST: ollama.url, ANTHROPIC_API_KEY: undefined, ...env }, 180_000, undefined, onStart);
+  runCli(
+    args,
+    {
+      OFFLOAD_DATA_DIR: dataDir,
+      DATABASE_URL: undefined,
+      OFFLOAD_DEMO: "off",
+      OLLAMA_HOST: ollama.url,
+      ANTHROPIC_API_KEY: undefined,
+      ...env,
+    },
+    180_000,
+    undefined,
+    onStart,
+  );
 
 describe("offload smoke", () => {
   it("prints the documented JSON and exits 1 when a task failed", async () => {
     // The default fake answers "ok: ..." (and HEARTBEAT_OK to the quiet heartbeat): one task passes.
     const r = await cli(["smoke", "--model", "ollama/qwen3:8b", "--json"]);
     expect(r.code, r.stderr).toBe(1);
-    const out = JSON.parse(r.stdout) as { model: string; passed: number; total: number; results: Record<string, unknown>[] };
+    const out = JSON.parse(r.stdout) as {
+      model: string;
+      passed: number;
+      total: number;
+      results: Record<string, unknown>[];
+    };
     expect(out).toMatchObject({ model: "ollama/qwen3:8b", status: "failed", passed: 1, total: SMOKE_SUITE.length });
-    expect(Object.keys(out.results[0]!)).toEqual(["task", "capability", "passed", "reason", "latencyMs", "tokens", "costMicroUsd"]);
-    expect(out.results.find((x) => x.task === "heartbeat-quiet")).toMatchObject({ passed: true, capability: "instructions" });
+    expect(Object.keys(out.results[0]!)).toEqual([
+      "task",
+      "capability",
+      "passed",
+      "reason",
+      "latencyMs",
+      "tokens",
+      "costMicroUsd",
+    ]);
+    expect(out.results.find((x) => x.task === "heartbeat-quiet")).toMatchObject({
+      passed: true,
+      capability: "instructions",
+    });
   });
 
   it("prints a table and exits 0 when every task passed", async () => {
@@ -42,7 +71,9 @@ describe("offload smoke", () => {
       const r = await cli(["smoke", "--model", "ollama/qwen3:8b", "--repeat", "2"]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/TASK\s+CAPABILITY\s+RUN\s+RESULT/);
-      expect(r.stdout).toContain(`ollama/qwen3:8b: ${2 * SMOKE_SUITE.length}/${2 * SMOKE_SUITE.length} passed (100%, 95% interval`);
+      expect(r.stdout).toContain(
+        `ollama/qwen3:8b: ${2 * SMOKE_SUITE.length}/${2 * SMOKE_SUITE.length} passed (100%, 95% interval`,
+      );
       expect(r.stdout).toContain("No task flips between runs.");
     } finally {
       ollama.setReply(null);

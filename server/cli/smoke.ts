@@ -10,14 +10,22 @@ import { isLiveRun, summariseRun } from "../core/smoke/compare-runs";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function smokeCommand(env: Env, args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { model: { type: "string" }, repeat: { type: "string" }, json: { type: "boolean" }, "task-timeout": { type: "string" } });
+  const { values, positionals } = parse(args, {
+    model: { type: "string" },
+    repeat: { type: "string" },
+    json: { type: "boolean" },
+    "task-timeout": { type: "string" },
+  });
   if (positionals.length) throw new UsageError(`smoke takes no positional arguments (got ${positionals.join(" ")})`);
   const model = values.model as string | undefined;
-  if (!model) throw new UsageError("smoke needs --model, e.g. --model ollama/qwen3:8b or --model anthropic/claude-opus-4-6");
+  if (!model)
+    throw new UsageError("smoke needs --model, e.g. --model ollama/qwen3:8b or --model anthropic/claude-opus-4-6");
   const repeat = values.repeat === undefined ? 1 : Number(values.repeat);
-  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100) throw new UsageError(`--repeat must be a whole number from 1 to 100, got "${String(values.repeat)}"`);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100)
+    throw new UsageError(`--repeat must be a whole number from 1 to 100, got "${String(values.repeat)}"`);
   const timeout = values["task-timeout"] === undefined ? undefined : Number(values["task-timeout"]);
-  if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1 || timeout > 600)) throw new UsageError(`--task-timeout must be seconds from 1 to 600`);
+  if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1 || timeout > 600))
+    throw new UsageError(`--task-timeout must be seconds from 1 to 600`);
   const json = values.json === true;
   const tty = !json && process.stderr.isTTY;
 
@@ -47,7 +55,9 @@ export async function smokeCommand(env: Env, args: string[]): Promise<number> {
         if (tty && done !== shown) {
           const width = 30;
           const filled = Math.round((done / run.total) * width);
-          process.stderr.write(`\r${run.model} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${run.total} · ${run.passed} passed${run.results.at(-1) ? ` · ${run.results.at(-1)!.task}` : ""}   `);
+          process.stderr.write(
+            `\r${run.model} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${run.total} · ${run.passed} passed${run.results.at(-1) ? ` · ${run.results.at(-1)!.task}` : ""}   `,
+          );
           shown = done;
         }
         await sleep(250);
@@ -58,7 +68,17 @@ export async function smokeCommand(env: Env, args: string[]): Promise<number> {
     }
     if (tty) process.stderr.write("\n");
     if (run.status === "error") {
-      if (json) console.log(JSON.stringify({ model: run.model, status: run.status, error: run.error, passed: run.passed, total: run.total, results: [] }));
+      if (json)
+        console.log(
+          JSON.stringify({
+            model: run.model,
+            status: run.status,
+            error: run.error,
+            passed: run.passed,
+            total: run.total,
+            results: [],
+          }),
+        );
       console.error(`offload: the smoke run failed: ${run.error ?? "unknown error"}`);
       return 1;
     }
@@ -72,7 +92,9 @@ export async function smokeCommand(env: Env, args: string[]): Promise<number> {
       costMicroUsd: r.costMicroUsd === null ? null : Number(r.costMicroUsd),
     }));
     if (json) {
-      console.log(JSON.stringify({ model: run.model, status: run.status, passed: run.passed, total: run.total, results }));
+      console.log(
+        JSON.stringify({ model: run.model, status: run.status, passed: run.passed, total: run.total, results }),
+      );
     } else {
       console.log(
         table(
@@ -98,7 +120,9 @@ export async function smokeCommand(env: Env, args: string[]): Promise<number> {
         `\n${run.model}: ${o.passed}/${o.answers} passed (${Math.round(o.rate * 100)}%, 95% interval ${Math.round(o.low * 100)}-${Math.round(o.high * 100)}%), ${formatMicroUsd(o.costPerRunMicroUsd)} a run, ${formatMicroUsd(o.costPer1000RunsMicroUsd)} per 1,000 runs${run.status === "cancelled" ? " · cancelled" : ""}`,
       );
       if (repeat > 1) {
-        const flips = Object.entries(summary.byTask).filter(([, t]) => t.flips).map(([task, t]) => `${task} (${t.passed}/${t.answers})`);
+        const flips = Object.entries(summary.byTask)
+          .filter(([, t]) => t.flips)
+          .map(([task, t]) => `${task} (${t.passed}/${t.answers})`);
         console.log(flips.length ? `Tasks that flip between runs: ${flips.join(", ")}` : "No task flips between runs.");
       }
     }

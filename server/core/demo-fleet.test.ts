@@ -7,12 +7,22 @@ import type { PricePerMTok } from "./cost/price-usage";
 import { LANE_TIER } from "./lanes";
 
 const prices = new Map(
-  DEFAULT_PRICE_TABLE.map((r) => [r.model, Object.fromEntries(USAGE_TYPES.map((u) => [u, BigInt(r[u])])) as PricePerMTok]),
+  DEFAULT_PRICE_TABLE.map((r) => [
+    r.model,
+    Object.fromEntries(USAGE_TYPES.map((u) => [u, BigInt(r[u])])) as PricePerMTok,
+  ]),
 );
 const now = new Date("2026-11-20T15:30:00.000Z");
 const make = () => {
   let n = 0;
-  return generateDemoTurns({ now, days: 7, catalogue: SEED_CATALOGUE, prices, settings: DEFAULT_SETTINGS, makeId: () => `t${n++}` });
+  return generateDemoTurns({
+    now,
+    days: 7,
+    catalogue: SEED_CATALOGUE,
+    prices,
+    settings: DEFAULT_SETTINGS,
+    makeId: () => `t${n++}`,
+  });
 };
 
 describe("generateDemoTurns", () => {
@@ -32,7 +42,9 @@ describe("generateDemoTurns", () => {
 
   it("follows pins and lanes: worker-1 never uses Claude first, flere-imsaho only Claude, no tier-3 work on a local lane", () => {
     const tierOf = new Map(SEED_CATALOGUE.map((t) => [t.id, LANE_TIER[t.lane]]));
-    expect(turns.filter((t) => t.agentId === "worker-1" && t.escalatedFromTurnId === null).every((t) => t.lane !== "claude")).toBe(true);
+    expect(
+      turns.filter((t) => t.agentId === "worker-1" && t.escalatedFromTurnId === null).every((t) => t.lane !== "claude"),
+    ).toBe(true);
     expect(turns.filter((t) => t.agentId === "flere-imsaho").every((t) => t.lane === "claude")).toBe(true);
     expect(turns.filter((t) => t.lane !== "claude").every((t) => tierOf.get(t.taskTypeId!)! < 3)).toBe(true);
   });

@@ -23,11 +23,61 @@ export type DemoAgent = {
 };
 
 export const DEMO_AGENTS: readonly DemoAgent[] = [
-  { id: "worker-1", name: "Worker 1", role: "Local worker: heartbeats, mailbox, git chores", pin: "local", localModel: "qwen3:8b", claudeModel: "claude-opus-4-6", heartbeatMinutes: 5, activeHours: 16, reasoningTilt: 0 },
-  { id: "flere-imsaho", name: "Flere-Imsaho", role: "Lead: planning and architecture", pin: "claude", localModel: "qwen3:8b", claudeModel: "claude-opus-4-6", heartbeatMinutes: 5, activeHours: 16, reasoningTilt: 2 },
-  { id: "loash", name: "Loash", role: "Developer", pin: "none", localModel: "qwen3:8b", claudeModel: "claude-opus-4-6", heartbeatMinutes: 5, activeHours: 16, reasoningTilt: 1 },
-  { id: "gcu", name: "GCU", role: "Reviewer", pin: "none", localModel: "qwen3:8b", claudeModel: "claude-opus-4-6", heartbeatMinutes: 5, activeHours: 16, reasoningTilt: 1.2 },
-  { id: "ops", name: "Ops", role: "Operations: deploys, logs, status", pin: "none", localModel: "qwen3:8b", claudeModel: "claude-opus-4-6", heartbeatMinutes: 5, activeHours: 16, reasoningTilt: 0.6 },
+  {
+    id: "worker-1",
+    name: "Worker 1",
+    role: "Local worker: heartbeats, mailbox, git chores",
+    pin: "local",
+    localModel: "qwen3:8b",
+    claudeModel: "claude-opus-4-6",
+    heartbeatMinutes: 5,
+    activeHours: 16,
+    reasoningTilt: 0,
+  },
+  {
+    id: "flere-imsaho",
+    name: "Flere-Imsaho",
+    role: "Lead: planning and architecture",
+    pin: "claude",
+    localModel: "qwen3:8b",
+    claudeModel: "claude-opus-4-6",
+    heartbeatMinutes: 5,
+    activeHours: 16,
+    reasoningTilt: 2,
+  },
+  {
+    id: "loash",
+    name: "Loash",
+    role: "Developer",
+    pin: "none",
+    localModel: "qwen3:8b",
+    claudeModel: "claude-opus-4-6",
+    heartbeatMinutes: 5,
+    activeHours: 16,
+    reasoningTilt: 1,
+  },
+  {
+    id: "gcu",
+    name: "GCU",
+    role: "Reviewer",
+    pin: "none",
+    localModel: "qwen3:8b",
+    claudeModel: "claude-opus-4-6",
+    heartbeatMinutes: 5,
+    activeHours: 16,
+    reasoningTilt: 1.2,
+  },
+  {
+    id: "ops",
+    name: "Ops",
+    role: "Operations: deploys, logs, status",
+    pin: "none",
+    localModel: "qwen3:8b",
+    claudeModel: "claude-opus-4-6",
+    heartbeatMinutes: 5,
+    activeHours: 16,
+    reasoningTilt: 0.6,
+  },
 ];
 
 export type DemoInput = {
@@ -71,7 +121,10 @@ export function generateDemoTurns(input: DemoInput): TurnRecord[] {
   const random = createRandom(input.seed ?? 20261125);
   const agents = input.agents ?? DEMO_AGENTS;
   const billable = input.catalogue.filter((t) => t.expectedShare > 0);
-  const kwh = { gpuWatts: input.settings.gpuWatts, electricityMicroUsdPerKwh: electricityMicroUsdPerKwh(input.settings) };
+  const kwh = {
+    gpuWatts: input.settings.gpuWatts,
+    electricityMicroUsdPerKwh: electricityMicroUsdPerKwh(input.settings),
+  };
   const turns: TurnRecord[] = [];
 
   for (const agent of agents) {
@@ -90,7 +143,13 @@ export function generateDemoTurns(input: DemoInput): TurnRecord[] {
         const lane = laneFor(agent, task.lane);
         const tier = LANE_TIER[task.lane];
         const { prompt, output } = promptSize(random, tier);
-        const base = { agentId: agent.id, taskTypeId: task.id, requestedModel: agent.claudeModel, source: "demo" as const, startedAt };
+        const base = {
+          agentId: agent.id,
+          taskTypeId: task.id,
+          requestedModel: agent.claudeModel,
+          source: "demo" as const,
+          startedAt,
+        };
         if (lane === "claude") {
           const usage = claudeUsage(random, prompt, output);
           const cost = claudePrice ? priceUsage(usage, claudePrice) : null;
@@ -136,7 +195,11 @@ export function generateDemoTurns(input: DemoInput): TurnRecord[] {
           status: localFails ? "escalated" : "ok",
           escalatedFromTurnId: null,
           reason: agent.pin === "local" ? "pinned to local" : `task type ${task.id} is in lane ${task.lane}`,
-          errorMessage: localFails ? (lane === "local_careful" ? "check failed: output was not valid JSON" : "local model timed out") : null,
+          errorMessage: localFails
+            ? lane === "local_careful"
+              ? "check failed: output was not valid JSON"
+              : "local model timed out"
+            : null,
           costMicroUsd: priceElectricity(generationMs, kwh),
           counterfactualMicroUsd: localFails ? 0n : counterfactual,
         };

@@ -11,7 +11,12 @@ export function formatMicroUsd(micro: bigint | null, options: { cents?: boolean 
   // A few micro-dollars (a local answer's electricity) would read as "$0.0000".
   if (abs > 0 && abs < 0.0001) return `${dollars < 0 ? "-" : ""}<$0.0001`;
   const digits = options.cents === false ? 0 : abs > 0 && abs < 0.01 ? 4 : 2;
-  return dollars.toLocaleString("en-US", { style: "currency", currency: "USD", minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return dollars.toLocaleString("en-US", {
+    style: "currency",
+    currency: "USD",
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
 }
 
 export function formatCount(n: number): string {

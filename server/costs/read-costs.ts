@@ -8,14 +8,37 @@ import type { DayLaneUsage } from "@/server/core/charts/cost-series";
 export const COST_RANGES = [7, 30, 90] as const;
 export type CostRange = (typeof COST_RANGES)[number];
 
-export type CostBreakdown = { id: string; name: string; turns: number; costMicroUsd: bigint; counterfactualMicroUsd: bigint };
+export type CostBreakdown = {
+  id: string;
+  name: string;
+  turns: number;
+  costMicroUsd: bigint;
+  counterfactualMicroUsd: bigint;
+};
 
-export type CostData = { from: string; to: string; days: CostRange; byDayLane: DayLaneUsage[]; byAgent: CostBreakdown[]; byTaskType: CostBreakdown[] };
+export type CostData = {
+  from: string;
+  to: string;
+  days: CostRange;
+  byDayLane: DayLaneUsage[];
+  byAgent: CostBreakdown[];
+  byTaskType: CostBreakdown[];
+};
 
 export async function readCosts(db: Db, days: CostRange, now: Date = new Date()): Promise<CostData> {
   const to = utcDay(now);
   const from = utcDay(new Date(now.getTime() - (days - 1) * 86_400_000));
-  type DayRow = { day: string; lane: Lane; turns: string; cost: string; cf: string; input: string; output: string; cacheRead: string; cacheWrite: string };
+  type DayRow = {
+    day: string;
+    lane: Lane;
+    turns: string;
+    cost: string;
+    cf: string;
+    input: string;
+    output: string;
+    cacheRead: string;
+    cacheWrite: string;
+  };
   type GroupRow = { id: string; name: string | null; turns: string; cost: string; cf: string };
   const [byDay, byAgent, byType] = await Promise.all([
     db.sql.query<DayRow>(
@@ -38,7 +61,13 @@ export async function readCosts(db: Db, days: CostRange, now: Date = new Date())
       [from, to],
     ),
   ]);
-  const group = (r: GroupRow, fallback: string): CostBreakdown => ({ id: r.id, name: r.name ?? (r.id || fallback), turns: Number(r.turns), costMicroUsd: BigInt(r.cost), counterfactualMicroUsd: BigInt(r.cf) });
+  const group = (r: GroupRow, fallback: string): CostBreakdown => ({
+    id: r.id,
+    name: r.name ?? (r.id || fallback),
+    turns: Number(r.turns),
+    costMicroUsd: BigInt(r.cost),
+    counterfactualMicroUsd: BigInt(r.cf),
+  });
   return {
     from,
     to,

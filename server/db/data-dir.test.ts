@@ -47,7 +47,9 @@ describe("the embedded database folder", () => {
     fs.writeFileSync(path.join(pglite, "PG_VERSION"), "18\n");
     fs.writeFileSync(path.join(pglite, "base", "junk"), "not a relation");
     const before = listTree(root);
-    await expect(openDb({ dataDir: root })).rejects.toThrow(new RegExp(`cannot open the embedded database in ${pglite}`));
+    await expect(openDb({ dataDir: root })).rejects.toThrow(
+      new RegExp(`cannot open the embedded database in ${pglite}`),
+    );
     expect(listTree(root)).toEqual(before);
   });
 

@@ -22,14 +22,31 @@ for (const target of testDatabases()) {
         `select table_name from information_schema.tables where table_schema = 'public' order by 1`,
       );
       expect(tables.map((t) => t.table_name)).toEqual(
-        expect.arrayContaining(["Agent", "TaskType", "TierChange", "ModelPrice", "Turn", "DailyUsage", "Setting", "HealthSample", "SmokeRun", "SmokeResult"]),
+        expect.arrayContaining([
+          "Agent",
+          "TaskType",
+          "TierChange",
+          "ModelPrice",
+          "Turn",
+          "DailyUsage",
+          "Setting",
+          "HealthSample",
+          "SmokeRun",
+          "SmokeResult",
+        ]),
       );
     });
 
     it("rolls a failing migration back whole and records nothing", async () => {
       const db = await target.create();
-      const bad = { name: "99999999999999_bad", sql: `create table "Half" (id int); select * from "NoSuchTable";`, checksum: "x".repeat(64) };
-      await expect(applyMigrations(db, [...readMigrationFiles(), bad])).rejects.toThrow(/99999999999999_bad failed and was rolled back/);
+      const bad = {
+        name: "99999999999999_bad",
+        sql: `create table "Half" (id int); select * from "NoSuchTable";`,
+        checksum: "x".repeat(64),
+      };
+      await expect(applyMigrations(db, [...readMigrationFiles(), bad])).rejects.toThrow(
+        /99999999999999_bad failed and was rolled back/,
+      );
       const half = await db.sql.query(`select to_regclass('"Half"') as t`);
       expect(half[0]).toEqual({ t: null });
       const recorded = await db.sql.query(`select 1 from "_prisma_migrations" where migration_name = $1`, [bad.name]);

@@ -56,7 +56,9 @@ export async function applyMigrations(db: Db, files: MigrationFile[] = readMigra
       if (previous?.finished_at) {
         report.alreadyApplied.push(file.name);
         if (previous.checksum !== file.checksum) {
-          report.warnings.push(`migration ${file.name} was edited after it was applied; the database keeps the applied version`);
+          report.warnings.push(
+            `migration ${file.name} was edited after it was applied; the database keeps the applied version`,
+          );
         }
         continue;
       }

@@ -17,7 +17,13 @@ export async function readPriceMap(db: Db, at: Date = new Date()): Promise<Map<s
   }
   const complete = new Map<string, PricePerMTok>();
   for (const [model, entry] of partial) {
-    if (entry.input !== undefined && entry.output !== undefined && entry.cache_read !== undefined && entry.cache_write_5m !== undefined && entry.cache_write_1h !== undefined) {
+    if (
+      entry.input !== undefined &&
+      entry.output !== undefined &&
+      entry.cache_read !== undefined &&
+      entry.cache_write_5m !== undefined &&
+      entry.cache_write_1h !== undefined
+    ) {
       complete.set(model, entry as PricePerMTok);
     }
   }

@@ -30,10 +30,21 @@ function aggregateDaily(turns: readonly TurnRecord[]): DailyDelta[] {
     let d = byKey.get(key);
     if (!d) {
       d = {
-        day, agentId: t.agentId, taskTypeId, lane: t.lane,
-        turns: 0, errorTurns: 0, escalatedTurns: 0, unpricedTurns: 0,
-        inputTokens: 0n, outputTokens: 0n, cacheReadTokens: 0n, cacheWriteTokens: 0n,
-        latencyMsTotal: 0n, costMicroUsd: 0n, counterfactualMicroUsd: 0n,
+        day,
+        agentId: t.agentId,
+        taskTypeId,
+        lane: t.lane,
+        turns: 0,
+        errorTurns: 0,
+        escalatedTurns: 0,
+        unpricedTurns: 0,
+        inputTokens: 0n,
+        outputTokens: 0n,
+        cacheReadTokens: 0n,
+        cacheWriteTokens: 0n,
+        latencyMsTotal: 0n,
+        costMicroUsd: 0n,
+        counterfactualMicroUsd: 0n,
       };
       byKey.set(key, d);
     }
@@ -53,8 +64,17 @@ function aggregateDaily(turns: readonly TurnRecord[]): DailyDelta[] {
 }
 
 const DAILY_COLUMNS = [
-  "turns", "errorTurns", "escalatedTurns", "unpricedTurns", "inputTokens", "outputTokens",
-  "cacheReadTokens", "cacheWriteTokens", "latencyMsTotal", "costMicroUsd", "counterfactualMicroUsd",
+  "turns",
+  "errorTurns",
+  "escalatedTurns",
+  "unpricedTurns",
+  "inputTokens",
+  "outputTokens",
+  "cacheReadTokens",
+  "cacheWriteTokens",
+  "latencyMsTotal",
+  "costMicroUsd",
+  "counterfactualMicroUsd",
 ] as const;
 
 function dailyUpsertSql(rows: number): string {
@@ -72,22 +92,51 @@ ${quoted.map((c) => `${c} = "DailyUsage".${c} + excluded.${c}`).join(",\n")}`;
 }
 
 const TURN_COLUMNS = [
-  "id", "agentId", "taskTypeId", "lane", "requestedModel", "servedModel", "inputTokens", "outputTokens",
-  "cacheReadTokens", "cacheWrite5mTokens", "cacheWrite1hTokens", "latencyMs", "generationMs", "evalMs", "loadMs", "status",
-  "escalatedFromTurnId", "reason", "errorMessage", "costMicroUsd", "counterfactualMicroUsd", "source", "startedAt",
+  "id",
+  "agentId",
+  "taskTypeId",
+  "lane",
+  "requestedModel",
+  "servedModel",
+  "inputTokens",
+  "outputTokens",
+  "cacheReadTokens",
+  "cacheWrite5mTokens",
+  "cacheWrite1hTokens",
+  "latencyMs",
+  "generationMs",
+  "evalMs",
+  "loadMs",
+  "status",
+  "escalatedFromTurnId",
+  "reason",
+  "errorMessage",
+  "costMicroUsd",
+  "counterfactualMicroUsd",
+  "source",
+  "startedAt",
 ] as const satisfies readonly (keyof TurnRecord)[];
 
-const TURN_CASTS: Partial<Record<(typeof TURN_COLUMNS)[number], string>> = { lane: '::"Lane"', status: '::"TurnStatus"', startedAt: "::timestamp(3)" };
+const TURN_CASTS: Partial<Record<(typeof TURN_COLUMNS)[number], string>> = {
+  lane: '::"Lane"',
+  status: '::"TurnStatus"',
+  startedAt: "::timestamp(3)",
+};
 
 function turnInsertSql(rows: number): string {
   const width = TURN_COLUMNS.length;
-  const values = Array.from({ length: rows }, (_, r) => `(${TURN_COLUMNS.map((c, i) => `$${r * width + i + 1}${TURN_CASTS[c] ?? ""}`).join(", ")})`);
+  const values = Array.from(
+    { length: rows },
+    (_, r) => `(${TURN_COLUMNS.map((c, i) => `$${r * width + i + 1}${TURN_CASTS[c] ?? ""}`).join(", ")})`,
+  );
   return `insert into "Turn" (${TURN_COLUMNS.map((c) => `"${c}"`).join(", ")}) values ${values.join(",\n")}`;
 }
 
 /** Timestamps are stored as UTC wall-clock (Prisma's timestamp(3) convention). */
 function turnParams(t: TurnRecord): unknown[] {
-  return TURN_COLUMNS.map((c) => (c === "startedAt" ? t.startedAt.toISOString().replace("T", " ").replace("Z", "") : (t[c] ?? null)));
+  return TURN_COLUMNS.map((c) =>
+    c === "startedAt" ? t.startedAt.toISOString().replace("T", " ").replace("Z", "") : (t[c] ?? null),
+  );
 }
 
 const CHUNK = 1_000;
@@ -115,7 +164,11 @@ export async function recordTurns(db: Db, turns: readonly TurnRecord[]): Promise
 /** Recomputes DailyUsage from Turn for days in [from, to) (repair tool and consistency check). */
 export async function rebuildDailyUsage(db: Db, from: Date, to: Date): Promise<void> {
   await db.prisma.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe(`delete from "DailyUsage" where "day" >= $1::date and "day" < $2::date`, utcDay(from), utcDay(to));
+    await tx.$executeRawUnsafe(
+      `delete from "DailyUsage" where "day" >= $1::date and "day" < $2::date`,
+      utcDay(from),
+      utcDay(to),
+    );
     await tx.$executeRawUnsafe(
       `insert into "DailyUsage" ("day", "agentId", "taskTypeId", "lane", "turns", "errorTurns", "escalatedTurns", "unpricedTurns",
          "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "latencyMsTotal", "costMicroUsd", "counterfactualMicroUsd")

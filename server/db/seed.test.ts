@@ -53,14 +53,19 @@ for (const target of testDatabases()) {
       const recount = await db.sql.query(dailySnapshot);
       expect(recount.length).toBeGreaterThan(50);
       expect(kept).toEqual(recount);
-      const [{ turns }] = (await db.sql.query<{ turns: string }>(`select sum("turns")::text as turns from "DailyUsage"`)) as [{ turns: string }];
+      const [{ turns }] = (await db.sql.query<{ turns: string }>(
+        `select sum("turns")::text as turns from "DailyUsage"`,
+      )) as [{ turns: string }];
       expect(Number(turns)).toBe(await db.prisma.turn.count());
     });
 
     it("never overwrites what an operator changed, and re-adds what is missing", async () => {
       const db = await target.create();
       await seedCatalogue(db);
-      await db.prisma.taskType.update({ where: { id: "heartbeat" }, data: { lane: "claude", reason: "operator says so" } });
+      await db.prisma.taskType.update({
+        where: { id: "heartbeat" },
+        data: { lane: "claude", reason: "operator says so" },
+      });
       await db.prisma.setting.update({ where: { key: "gpuWatts" }, data: { value: 220 } });
       await db.prisma.taskType.delete({ where: { id: "code-review" } });
       const again = await seedCatalogue(db);

@@ -48,13 +48,25 @@ export async function seedCatalogue(db: Db): Promise<Omit<SeedReport, "demoAgent
  * The demo fleet, once per database: skipped when it was seeded before (even if the operator
  * removed it since) or when the operator already has agents of their own.
  */
-export async function seedDemoFleet(db: Db, now: Date = new Date(), days = 30): Promise<{ demoAgents: number; demoTurns: number }> {
+export async function seedDemoFleet(
+  db: Db,
+  now: Date = new Date(),
+  days = 30,
+): Promise<{ demoAgents: number; demoTurns: number }> {
   const marker = await db.prisma.setting.findUnique({ where: { key: DEMO_MARKER } });
   if (marker || (await db.prisma.agent.count()) > 0) return { demoAgents: 0, demoTurns: 0 };
   const [prices, settings] = await Promise.all([readPriceMap(db, now), readSettings(db)]);
-  const turns = generateDemoTurns({ now, days, catalogue: SEED_CATALOGUE, prices, settings, makeId: () => crypto.randomUUID() });
+  const turns = generateDemoTurns({
+    now,
+    days,
+    catalogue: SEED_CATALOGUE,
+    prices,
+    settings,
+    makeId: () => crypto.randomUUID(),
+  });
   const lastSeen = new Map<string, Date>();
-  for (const t of turns) if (!lastSeen.has(t.agentId) || lastSeen.get(t.agentId)! < t.startedAt) lastSeen.set(t.agentId, t.startedAt);
+  for (const t of turns)
+    if (!lastSeen.has(t.agentId) || lastSeen.get(t.agentId)! < t.startedAt) lastSeen.set(t.agentId, t.startedAt);
   await db.prisma.agent.createMany({
     data: DEMO_AGENTS.map(({ reasoningTilt: _tilt, ...a }) => ({
       ...a,

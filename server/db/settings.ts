@@ -12,7 +12,11 @@ export const settingsSchema = z.object({
   defaultLocalModel: modelName,
   defaultClaudeModel: modelName,
   localContextTokens: z.number().int().min(2_048).max(1_048_576),
-  localKeepAliveMinutes: z.number().int().min(1).max(24 * 60),
+  localKeepAliveMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
   localTimeoutSeconds: z.number().int().min(1).max(3_600),
   escalateWhenLocalDown: z.boolean(),
   carefulToClaudeWhenDegraded: z.boolean(),
@@ -23,7 +27,10 @@ export const settingsSchema = z.object({
   counterfactualCachedShare: z.number().min(0).max(1),
   classifierMinConfidence: z.number().min(0).max(1),
   projectionAgents: z.number().int().min(1).max(10_000),
-  projectionHeartbeatMinutes: z.number().min(0.5).max(24 * 60),
+  projectionHeartbeatMinutes: z
+    .number()
+    .min(0.5)
+    .max(24 * 60),
   projectionActiveHours: z.number().min(0.5).max(24),
   projectionTurnCostLowUsd: z.number().min(0).max(100),
   projectionTurnCostHighUsd: z.number().min(0).max(100),
@@ -50,12 +57,21 @@ export async function updateSettings(db: Db, patch: unknown): Promise<Settings> 
   const next = { ...(await readSettings(db)), ...parsed };
   if (next.projectionTurnCostLowUsd > next.projectionTurnCostHighUsd) {
     throw new z.ZodError([
-      { code: "custom", path: ["projectionTurnCostLowUsd"], message: "must not exceed projectionTurnCostHighUsd", input: next.projectionTurnCostLowUsd },
+      {
+        code: "custom",
+        path: ["projectionTurnCostLowUsd"],
+        message: "must not exceed projectionTurnCostHighUsd",
+        input: next.projectionTurnCostLowUsd,
+      },
     ]);
   }
   await db.prisma.$transaction(
     Object.entries(parsed).map(([key, value]) =>
-      db.prisma.setting.upsert({ where: { key }, create: { key, value: value as never }, update: { value: value as never } }),
+      db.prisma.setting.upsert({
+        where: { key },
+        create: { key, value: value as never },
+        update: { value: value as never },
+      }),
     ),
   );
   return next;

@@ -40,7 +40,17 @@ export async function readAgentDetail(db: Db, rawId: string, now: Date = new Dat
   const to = utcDay(now);
   const from = utcDay(new Date(now.getTime() - 29 * 86_400_000));
   const weekFrom = utcDay(new Date(now.getTime() - 6 * 86_400_000));
-  type DayRow = { day: string; lane: Lane; turns: string; cost: string; cf: string; input: string; output: string; cacheRead: string; cacheWrite: string };
+  type DayRow = {
+    day: string;
+    lane: Lane;
+    turns: string;
+    cost: string;
+    cf: string;
+    input: string;
+    output: string;
+    cacheRead: string;
+    cacheWrite: string;
+  };
   const [days, types, turns] = await Promise.all([
     db.sql.query<DayRow>(
       `select to_char("day", 'YYYY-MM-DD') as day, "lane", sum("turns")::bigint as turns, sum("costMicroUsd")::bigint as cost, sum("counterfactualMicroUsd")::bigint as cf,
@@ -59,22 +69,65 @@ export async function readAgentDetail(db: Db, rawId: string, now: Date = new Dat
       where: { agentId: id },
       orderBy: { startedAt: "desc" },
       take: 50,
-      select: { id: true, startedAt: true, lane: true, taskTypeId: true, servedModel: true, status: true, inputTokens: true, outputTokens: true, latencyMs: true, loadMs: true, costMicroUsd: true, escalatedFromTurnId: true, reason: true, errorMessage: true },
+      select: {
+        id: true,
+        startedAt: true,
+        lane: true,
+        taskTypeId: true,
+        servedModel: true,
+        status: true,
+        inputTokens: true,
+        outputTokens: true,
+        latencyMs: true,
+        loadMs: true,
+        costMicroUsd: true,
+        escalatedFromTurnId: true,
+        reason: true,
+        errorMessage: true,
+      },
     }),
   ]);
   return {
     agent: {
-      id: agent.id, name: agent.name, role: agent.role, pin: agent.pin, localModel: agent.localModel, claudeModel: agent.claudeModel,
-      heartbeatMinutes: agent.heartbeatMinutes, activeHours: agent.activeHours, keyPrefix: agent.apiKeyPrefix, createdAt: agent.createdAt, lastSeenAt: agent.lastSeenAt,
+      id: agent.id,
+      name: agent.name,
+      role: agent.role,
+      pin: agent.pin,
+      localModel: agent.localModel,
+      claudeModel: agent.claudeModel,
+      heartbeatMinutes: agent.heartbeatMinutes,
+      activeHours: agent.activeHours,
+      keyPrefix: agent.apiKeyPrefix,
+      createdAt: agent.createdAt,
+      lastSeenAt: agent.lastSeenAt,
       keyActive: agent.apiKeyHash !== null,
     },
     from,
     to,
     byDayLane: days.map((r) => ({
-      day: r.day, lane: r.lane, turns: Number(r.turns), costMicroUsd: BigInt(r.cost), counterfactualMicroUsd: BigInt(r.cf),
-      inputTokens: BigInt(r.input), outputTokens: BigInt(r.output), cacheReadTokens: BigInt(r.cacheRead), cacheWriteTokens: BigInt(r.cacheWrite),
+      day: r.day,
+      lane: r.lane,
+      turns: Number(r.turns),
+      costMicroUsd: BigInt(r.cost),
+      counterfactualMicroUsd: BigInt(r.cf),
+      inputTokens: BigInt(r.input),
+      outputTokens: BigInt(r.output),
+      cacheReadTokens: BigInt(r.cacheRead),
+      cacheWriteTokens: BigInt(r.cacheWrite),
     })),
-    taskTypes: types.map((r) => ({ id: r.id, name: r.name ?? (r.id || "unlabelled"), turns: Number(r.turns), costMicroUsd: BigInt(r.cost), localTurns: Number(r.local) })),
-    recentTurns: turns.map((t) => ({ ...t, inputTokens: Number(t.inputTokens), outputTokens: Number(t.outputTokens), latencyMs: Number(t.latencyMs), loadMs: t.loadMs === null ? null : Number(t.loadMs) })),
+    taskTypes: types.map((r) => ({
+      id: r.id,
+      name: r.name ?? (r.id || "unlabelled"),
+      turns: Number(r.turns),
+      costMicroUsd: BigInt(r.cost),
+      localTurns: Number(r.local),
+    })),
+    recentTurns: turns.map((t) => ({
+      ...t,
+      inputTokens: Number(t.inputTokens),
+      outputTokens: Number(t.outputTokens),
+      latencyMs: Number(t.latencyMs),
+      loadMs: t.loadMs === null ? null : Number(t.loadMs),
+    })),
   };
 }

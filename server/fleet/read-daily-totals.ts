@@ -13,7 +13,14 @@ export type DailyTotal = {
 
 export async function readDailyTotals(db: Db, days: number, now: Date = new Date()): Promise<DailyTotal[]> {
   const from = utcDay(new Date(now.getTime() - (days - 1) * 86_400_000));
-  const rows = await db.sql.query<{ day: string; turns: string; localTurns: string; claude: string; local: string; counterfactual: string }>(
+  const rows = await db.sql.query<{
+    day: string;
+    turns: string;
+    localTurns: string;
+    claude: string;
+    local: string;
+    counterfactual: string;
+  }>(
     `select to_char("day", 'YYYY-MM-DD') as day,
             sum("turns")::bigint as turns,
             coalesce(sum("turns") filter (where "lane" <> 'claude'), 0)::bigint as "localTurns",

@@ -32,10 +32,24 @@ export type FleetOverview = {
 };
 
 const emptyTotals = (): UsageTotals => ({
-  turns: 0, localTurns: 0, claudeTurns: 0, claudeSpendMicroUsd: 0n, localCostMicroUsd: 0n, counterfactualMicroUsd: 0n, unpricedTurns: 0,
+  turns: 0,
+  localTurns: 0,
+  claudeTurns: 0,
+  claudeSpendMicroUsd: 0n,
+  localCostMicroUsd: 0n,
+  counterfactualMicroUsd: 0n,
+  unpricedTurns: 0,
 });
 
-type Row = { agentId: string; lane: string; isToday: boolean; turns: number; unpriced: number; cost: bigint; counterfactual: bigint };
+type Row = {
+  agentId: string;
+  lane: string;
+  isToday: boolean;
+  turns: number;
+  unpriced: number;
+  cost: bigint;
+  counterfactual: bigint;
+};
 
 function add(t: UsageTotals, r: Row) {
   t.turns += r.turns;
@@ -55,7 +69,15 @@ export async function readFleetOverview(db: Db, now: Date = new Date()): Promise
   const weekStart = utcDay(new Date(now.getTime() - 6 * 86_400_000));
   const [agents, rows] = await Promise.all([
     listAgents(db),
-    db.sql.query<{ agentId: string; lane: string; isToday: boolean; turns: string; unpriced: string; cost: string; counterfactual: string }>(
+    db.sql.query<{
+      agentId: string;
+      lane: string;
+      isToday: boolean;
+      turns: string;
+      unpriced: string;
+      cost: string;
+      counterfactual: string;
+    }>(
       `select "agentId", "lane"::text as lane, ("day" = $2::date) as "isToday",
               sum("turns")::bigint as turns, sum("unpricedTurns")::bigint as unpriced,
               sum("costMicroUsd")::bigint as cost, sum("counterfactualMicroUsd")::bigint as counterfactual
@@ -67,7 +89,17 @@ export async function readFleetOverview(db: Db, now: Date = new Date()): Promise
   const overview: FleetOverview = { generatedAt: now, today: emptyTotals(), last7Days: emptyTotals(), agents: [] };
   const windowStart = new Date(`${weekStart}T00:00:00Z`);
   const perAgent = new Map<string, FleetAgentRow>(
-    agents.map((a) => [a.id, { ...a, today: emptyTotals(), last7Days: emptyTotals(), daysObserved: daysObserved(windowStart, a.createdAt, now), turnsPerDay: 0, costPerDayMicroUsd: 0n }]),
+    agents.map((a) => [
+      a.id,
+      {
+        ...a,
+        today: emptyTotals(),
+        last7Days: emptyTotals(),
+        daysObserved: daysObserved(windowStart, a.createdAt, now),
+        turnsPerDay: 0,
+        costPerDayMicroUsd: 0n,
+      },
+    ]),
   );
   for (const raw of rows) {
     const r: Row = {
@@ -89,7 +121,10 @@ export async function readFleetOverview(db: Db, now: Date = new Date()): Promise
   }
   for (const agent of perAgent.values()) {
     agent.turnsPerDay = perDay(agent.last7Days.turns, agent.daysObserved);
-    agent.costPerDayMicroUsd = microUsdPerDay(agent.last7Days.claudeSpendMicroUsd + agent.last7Days.localCostMicroUsd, agent.daysObserved);
+    agent.costPerDayMicroUsd = microUsdPerDay(
+      agent.last7Days.claudeSpendMicroUsd + agent.last7Days.localCostMicroUsd,
+      agent.daysObserved,
+    );
   }
   overview.agents = [...perAgent.values()];
   return overview;

@@ -4,10 +4,20 @@ import type { Db } from "@/server/db/client";
 import { utcDay } from "@/server/core/turn-record";
 import { projectFromMeasured, type MeasuredProjection } from "@/server/core/projection/project-fleet";
 
-export async function readMeasuredProjection(db: Db, now = new Date()): Promise<MeasuredProjection & { from: string; to: string }> {
+export async function readMeasuredProjection(
+  db: Db,
+  now = new Date(),
+): Promise<MeasuredProjection & { from: string; to: string }> {
   const to = utcDay(new Date(now.getTime() - 86_400_000));
   const from = utcDay(new Date(now.getTime() - 7 * 86_400_000));
-  const [row] = await db.sql.query<{ days: string; turns: string; local: string; claude: string; localCost: string; counterfactual: string }>(
+  const [row] = await db.sql.query<{
+    days: string;
+    turns: string;
+    local: string;
+    claude: string;
+    localCost: string;
+    counterfactual: string;
+  }>(
     `select count(distinct "day")::bigint as days, coalesce(sum("turns"), 0)::bigint as turns,
             coalesce(sum(case when "lane" <> 'claude' then "turns" else 0 end), 0)::bigint as local,
             coalesce(sum(case when "lane" = 'claude' then "costMicroUsd" else 0 end), 0)::bigint as claude,

@@ -28,7 +28,10 @@ const g = globalThis as typeof globalThis & { __offloadGatewayState?: { db: Db; 
 
 async function load(db: Db): Promise<GatewayState> {
   const [taskTypes, settings, prices, health, agents] = await Promise.all([
-    db.prisma.taskType.findMany({ select: { id: true, name: true, lane: true, examples: true }, orderBy: { id: "asc" } }),
+    db.prisma.taskType.findMany({
+      select: { id: true, name: true, lane: true, examples: true },
+      orderBy: { id: "asc" },
+    }),
     readSettings(db),
     readPriceMap(db),
     readOllamaHealth(db),

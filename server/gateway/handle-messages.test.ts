@@ -15,7 +15,8 @@ import { configureTurnWriter, drainGateway, flushTurns, resetTurnWriter } from "
 import { invalidateGatewayState } from "./gateway-state";
 
 const OPERATOR_KEY = "sk-ant-operator-test-key";
-const HEARTBEAT = "Read HEARTBEAT.md if it exists (workspace context). Follow it strictly. Do not infer or repeat old tasks from prior chats. If nothing needs attention, reply HEARTBEAT_OK.";
+const HEARTBEAT =
+  "Read HEARTBEAT.md if it exists (workspace context). Follow it strictly. Do not infer or repeat old tasks from prior chats. If nothing needs attention, reply HEARTBEAT_OK.";
 const savedEnv = { ...process.env };
 
 for (const target of testDatabases()) {
@@ -35,7 +36,11 @@ for (const target of testDatabases()) {
     beforeAll(async () => {
       ollama = await startFakeOllama();
       claude = await startFakeAnthropic();
-      Object.assign(process.env, { OLLAMA_HOST: ollama.url, ANTHROPIC_API_KEY: OPERATOR_KEY, ANTHROPIC_BASE_URL: claude.url });
+      Object.assign(process.env, {
+        OLLAMA_HOST: ollama.url,
+        ANTHROPIC_API_KEY: OPERATOR_KEY,
+        ANTHROPIC_BASE_URL: claude.url,
+      });
     });
     afterAll(async () => {
       await ollama?.close();
@@ -67,7 +72,14 @@ for (const target of testDatabases()) {
     });
 
     it("routes a heartbeat to the local model, warm and with room for the workspace context", async () => {
-      const { data, response } = await sdk("loash").messages.create({ model: "claude-opus-4-6", max_tokens: 512, system: [{ type: "text", text: "You are loash.", cache_control: { type: "ephemeral" } }], messages: [{ role: "user", content: HEARTBEAT }] }).withResponse();
+      const { data, response } = await sdk("loash")
+        .messages.create({
+          model: "claude-opus-4-6",
+          max_tokens: 512,
+          system: [{ type: "text", text: "You are loash.", cache_control: { type: "ephemeral" } }],
+          messages: [{ role: "user", content: HEARTBEAT }],
+        })
+        .withResponse();
       expect(response.headers.get("x-offload-lane")).toBe("local");
       expect(response.headers.get("x-offload-model")).toBe("qwen3:8b");
       expect(data.model).toBe("qwen3:8b");
@@ -75,13 +87,26 @@ for (const target of testDatabases()) {
       expect(data.usage.input_tokens).toBeGreaterThan(0);
 
       const sent = ollama.requests.find((r) => r.path === "/api/chat")!.body;
-      expect(sent).toMatchObject({ model: "qwen3:8b", stream: false, think: false, options: { num_ctx: 16_384, num_predict: 512 } });
+      expect(sent).toMatchObject({
+        model: "qwen3:8b",
+        stream: false,
+        think: false,
+        options: { num_ctx: 16_384, num_predict: 512 },
+      });
       expect(sent.keep_alive).toBe("65m"); // the fleet's longest heartbeat (ops, 60 min) + 5
       expect(JSON.stringify(sent)).not.toContain("cache_control");
       expect(sent.messages[0]).toEqual({ role: "system", content: "You are loash." });
 
       const [turn] = await turns();
-      expect(turn).toMatchObject({ agentId: "loash", lane: "local", taskTypeId: "heartbeat", requestedModel: "claude-opus-4-6", servedModel: "qwen3:8b", status: "ok", source: "gateway" });
+      expect(turn).toMatchObject({
+        agentId: "loash",
+        lane: "local",
+        taskTypeId: "heartbeat",
+        requestedModel: "claude-opus-4-6",
+        servedModel: "qwen3:8b",
+        status: "ok",
+        source: "gateway",
+      });
       expect(turn!.id).toBe(response.headers.get("x-offload-turn-id"));
       expect(turn!.inputTokens).toBe(data.usage.input_tokens);
       expect(turn!.loadMs).not.toBeNull();
@@ -92,7 +117,11 @@ for (const target of testDatabases()) {
 
     it("streams a local answer as Anthropic server-sent events", async () => {
       const events: string[] = [];
-      const stream = sdk("loash").messages.stream({ model: "claude-opus-4-6", max_tokens: 256, messages: [{ role: "user", content: "post the daily status report in the usual template" }] });
+      const stream = sdk("loash").messages.stream({
+        model: "claude-opus-4-6",
+        max_tokens: 256,
+        messages: [{ role: "user", content: "post the daily status report in the usual template" }],
+      });
       stream.on("streamEvent", (e) => events.push(e.type));
       const final = await stream.finalMessage();
       expect(final.model).toBe("qwen3:8b");
@@ -107,8 +136,24 @@ for (const target of testDatabases()) {
     });
 
     it("keeps a code review on Claude with the operator's key, and meters it exactly", async () => {
-      claude.setReply(() => ({ text: "Looks risky: the retry loop never ends.", usage: { input_tokens: 1_200, output_tokens: 300, cache_read_input_tokens: 10_000, cache_creation_input_tokens: 800, ephemeral_5m_input_tokens: 800, ephemeral_1h_input_tokens: 0 } }));
-      const { data, response } = await sdk("loash").messages.create({ model: "claude-opus-4-6", max_tokens: 1024, messages: [{ role: "user", content: "Review PR 128 for correctness and risk before we merge it." }] }).withResponse();
+      claude.setReply(() => ({
+        text: "Looks risky: the retry loop never ends.",
+        usage: {
+          input_tokens: 1_200,
+          output_tokens: 300,
+          cache_read_input_tokens: 10_000,
+          cache_creation_input_tokens: 800,
+          ephemeral_5m_input_tokens: 800,
+          ephemeral_1h_input_tokens: 0,
+        },
+      }));
+      const { data, response } = await sdk("loash")
+        .messages.create({
+          model: "claude-opus-4-6",
+          max_tokens: 1024,
+          messages: [{ role: "user", content: "Review PR 128 for correctness and risk before we merge it." }],
+        })
+        .withResponse();
       expect(response.headers.get("x-offload-lane")).toBe("claude");
       expect(data.content[0]).toMatchObject({ type: "text", text: "Looks risky: the retry loop never ends." });
       const sent = claude.requests.at(-1)!;
@@ -116,12 +161,29 @@ for (const target of testDatabases()) {
       expect(JSON.stringify(sent.headers)).not.toContain(keys.loash!);
       const [turn] = await turns();
       // 1,200*5 + 300*25 + 10,000*0.5 + 800*6.25 = 6,000 + 7,500 + 5,000 + 5,000
-      expect(turn).toMatchObject({ lane: "claude", taskTypeId: "code-review", servedModel: "claude-opus-4-6", inputTokens: 1_200, outputTokens: 300, cacheReadTokens: 10_000, cacheWrite5mTokens: 800, costMicroUsd: 23_500n, counterfactualMicroUsd: 23_500n });
+      expect(turn).toMatchObject({
+        lane: "claude",
+        taskTypeId: "code-review",
+        servedModel: "claude-opus-4-6",
+        inputTokens: 1_200,
+        outputTokens: 300,
+        cacheReadTokens: 10_000,
+        cacheWrite5mTokens: 800,
+        costMicroUsd: 23_500n,
+        counterfactualMicroUsd: 23_500n,
+      });
     });
 
     it("passes Claude's stream through and meters its usage", async () => {
-      claude.setReply(() => ({ text: "Here is my design review, in several parts.", usage: { input_tokens: 500, output_tokens: 40 } }));
-      const stream = sdk("loash").messages.stream({ model: "claude-opus-4-6", max_tokens: 1024, messages: [{ role: "user", content: "weigh both architecture options and recommend one" }] });
+      claude.setReply(() => ({
+        text: "Here is my design review, in several parts.",
+        usage: { input_tokens: 500, output_tokens: 40 },
+      }));
+      const stream = sdk("loash").messages.stream({
+        model: "claude-opus-4-6",
+        max_tokens: 1024,
+        messages: [{ role: "user", content: "weigh both architecture options and recommend one" }],
+      });
       const final = await stream.finalMessage();
       expect((final.content[0] as Anthropic.TextBlock).text).toBe("Here is my design review, in several parts.");
       const [turn] = await turns();
@@ -130,12 +192,30 @@ for (const target of testDatabases()) {
 
     it("serves tool calls locally in Anthropic's shape", async () => {
       ollama.setReply(() => ({ toolCalls: [{ name: "exec", arguments: { command: "git status --porcelain" } }] }));
-      const tools: Anthropic.Tool[] = [{ name: "exec", description: "run a shell command", input_schema: { type: "object", properties: { command: { type: "string" } }, required: ["command"] } }];
-      const msg = await sdk("loash").messages.create({ model: "claude-opus-4-6", max_tokens: 256, tools, messages: [{ role: "user", content: "is the working tree clean?" }] });
+      const tools: Anthropic.Tool[] = [
+        {
+          name: "exec",
+          description: "run a shell command",
+          input_schema: { type: "object", properties: { command: { type: "string" } }, required: ["command"] },
+        },
+      ];
+      const msg = await sdk("loash").messages.create({
+        model: "claude-opus-4-6",
+        max_tokens: 256,
+        tools,
+        messages: [{ role: "user", content: "is the working tree clean?" }],
+      });
       expect(msg.stop_reason).toBe("tool_use");
-      expect(msg.content[0]).toMatchObject({ type: "tool_use", name: "exec", input: { command: "git status --porcelain" } });
+      expect(msg.content[0]).toMatchObject({
+        type: "tool_use",
+        name: "exec",
+        input: { command: "git status --porcelain" },
+      });
       const sent = ollama.requests.find((r) => r.path === "/api/chat")!.body;
-      expect(sent.tools[0]).toMatchObject({ type: "function", function: { name: "exec", parameters: { required: ["command"] } } });
+      expect(sent.tools[0]).toMatchObject({
+        type: "function",
+        function: { name: "exec", parameters: { required: ["command"] } },
+      });
 
       // The tool result goes back as Ollama's tool message.
       const toolUse = msg.content[0] as Anthropic.ToolUseBlock;
@@ -157,17 +237,37 @@ for (const target of testDatabases()) {
     });
 
     it("follows an agent's pin", async () => {
-      const { response } = await sdk("ops").messages.create({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: HEARTBEAT }] }).withResponse();
+      const { response } = await sdk("ops")
+        .messages.create({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: HEARTBEAT }] })
+        .withResponse();
       expect(response.headers.get("x-offload-lane")).toBe("claude");
-      const local = await sdk("worker-1").messages.create({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: "design the new architecture" }] }).withResponse();
+      const local = await sdk("worker-1")
+        .messages.create({
+          model: "claude-opus-4-6",
+          max_tokens: 64,
+          messages: [{ role: "user", content: "design the new architecture" }],
+        })
+        .withResponse();
       expect(local.response.headers.get("x-offload-lane")).toBe("local");
     });
 
     it("escalates a Local-with-care answer that fails its check, and records both turns", async () => {
       ollama.setReply(() => ({ content: "I'm sorry, I can't help with that." }));
-      claude.setReply(() => ({ text: '[{"item": "fix login", "owner": "loash"}]', usage: { input_tokens: 300, output_tokens: 20 } }));
+      claude.setReply(() => ({
+        text: '[{"item": "fix login", "owner": "loash"}]',
+        usage: { input_tokens: 300, output_tokens: 20 },
+      }));
       const { data, response } = await sdk("loash")
-        .messages.create({ model: "claude-opus-4-6", max_tokens: 256, messages: [{ role: "user", content: "Parse BACKLOG.md into JSON: item and owner. Respond with JSON only." }] }, { headers: { "x-offload-task-type": "backlog-parsing" } })
+        .messages.create(
+          {
+            model: "claude-opus-4-6",
+            max_tokens: 256,
+            messages: [
+              { role: "user", content: "Parse BACKLOG.md into JSON: item and owner. Respond with JSON only." },
+            ],
+          },
+          { headers: { "x-offload-task-type": "backlog-parsing" } },
+        )
         .withResponse();
       expect(response.headers.get("x-offload-lane")).toBe("claude");
       expect(data.content[0]).toMatchObject({ type: "text", text: '[{"item": "fix login", "owner": "loash"}]' });
@@ -175,15 +275,28 @@ for (const target of testDatabases()) {
       expect(rows).toHaveLength(2);
       const local = rows.find((t) => t.lane === "local_careful")!;
       const remote = rows.find((t) => t.lane === "claude")!;
-      expect(local).toMatchObject({ status: "escalated", errorMessage: "the local model refused", taskTypeId: "backlog-parsing" });
-      expect(remote).toMatchObject({ status: "ok", escalatedFromTurnId: local.id, taskTypeId: "backlog-parsing", costMicroUsd: 2_000n });
+      expect(local).toMatchObject({
+        status: "escalated",
+        errorMessage: "the local model refused",
+        taskTypeId: "backlog-parsing",
+      });
+      expect(remote).toMatchObject({
+        status: "ok",
+        escalatedFromTurnId: local.id,
+        taskTypeId: "backlog-parsing",
+        costMicroUsd: 2_000n,
+      });
       expect(remote.id).toBe(response.headers.get("x-offload-turn-id"));
     });
 
     it("buffers a streamed Local-with-care answer until it passes, then streams it", async () => {
       ollama.setReply(() => ({ content: '{"branch": "fix/login-timeout"}' }));
       const stream = sdk("loash").messages.stream(
-        { model: "claude-opus-4-6", max_tokens: 256, messages: [{ role: "user", content: "Name a branch for 'Fix login timeout'. Respond with JSON only." }] },
+        {
+          model: "claude-opus-4-6",
+          max_tokens: 256,
+          messages: [{ role: "user", content: "Name a branch for 'Fix login timeout'. Respond with JSON only." }],
+        },
         { headers: { "x-offload-task-type": "pr-branch-creation" } },
       );
       const final = await stream.finalMessage();
@@ -194,7 +307,9 @@ for (const target of testDatabases()) {
 
     it("sends local work to Claude while Ollama refuses connections, or fails clearly when escalation is off", async () => {
       ollama.failAlways({ kind: "refuse" });
-      const { response } = await sdk("loash").messages.create({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: HEARTBEAT }] }).withResponse();
+      const { response } = await sdk("loash")
+        .messages.create({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: HEARTBEAT }] })
+        .withResponse();
       expect(response.headers.get("x-offload-lane")).toBe("claude");
       const rows = await turns();
       expect(rows.map((t) => [t.lane, t.status])).toEqual([
@@ -204,7 +319,9 @@ for (const target of testDatabases()) {
 
       await updateSettings(db, { escalateWhenLocalDown: false });
       invalidateGatewayState();
-      const err = await sdk("loash").messages.create({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: HEARTBEAT }] }).catch((e: unknown) => e);
+      const err = await sdk("loash")
+        .messages.create({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: HEARTBEAT }] })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(Anthropic.APIError);
       expect((err as APIError).status).toBe(503);
       expect((err as APIError).message).toContain("escalation to Claude is turned off");
@@ -215,12 +332,16 @@ for (const target of testDatabases()) {
       invalidateGatewayState();
       ollama.failNext({ kind: "hang" });
       const started = Date.now();
-      const { response } = await sdk("loash").messages.create({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: HEARTBEAT }] }).withResponse();
+      const { response } = await sdk("loash")
+        .messages.create({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: HEARTBEAT }] })
+        .withResponse();
       expect(response.headers.get("x-offload-lane")).toBe("claude");
       expect(Date.now() - started).toBeLessThan(10_000);
 
       ollama.failNext({ kind: "malformed" });
-      const second = await sdk("loash").messages.create({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: HEARTBEAT }] }).withResponse();
+      const second = await sdk("loash")
+        .messages.create({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: HEARTBEAT }] })
+        .withResponse();
       expect(second.response.headers.get("x-offload-lane")).toBe("claude");
 
       const rows = await turns();
@@ -237,7 +358,13 @@ for (const target of testDatabases()) {
 
     it("hands Claude's 500 to the agent as an api_error", async () => {
       claude.failNext({ kind: "status", status: 500 });
-      const err = await sdk("loash").messages.create({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: "review PR 12" }] }).catch((e: unknown) => e);
+      const err = await sdk("loash")
+        .messages.create({
+          model: "claude-opus-4-6",
+          max_tokens: 64,
+          messages: [{ role: "user", content: "review PR 12" }],
+        })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(Anthropic.InternalServerError);
       expect(((err as APIError).error as { error: { type: string } }).error.type).toBe("api_error");
       const [turn] = await turns();
@@ -246,10 +373,16 @@ for (const target of testDatabases()) {
 
     it("on shutdown, finishes the turn in flight, stores it, and refuses new ones", async () => {
       ollama.setReply(() => ({ content: "HEARTBEAT_OK", delayMs: 400 }));
-      const inFlight = sdk("loash").messages.create({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: HEARTBEAT }] });
+      const inFlight = sdk("loash").messages.create({
+        model: "claude-opus-4-6",
+        max_tokens: 64,
+        messages: [{ role: "user", content: HEARTBEAT }],
+      });
       await new Promise((r) => setTimeout(r, 150));
       const drained = drainGateway(5_000);
-      const late = await sdk("loash").messages.create({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: HEARTBEAT }] }).catch((e: unknown) => e);
+      const late = await sdk("loash")
+        .messages.create({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: HEARTBEAT }] })
+        .catch((e: unknown) => e);
       expect((late as APIError).status).toBe(529);
       expect((await inFlight).content).toEqual([{ type: "text", text: "HEARTBEAT_OK" }]);
       await drained;
@@ -263,7 +396,12 @@ for (const target of testDatabases()) {
       const call = fetch(`${offload.url}/v1/messages`, {
         method: "POST",
         headers: { "x-api-key": keys.loash!, "content-type": "application/json" },
-        body: JSON.stringify({ model: "claude-opus-4-6", max_tokens: 64, stream: true, messages: [{ role: "user", content: HEARTBEAT }] }),
+        body: JSON.stringify({
+          model: "claude-opus-4-6",
+          max_tokens: 64,
+          stream: true,
+          messages: [{ role: "user", content: HEARTBEAT }],
+        }),
         signal: controller.signal,
       });
       await new Promise((r) => setTimeout(r, 150));
@@ -277,13 +415,25 @@ for (const target of testDatabases()) {
 
     it("hands Claude's 429 and 529 to the agent unchanged", async () => {
       claude.failNext({ kind: "status", status: 429, headers: { "retry-after": "17" } });
-      const limited = await sdk("loash").messages.create({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: "review PR 12" }] }).catch((e: unknown) => e);
+      const limited = await sdk("loash")
+        .messages.create({
+          model: "claude-opus-4-6",
+          max_tokens: 64,
+          messages: [{ role: "user", content: "review PR 12" }],
+        })
+        .catch((e: unknown) => e);
       expect(limited).toBeInstanceOf(Anthropic.RateLimitError);
       expect((limited as APIError).headers?.get("retry-after")).toBe("17");
       expect(((limited as APIError).error as { error: { type: string } }).error.type).toBe("rate_limit_error");
 
       claude.failNext({ kind: "status", status: 529 });
-      const overloaded = await sdk("loash").messages.create({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: "review PR 12" }] }).catch((e: unknown) => e);
+      const overloaded = await sdk("loash")
+        .messages.create({
+          model: "claude-opus-4-6",
+          max_tokens: 64,
+          messages: [{ role: "user", content: "review PR 12" }],
+        })
+        .catch((e: unknown) => e);
       expect((overloaded as APIError).status).toBe(529);
       expect(((overloaded as APIError).error as { error: { type: string } }).error.type).toBe("overloaded_error");
       const rows = await turns();
@@ -291,27 +441,51 @@ for (const target of testDatabases()) {
     });
 
     it("refuses a missing, wrong or removed key with 401", async () => {
-      const wrong = await new Anthropic({ apiKey: "ofk_nope", baseURL: offload.url, maxRetries: 0 }).messages.create({ model: "m", max_tokens: 1, messages: [{ role: "user", content: "hi" }] }).catch((e: unknown) => e);
+      const wrong = await new Anthropic({ apiKey: "ofk_nope", baseURL: offload.url, maxRetries: 0 }).messages
+        .create({ model: "m", max_tokens: 1, messages: [{ role: "user", content: "hi" }] })
+        .catch((e: unknown) => e);
       expect(wrong).toBeInstanceOf(Anthropic.AuthenticationError);
       const bare = await fetch(`${offload.url}/v1/messages`, { method: "POST", body: "{}" });
       expect(bare.status).toBe(401);
       expect(await bare.json()).toMatchObject({ type: "error", error: { type: "authentication_error" } });
       await removeAgent(db, "loash");
-      const removed = await sdk("loash").messages.create({ model: "m", max_tokens: 1, messages: [{ role: "user", content: "hi" }] }).catch((e: unknown) => e);
+      const removed = await sdk("loash")
+        .messages.create({ model: "m", max_tokens: 1, messages: [{ role: "user", content: "hi" }] })
+        .catch((e: unknown) => e);
       expect(removed).toBeInstanceOf(Anthropic.AuthenticationError);
     });
 
     it("answers 400 naming the field for a bad body, and 413 for one over 10 MB", async () => {
-      const post = (body: string) => fetch(`${offload.url}/v1/messages`, { method: "POST", headers: { "x-api-key": keys.loash!, "content-type": "application/json" }, body });
+      const post = (body: string) =>
+        fetch(`${offload.url}/v1/messages`, {
+          method: "POST",
+          headers: { "x-api-key": keys.loash!, "content-type": "application/json" },
+          body,
+        });
       const noMax = await post(JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }] }));
       expect(noMax.status).toBe(400);
-      expect(await noMax.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error", field: "max_tokens" } });
-      const badRole = await post(JSON.stringify({ model: "m", max_tokens: 5, messages: [{ role: "robot", content: "hi" }] }));
+      expect(await noMax.json()).toMatchObject({
+        type: "error",
+        error: { type: "invalid_request_error", field: "max_tokens" },
+      });
+      const badRole = await post(
+        JSON.stringify({ model: "m", max_tokens: 5, messages: [{ role: "robot", content: "hi" }] }),
+      );
       expect(((await badRole.json()) as { error: { field: string } }).error.field).toBe("messages.0.role");
-      const badType = await fetch(`${offload.url}/v1/messages`, { method: "POST", headers: { "x-api-key": keys.loash!, "x-offload-task-type": "nope" }, body: JSON.stringify({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }) });
+      const badType = await fetch(`${offload.url}/v1/messages`, {
+        method: "POST",
+        headers: { "x-api-key": keys.loash!, "x-offload-task-type": "nope" },
+        body: JSON.stringify({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }),
+      });
       expect(badType.status).toBe(400);
       expect(((await badType.json()) as { error: { field: string } }).error.field).toBe("x-offload-task-type");
-      const huge = await post(JSON.stringify({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "x".repeat(11 * 1024 * 1024) }] }));
+      const huge = await post(
+        JSON.stringify({
+          model: "m",
+          max_tokens: 5,
+          messages: [{ role: "user", content: "x".repeat(11 * 1024 * 1024) }],
+        }),
+      );
       expect(huge.status).toBe(413);
       expect(await huge.json()).toMatchObject({ type: "error", error: { type: "request_too_large" } });
       // The same without a declared length (chunked): the refusal still reaches the client.
@@ -321,7 +495,18 @@ for (const target of testDatabases()) {
         for (let i = 0; i < 11; i++) yield piece;
         yield new TextEncoder().encode('"}]}');
       })();
-      const chunked = await fetch(`${offload.url}/v1/messages`, { method: "POST", headers: { "x-api-key": keys.loash!, "content-type": "application/json" }, body: new ReadableStream({ async pull(c) { const n = await chunks.next(); if (n.done) c.close(); else c.enqueue(n.value); } }), duplex: "half" } as RequestInit);
+      const chunked = await fetch(`${offload.url}/v1/messages`, {
+        method: "POST",
+        headers: { "x-api-key": keys.loash!, "content-type": "application/json" },
+        body: new ReadableStream({
+          async pull(c) {
+            const n = await chunks.next();
+            if (n.done) c.close();
+            else c.enqueue(n.value);
+          },
+        }),
+        duplex: "half",
+      } as RequestInit);
       expect(chunked.status).toBe(413);
       expect(await chunked.json()).toMatchObject({ type: "error", error: { type: "request_too_large" } });
       expect(await turns()).toHaveLength(0);
@@ -329,7 +514,14 @@ for (const target of testDatabases()) {
 
     it("sends a prompt larger than the local context to Claude instead of letting Ollama truncate it", async () => {
       const workspace = "AGENTS.md and TOOLS.md say many things. ".repeat(2_000); // ~80k characters, ~23k tokens
-      const { response } = await sdk("loash").messages.create({ model: "claude-opus-4-6", max_tokens: 64, system: workspace, messages: [{ role: "user", content: HEARTBEAT }] }).withResponse();
+      const { response } = await sdk("loash")
+        .messages.create({
+          model: "claude-opus-4-6",
+          max_tokens: 64,
+          system: workspace,
+          messages: [{ role: "user", content: HEARTBEAT }],
+        })
+        .withResponse();
       expect(response.headers.get("x-offload-lane")).toBe("claude");
       const [turn] = await turns();
       expect(turn!.reason).toContain("exceed the local context of 16,384 tokens");
@@ -337,11 +529,18 @@ for (const target of testDatabases()) {
     });
 
     it("answers count_tokens from Claude, or estimates and says so without a key", async () => {
-      const counted = await sdk("loash").messages.countTokens({ model: "claude-opus-4-6", messages: [{ role: "user", content: "hello there" }] });
+      const counted = await sdk("loash").messages.countTokens({
+        model: "claude-opus-4-6",
+        messages: [{ role: "user", content: "hello there" }],
+      });
       expect(counted.input_tokens).toBeGreaterThan(0);
       delete process.env.ANTHROPIC_API_KEY;
       try {
-        const res = await fetch(`${offload.url}/v1/messages/count_tokens`, { method: "POST", headers: { "x-api-key": keys.loash! }, body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "x".repeat(350) }] }) });
+        const res = await fetch(`${offload.url}/v1/messages/count_tokens`, {
+          method: "POST",
+          headers: { "x-api-key": keys.loash! },
+          body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "x".repeat(350) }] }),
+        });
         expect(res.headers.get("x-offload-estimated")).toBe("true");
         expect(await res.json()).toEqual({ input_tokens: 100, estimated: true });
       } finally {

@@ -20,14 +20,37 @@ import type { TurnRecord, TurnStatus } from "@/server/core/turn-record";
 import { anthropicClient } from "@/server/providers/anthropic-client";
 import { ollamaClient } from "@/server/providers/ollama-client";
 import { gatewayState, type GatewayAgent, type GatewayState } from "./gateway-state";
-import { lastUserText, messagesRequestSchema, promptCharacters, textOf, type MessagesRequest } from "./messages-request";
-import { fromOllamaChat, messageId, nsToMs, stripThink, toOllamaChat, toolUseId, usageOf, stopReasonOf, type AnthropicMessage } from "./ollama-translate";
+import {
+  lastUserText,
+  messagesRequestSchema,
+  promptCharacters,
+  textOf,
+  type MessagesRequest,
+} from "./messages-request";
+import {
+  fromOllamaChat,
+  messageId,
+  nsToMs,
+  stripThink,
+  toOllamaChat,
+  toolUseId,
+  usageOf,
+  stopReasonOf,
+  type AnthropicMessage,
+} from "./ollama-translate";
 import { AnthropicSseWriter } from "./sse";
 import { beginRequest, endRequest, enqueueTurns } from "./turn-writer";
 
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-type Turn = { decision: RouteDecision; agent: GatewayAgent; state: GatewayState; body: MessagesRequest; startedAt: Date; t0: number };
+type Turn = {
+  decision: RouteDecision;
+  agent: GatewayAgent;
+  state: GatewayState;
+  body: MessagesRequest;
+  startedAt: Date;
+  t0: number;
+};
 
 class GatewayError extends Error {
   constructor(
@@ -41,14 +64,28 @@ class GatewayError extends Error {
   }
 }
 
-export function anthropicError(status: number, type: string, message: string, extra: { field?: string; headers?: Record<string, string> } = {}): Response {
-  return Response.json({ type: "error", error: { type, message, ...(extra.field ? { field: extra.field } : {}) } }, { status, headers: extra.headers });
+export function anthropicError(
+  status: number,
+  type: string,
+  message: string,
+  extra: { field?: string; headers?: Record<string, string> } = {},
+): Response {
+  return Response.json(
+    { type: "error", error: { type, message, ...(extra.field ? { field: extra.field } : {}) } },
+    { status, headers: extra.headers },
+  );
 }
 
 async function readBody(request: Request): Promise<unknown> {
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) throw new GatewayError(413, "request_too_large", `the request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`);
-  if (!request.body) throw new GatewayError(400, "invalid_request_error", "the request body is empty; send a JSON object");
+  if (declared > MAX_BODY_BYTES)
+    throw new GatewayError(
+      413,
+      "request_too_large",
+      `the request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`,
+    );
+  if (!request.body)
+    throw new GatewayError(400, "invalid_request_error", "the request body is empty; send a JSON object");
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -58,27 +95,44 @@ async function readBody(request: Request): Promise<unknown> {
     size += value.byteLength;
     if (size > MAX_BODY_BYTES) {
       await reader.cancel().catch(() => {});
-      throw new GatewayError(413, "request_too_large", `the request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`);
+      throw new GatewayError(
+        413,
+        "request_too_large",
+        `the request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`,
+      );
     }
     chunks.push(value);
   }
   const text = Buffer.concat(chunks).toString("utf8");
-  if (!text.trim()) throw new GatewayError(400, "invalid_request_error", "the request body is empty; send a JSON object");
+  if (!text.trim())
+    throw new GatewayError(400, "invalid_request_error", "the request body is empty; send a JSON object");
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new GatewayError(400, "invalid_request_error", `the request body is not valid JSON: ${(err as Error).message}`);
+    throw new GatewayError(
+      400,
+      "invalid_request_error",
+      `the request body is not valid JSON: ${(err as Error).message}`,
+    );
   }
 }
 
 async function authenticate(db: Db, state: GatewayState, headers: Headers): Promise<GatewayAgent> {
   const key = headers.get("x-api-key")?.trim() || bearerToken(headers);
-  if (!key) throw new GatewayError(401, "authentication_error", "send the agent's Offload key as x-api-key or Authorization: Bearer");
+  if (!key)
+    throw new GatewayError(
+      401,
+      "authentication_error",
+      "send the agent's Offload key as x-api-key or Authorization: Bearer",
+    );
   const hash = hashAgentKey(key);
   const cached = state.agentsByKeyHash.get(hash);
   if (cached) return cached;
   // Not in the one-second snapshot: a key issued a moment ago, or a wrong one.
-  const agent = await db.prisma.agent.findUnique({ where: { apiKeyHash: hash }, select: { id: true, pin: true, localModel: true, claudeModel: true, heartbeatMinutes: true, removedAt: true } });
+  const agent = await db.prisma.agent.findUnique({
+    where: { apiKeyHash: hash },
+    select: { id: true, pin: true, localModel: true, claudeModel: true, heartbeatMinutes: true, removedAt: true },
+  });
   if (!agent || agent.removedAt) throw new GatewayError(401, "authentication_error", "invalid x-api-key");
   return agent;
 }
@@ -87,10 +141,16 @@ function offloadHeaders(lane: Lane, model: string, turnId: string): Record<strin
   return { "x-offload-lane": lane, "x-offload-model": model, "x-offload-turn-id": turnId };
 }
 
-function baseRecord(turn: Turn, fields: Partial<TurnRecord> & Pick<TurnRecord, "id" | "lane" | "servedModel" | "status">): TurnRecord {
+function baseRecord(
+  turn: Turn,
+  fields: Partial<TurnRecord> & Pick<TurnRecord, "id" | "lane" | "servedModel" | "status">,
+): TurnRecord {
   return {
     agentId: turn.agent.id,
-    taskTypeId: turn.decision.taskType && turn.state.taskTypes.some((t) => t.id === turn.decision.taskType) ? turn.decision.taskType : null,
+    taskTypeId:
+      turn.decision.taskType && turn.state.taskTypes.some((t) => t.id === turn.decision.taskType)
+        ? turn.decision.taskType
+        : null,
     requestedModel: turn.body.model,
     inputTokens: 0,
     outputTokens: 0,
@@ -113,21 +173,48 @@ function baseRecord(turn: Turn, fields: Partial<TurnRecord> & Pick<TurnRecord, "
 
 // ---------------------------------------------------------------- Claude
 
-function claudeRecord(turn: Turn, id: string, model: string, usage: ProviderUsage | null, status: TurnStatus, extra: Partial<TurnRecord> = {}): TurnRecord {
+function claudeRecord(
+  turn: Turn,
+  id: string,
+  model: string,
+  usage: ProviderUsage | null,
+  status: TurnStatus,
+  extra: Partial<TurnRecord> = {},
+): TurnRecord {
   const tokens = usageFromAnthropic(usage);
   const cost = priceClaudeTurn(model, tokens, turn.state.prices);
-  return baseRecord(turn, { id, lane: "claude", servedModel: model, status, ...tokens, costMicroUsd: cost.costMicroUsd, counterfactualMicroUsd: cost.costMicroUsd, ...extra });
+  return baseRecord(turn, {
+    id,
+    lane: "claude",
+    servedModel: model,
+    status,
+    ...tokens,
+    costMicroUsd: cost.costMicroUsd,
+    counterfactualMicroUsd: cost.costMicroUsd,
+    ...extra,
+  });
 }
 
 function claudeErrorResponse(err: unknown): GatewayError {
   if (err instanceof Anthropic.APIError && typeof err.status === "number") {
     const headers: Record<string, string> = {};
-    for (const h of ["retry-after", "request-id", "anthropic-ratelimit-requests-reset", "anthropic-ratelimit-tokens-reset"]) {
+    for (const h of [
+      "retry-after",
+      "request-id",
+      "anthropic-ratelimit-requests-reset",
+      "anthropic-ratelimit-tokens-reset",
+    ]) {
       const v = err.headers?.get(h);
       if (v) headers[h] = v;
     }
     const body = err.error as { error?: { type?: string; message?: string } } | undefined;
-    return new GatewayError(err.status, body?.error?.type ?? "api_error", body?.error?.message ?? err.message, undefined, headers);
+    return new GatewayError(
+      err.status,
+      body?.error?.type ?? "api_error",
+      body?.error?.message ?? err.message,
+      undefined,
+      headers,
+    );
   }
   return new GatewayError(502, "api_error", `could not reach Claude: ${(err as Error).message}`);
 }
@@ -138,29 +225,43 @@ async function serveClaude(turn: Turn, reason: string, escalatedFrom: string | n
   const client = anthropicClient();
   const extra: Partial<TurnRecord> = { reason, escalatedFromTurnId: escalatedFrom };
   if (!client) {
-    enqueueTurns(claudeRecord(turn, id, model, null, "error", { ...extra, errorMessage: "ANTHROPIC_API_KEY is not set" }));
-    throw new GatewayError(503, "api_error", "this turn goes to Claude, and Offload has no ANTHROPIC_API_KEY configured");
+    enqueueTurns(
+      claudeRecord(turn, id, model, null, "error", { ...extra, errorMessage: "ANTHROPIC_API_KEY is not set" }),
+    );
+    throw new GatewayError(
+      503,
+      "api_error",
+      "this turn goes to Claude, and Offload has no ANTHROPIC_API_KEY configured",
+    );
   }
   const headers = offloadHeaders("claude", model, id);
   const body = { ...turn.body, model };
   if (!turn.body.stream) {
     try {
-      const { data, response } = await client.messages.create({ ...(body as Anthropic.MessageCreateParamsNonStreaming), stream: false }).withResponse();
+      const { data, response } = await client.messages
+        .create({ ...(body as Anthropic.MessageCreateParamsNonStreaming), stream: false })
+        .withResponse();
       enqueueTurns(claudeRecord(turn, id, data.model ?? model, data.usage as ProviderUsage, "ok", extra));
       const requestId = response.headers.get("request-id");
       return Response.json(data, { headers: { ...headers, ...(requestId ? { "request-id": requestId } : {}) } });
     } catch (err) {
       const gw = claudeErrorResponse(err);
-      enqueueTurns(claudeRecord(turn, id, model, null, "error", { ...extra, errorMessage: `${gw.status} ${gw.message}` }));
+      enqueueTurns(
+        claudeRecord(turn, id, model, null, "error", { ...extra, errorMessage: `${gw.status} ${gw.message}` }),
+      );
       throw gw;
     }
   }
   let raw: Response;
   try {
-    raw = await client.messages.create({ ...(body as Anthropic.MessageCreateParamsStreaming), stream: true }).asResponse();
+    raw = await client.messages
+      .create({ ...(body as Anthropic.MessageCreateParamsStreaming), stream: true })
+      .asResponse();
   } catch (err) {
     const gw = claudeErrorResponse(err);
-    enqueueTurns(claudeRecord(turn, id, model, null, "error", { ...extra, errorMessage: `${gw.status} ${gw.message}` }));
+    enqueueTurns(
+      claudeRecord(turn, id, model, null, "error", { ...extra, errorMessage: `${gw.status} ${gw.message}` }),
+    );
     throw gw;
   }
   // Pass Claude's bytes through unchanged; read the usage from message_start and message_delta on the way.
@@ -178,12 +279,18 @@ async function serveClaude(turn: Turn, reason: string, escalatedFrom: string | n
       const data = event.split("\n").find((l) => l.startsWith("data:"));
       if (!data) continue;
       try {
-        const parsed = JSON.parse(data.slice(5)) as { type?: string; message?: { model?: string; usage?: ProviderUsage }; usage?: ProviderUsage; error?: { message?: string } };
+        const parsed = JSON.parse(data.slice(5)) as {
+          type?: string;
+          message?: { model?: string; usage?: ProviderUsage };
+          usage?: ProviderUsage;
+          error?: { message?: string };
+        };
         if (parsed.type === "message_start") {
           Object.assign(usage, parsed.message?.usage ?? {});
           servedModel = parsed.message?.model ?? servedModel;
         } else if (parsed.type === "message_delta" && parsed.usage) {
-          for (const [k, v] of Object.entries(parsed.usage)) if (v !== null && v !== undefined) (usage as Record<string, unknown>)[k] = v;
+          for (const [k, v] of Object.entries(parsed.usage))
+            if (v !== null && v !== undefined) (usage as Record<string, unknown>)[k] = v;
         } else if (parsed.type === "error") failed = parsed.error?.message ?? "stream error";
       } catch {
         // not JSON: passed through untouched, nothing to meter
@@ -208,9 +315,17 @@ async function serveClaude(turn: Turn, reason: string, escalatedFrom: string | n
     }),
   );
   const requestId = raw.headers.get("request-id");
-  return new Response(tapEnd(stream, () => record("error", "the agent disconnected before the end of the stream")), {
-    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", ...headers, ...(requestId ? { "request-id": requestId } : {}) },
-  });
+  return new Response(
+    tapEnd(stream, () => record("error", "the agent disconnected before the end of the stream")),
+    {
+      headers: {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache",
+        ...headers,
+        ...(requestId ? { "request-id": requestId } : {}),
+      },
+    },
+  );
 }
 
 /** Calls `onCancel` when the reader (the agent) goes away early. */
@@ -242,14 +357,30 @@ function localSettings(turn: Turn) {
   };
 }
 
-function localRecord(turn: Turn, id: string, lane: Lane, r: LocalResult | null, status: TurnStatus, extra: Partial<TurnRecord> = {}): TurnRecord {
+function localRecord(
+  turn: Turn,
+  id: string,
+  lane: Lane,
+  r: LocalResult | null,
+  status: TurnStatus,
+  extra: Partial<TurnRecord> = {},
+): TurnRecord {
   const s = turn.state.settings;
   const model = r?.message.model ?? turn.decision.model!;
   const input = r?.message.usage.input_tokens ?? 0;
   const output = r?.message.usage.output_tokens ?? 0;
   const cost = priceLocalTurn(
-    { generationMs: r?.generationMs ?? 0, promptTokens: input, outputTokens: output, claudeModel: turn.agent.claudeModel },
-    { gpuWatts: s.gpuWatts, electricityMicroUsdPerKwh: electricityMicroUsdPerKwh(s), counterfactualCachedShare: s.counterfactualCachedShare },
+    {
+      generationMs: r?.generationMs ?? 0,
+      promptTokens: input,
+      outputTokens: output,
+      claudeModel: turn.agent.claudeModel,
+    },
+    {
+      gpuWatts: s.gpuWatts,
+      electricityMicroUsdPerKwh: electricityMicroUsdPerKwh(s),
+      counterfactualCachedShare: s.counterfactualCachedShare,
+    },
     turn.state.prices,
   );
   return baseRecord(turn, {
@@ -270,7 +401,8 @@ function localRecord(turn: Turn, id: string, lane: Lane, r: LocalResult | null, 
 
 function localError(err: unknown, timeoutSeconds: number): string {
   const e = err as Error & { status_code?: number; cause?: { code?: string } };
-  if (e.name === "TimeoutError" || e.name === "AbortError") return `the local model did not answer within ${timeoutSeconds} s`;
+  if (e.name === "TimeoutError" || e.name === "AbortError")
+    return `the local model did not answer within ${timeoutSeconds} s`;
   if (e.cause?.code === "ECONNREFUSED") return "ollama refused the connection";
   return `ollama: ${e.message}`;
 }
@@ -278,14 +410,21 @@ function localError(err: unknown, timeoutSeconds: number): string {
 async function chatLocal(turn: Turn, signal: AbortSignal): Promise<LocalResult> {
   const request = toOllamaChat(turn.body, localSettings(turn), false);
   const r = await ollamaClient(signal).chat({ ...request, stream: false });
-  return { message: fromOllamaChat(r, turn.body.thinking?.type === "enabled"), loadMs: nsToMs(r.load_duration), generationMs: nsToMs(r.prompt_eval_duration) + nsToMs(r.eval_duration), evalMs: nsToMs(r.eval_duration) };
+  return {
+    message: fromOllamaChat(r, turn.body.thinking?.type === "enabled"),
+    loadMs: nsToMs(r.load_duration),
+    generationMs: nsToMs(r.prompt_eval_duration) + nsToMs(r.eval_duration),
+    evalMs: nsToMs(r.eval_duration),
+  };
 }
 
 function respondMessage(m: AnthropicMessage, stream: boolean, headers: Record<string, string>): Response {
   if (!stream) return Response.json(m, { headers });
   const chunks: Uint8Array[] = [];
   new AnthropicSseWriter((c) => chunks.push(c)).replay(m);
-  return new Response(new Blob(chunks as BlobPart[]).stream(), { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", ...headers } });
+  return new Response(new Blob(chunks as BlobPart[]).stream(), {
+    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", ...headers },
+  });
 }
 
 async function serveLocal(turn: Turn): Promise<Response> {
@@ -365,18 +504,42 @@ async function serveLocal(turn: Turn): Promise<Response> {
             writer.text(piece);
           }
           for (const call of chunk.message?.tool_calls ?? []) {
-            const block = { type: "tool_use" as const, id: toolUseId(), name: call.function.name, input: (call.function.arguments ?? {}) as Record<string, unknown> };
+            const block = {
+              type: "tool_use" as const,
+              id: toolUseId(),
+              name: call.function.name,
+              input: (call.function.arguments ?? {}) as Record<string, unknown>,
+            };
             content.push(block);
             writer.toolUse(block.id, block.name, block.input);
           }
           if (chunk.done) {
             const m: AnthropicMessage = {
-              id: msgId, type: "message", role: "assistant", model, content: [{ type: "text", text: stripThink(text).text }, ...content],
-              stop_reason: stopReasonOf(chunk.done_reason, content.length > 0), stop_sequence: null, usage: usageOf(chunk),
+              id: msgId,
+              type: "message",
+              role: "assistant",
+              model,
+              content: [{ type: "text", text: stripThink(text).text }, ...content],
+              stop_reason: stopReasonOf(chunk.done_reason, content.length > 0),
+              stop_sequence: null,
+              usage: usageOf(chunk),
             };
             writer.finish(m.stop_reason, m.usage);
             recorded = true;
-            enqueueTurns(localRecord(turn, id, lane, { message: m, loadMs: nsToMs(chunk.load_duration), generationMs: nsToMs(chunk.prompt_eval_duration) + nsToMs(chunk.eval_duration), evalMs: nsToMs(chunk.eval_duration) }, "ok"));
+            enqueueTurns(
+              localRecord(
+                turn,
+                id,
+                lane,
+                {
+                  message: m,
+                  loadMs: nsToMs(chunk.load_duration),
+                  generationMs: nsToMs(chunk.prompt_eval_duration) + nsToMs(chunk.eval_duration),
+                  evalMs: nsToMs(chunk.eval_duration),
+                },
+                "ok",
+              ),
+            );
           }
         }
         controller.close();
@@ -393,11 +556,17 @@ async function serveLocal(turn: Turn): Promise<Response> {
     cancel() {
       if (!recorded) {
         recorded = true;
-        enqueueTurns(localRecord(turn, id, lane, null, "error", { errorMessage: "the agent disconnected before the end of the stream" }));
+        enqueueTurns(
+          localRecord(turn, id, lane, null, "error", {
+            errorMessage: "the agent disconnected before the end of the stream",
+          }),
+        );
       }
     },
   });
-  return new Response(out, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", ...headers } });
+  return new Response(out, {
+    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", ...headers },
+  });
 }
 
 // ---------------------------------------------------------------- Entry
@@ -415,7 +584,13 @@ export async function handleMessages(request: Request, database?: Db): Promise<R
     const agent = await authenticate(db, state, request.headers);
     const raw = await readBody(request);
     const parsed = messagesRequestSchema.safeParse(raw);
-    if (!parsed.success) throw new GatewayError(400, "invalid_request_error", describeZodError(parsed.error), parsed.error.issues[0]?.path.join(".") || undefined);
+    if (!parsed.success)
+      throw new GatewayError(
+        400,
+        "invalid_request_error",
+        describeZodError(parsed.error),
+        parsed.error.issues[0]?.path.join(".") || undefined,
+      );
     const body = parsed.data;
     const headerTaskType = request.headers.get("x-offload-task-type")?.trim() || null;
 
@@ -432,25 +607,45 @@ export async function handleMessages(request: Request, database?: Db): Promise<R
         },
       );
     } catch (err) {
-      if (err instanceof RouteError && err.code === "unknown_task_type") throw new GatewayError(400, "invalid_request_error", `x-offload-task-type: ${err.message}`, "x-offload-task-type");
+      if (err instanceof RouteError && err.code === "unknown_task_type")
+        throw new GatewayError(
+          400,
+          "invalid_request_error",
+          `x-offload-task-type: ${err.message}`,
+          "x-offload-task-type",
+        );
       if (err instanceof RouteError) throw new GatewayError(503, "api_error", err.message);
       throw err;
     }
     // A prompt the local context cannot hold goes to Claude rather than being truncated.
     if (decision.lane !== "claude") {
-      const fit = fitLocalContext(estimateTokens(promptCharacters(body)), body.max_tokens, state.settings.localContextTokens);
-      if (!fit.fits) decision = { ...decision, lane: "claude", tier: LANE_TIER.claude, model: agent.claudeModel, reason: `${decision.reason}; ${fit.reason}: sent to claude` };
+      const fit = fitLocalContext(
+        estimateTokens(promptCharacters(body)),
+        body.max_tokens,
+        state.settings.localContextTokens,
+      );
+      if (!fit.fits)
+        decision = {
+          ...decision,
+          lane: "claude",
+          tier: LANE_TIER.claude,
+          model: agent.claudeModel,
+          reason: `${decision.reason}; ${fit.reason}: sent to claude`,
+        };
     }
     const turn: Turn = { decision, agent, state, body, startedAt, t0 };
-    const response = decision.lane === "claude" ? await serveClaude(turn, decision.reason, null) : await serveLocal(turn);
+    const response =
+      decision.lane === "claude" ? await serveClaude(turn, decision.reason, null) : await serveLocal(turn);
     if (response.body) {
       tapped = true;
       return new Response(tapClose(response.body, endRequest), { status: response.status, headers: response.headers });
     }
     return response;
   } catch (err) {
-    if (err instanceof GatewayError) return anthropicError(err.status, err.type, err.message, { field: err.field, headers: err.headers });
-    if (err instanceof OffloadError) return anthropicError(400, "invalid_request_error", err.message, { field: err.field });
+    if (err instanceof GatewayError)
+      return anthropicError(err.status, err.type, err.message, { field: err.field, headers: err.headers });
+    if (err instanceof OffloadError)
+      return anthropicError(400, "invalid_request_error", err.message, { field: err.field });
     console.error("offload gateway: unexpected error", err);
     return anthropicError(500, "api_error", "internal error in Offload; see its log");
   } finally {

@@ -74,7 +74,8 @@ export function promptCharacters(body: Pick<MessagesRequest, "messages" | "syste
         else if (b.type === "tool_use") add(b.input);
         else if (b.type === "tool_result") add(b.content);
         else if (b.type === "thinking") add(b.thinking);
-        else if (b.type === "image" || b.type === "document") chars += 1_000 * 3.5; // roughly a thousand tokens each
+        else if (b.type === "image" || b.type === "document")
+          chars += 1_000 * 3.5; // roughly a thousand tokens each
         else add(b);
       }
   }

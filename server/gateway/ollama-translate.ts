@@ -35,7 +35,12 @@ export const toolUseId = () => `toolu_${crypto.randomBytes(12).toString("hex")}`
 
 function toolResultText(content: unknown): string {
   if (typeof content === "string") return content;
-  if (Array.isArray(content)) return content.map((c) => (c && typeof c === "object" && "text" in c ? String((c as { text: unknown }).text) : JSON.stringify(c))).join("\n");
+  if (Array.isArray(content))
+    return content
+      .map((c) =>
+        c && typeof c === "object" && "text" in c ? String((c as { text: unknown }).text) : JSON.stringify(c),
+      )
+      .join("\n");
   return content === undefined ? "" : JSON.stringify(content);
 }
 
@@ -44,7 +49,11 @@ function imageData(block: ContentBlock): string | null {
   return source?.type === "base64" && typeof source.data === "string" ? source.data : null;
 }
 
-export function toOllamaChat(body: MessagesRequest, local: LocalOptions, stream: boolean): ChatRequest & { stream: boolean } {
+export function toOllamaChat(
+  body: MessagesRequest,
+  local: LocalOptions,
+  stream: boolean,
+): ChatRequest & { stream: boolean } {
   const messages: OllamaMessage[] = [];
   const system = textOf(body.system);
   if (system) messages.push({ role: "system", content: system });
@@ -58,18 +67,31 @@ export function toOllamaChat(body: MessagesRequest, local: LocalOptions, stream:
     if (m.role === "assistant") {
       const calls = blocks.filter((b) => b.type === "tool_use");
       for (const c of calls) toolNames.set(String(c.id), String(c.name));
-      const thinking = blocks.filter((b) => b.type === "thinking").map((b) => String(b.thinking ?? "")).join("\n");
+      const thinking = blocks
+        .filter((b) => b.type === "thinking")
+        .map((b) => String(b.thinking ?? ""))
+        .join("\n");
       messages.push({
         role: "assistant",
         content: textOf(blocks as never),
         ...(thinking ? { thinking } : {}),
-        ...(calls.length ? { tool_calls: calls.map((c) => ({ function: { name: String(c.name), arguments: (c.input ?? {}) as Record<string, unknown> } })) } : {}),
+        ...(calls.length
+          ? {
+              tool_calls: calls.map((c) => ({
+                function: { name: String(c.name), arguments: (c.input ?? {}) as Record<string, unknown> },
+              })),
+            }
+          : {}),
       });
       continue;
     }
     for (const r of blocks.filter((b) => b.type === "tool_result")) {
       const name = toolNames.get(String(r.tool_use_id)) ?? "tool";
-      messages.push({ role: "tool", content: (r.is_error ? "Error: " : "") + toolResultText(r.content), tool_name: name });
+      messages.push({
+        role: "tool",
+        content: (r.is_error ? "Error: " : "") + toolResultText(r.content),
+        tool_name: name,
+      });
     }
     const text = textOf(blocks as never);
     const images = blocks.map(imageData).filter((d): d is string => d !== null);
@@ -77,7 +99,14 @@ export function toOllamaChat(body: MessagesRequest, local: LocalOptions, stream:
   }
   const tools: OllamaTool[] | undefined = body.tools
     ?.filter((t) => t.input_schema !== undefined)
-    .map((t) => ({ type: "function", function: { name: t.name, description: typeof t.description === "string" ? t.description : undefined, parameters: t.input_schema as OllamaTool["function"]["parameters"] } }));
+    .map((t) => ({
+      type: "function",
+      function: {
+        name: t.name,
+        description: typeof t.description === "string" ? t.description : undefined,
+        parameters: t.input_schema as OllamaTool["function"]["parameters"],
+      },
+    }));
   return {
     model: local.model,
     messages,
@@ -113,7 +142,12 @@ export function stopReasonOf(doneReason: string | undefined, hasToolCalls: boole
 }
 
 export function usageOf(r: Pick<ChatResponse, "prompt_eval_count" | "eval_count">): AnthropicUsage {
-  return { input_tokens: r.prompt_eval_count ?? 0, output_tokens: r.eval_count ?? 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+  return {
+    input_tokens: r.prompt_eval_count ?? 0,
+    output_tokens: r.eval_count ?? 0,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+  };
 }
 
 export function fromOllamaChat(r: ChatResponse, thinkingRequested: boolean): AnthropicMessage {
@@ -123,7 +157,13 @@ export function fromOllamaChat(r: ChatResponse, thinkingRequested: boolean): Ant
   if (thinkingRequested && thinking) content.push({ type: "thinking", thinking, signature: "" });
   if (text.trim()) content.push({ type: "text", text });
   const calls = r.message?.tool_calls ?? [];
-  for (const c of calls) content.push({ type: "tool_use", id: toolUseId(), name: c.function.name, input: (c.function.arguments ?? {}) as Record<string, unknown> });
+  for (const c of calls)
+    content.push({
+      type: "tool_use",
+      id: toolUseId(),
+      name: c.function.name,
+      input: (c.function.arguments ?? {}) as Record<string, unknown>,
+    });
   return {
     id: messageId(),
     type: "message",

@@ -19,7 +19,16 @@ export class AnthropicSseWriter {
     this.emit(
       sseEvent("message_start", {
         type: "message_start",
-        message: { id, type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0, ...usage } },
+        message: {
+          id,
+          type: "message",
+          role: "assistant",
+          model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: 0, output_tokens: 0, ...usage },
+        },
       }),
     );
     this.emit(sseEvent("ping", { type: "ping" }));
@@ -27,7 +36,14 @@ export class AnthropicSseWriter {
 
   private close(): void {
     if (this.open === null) return;
-    if (this.open === "thinking") this.emit(sseEvent("content_block_delta", { type: "content_block_delta", index: this.index, delta: { type: "signature_delta", signature: "" } }));
+    if (this.open === "thinking")
+      this.emit(
+        sseEvent("content_block_delta", {
+          type: "content_block_delta",
+          index: this.index,
+          delta: { type: "signature_delta", signature: "" },
+        }),
+      );
     this.emit(sseEvent("content_block_stop", { type: "content_block_stop", index: this.index }));
     this.open = null;
   }
@@ -38,32 +54,64 @@ export class AnthropicSseWriter {
     this.index++;
     this.open = kind;
     const block = kind === "text" ? { type: "text", text: "" } : { type: "thinking", thinking: "", signature: "" };
-    this.emit(sseEvent("content_block_start", { type: "content_block_start", index: this.index, content_block: block }));
+    this.emit(
+      sseEvent("content_block_start", { type: "content_block_start", index: this.index, content_block: block }),
+    );
   }
 
   text(delta: string): void {
     if (!delta) return;
     this.begin("text");
-    this.emit(sseEvent("content_block_delta", { type: "content_block_delta", index: this.index, delta: { type: "text_delta", text: delta } }));
+    this.emit(
+      sseEvent("content_block_delta", {
+        type: "content_block_delta",
+        index: this.index,
+        delta: { type: "text_delta", text: delta },
+      }),
+    );
   }
 
   thinking(delta: string): void {
     if (!delta) return;
     this.begin("thinking");
-    this.emit(sseEvent("content_block_delta", { type: "content_block_delta", index: this.index, delta: { type: "thinking_delta", thinking: delta } }));
+    this.emit(
+      sseEvent("content_block_delta", {
+        type: "content_block_delta",
+        index: this.index,
+        delta: { type: "thinking_delta", thinking: delta },
+      }),
+    );
   }
 
   toolUse(id: string, name: string, input: Record<string, unknown>): void {
     this.close();
     this.index++;
-    this.emit(sseEvent("content_block_start", { type: "content_block_start", index: this.index, content_block: { type: "tool_use", id, name, input: {} } }));
-    this.emit(sseEvent("content_block_delta", { type: "content_block_delta", index: this.index, delta: { type: "input_json_delta", partial_json: JSON.stringify(input) } }));
+    this.emit(
+      sseEvent("content_block_start", {
+        type: "content_block_start",
+        index: this.index,
+        content_block: { type: "tool_use", id, name, input: {} },
+      }),
+    );
+    this.emit(
+      sseEvent("content_block_delta", {
+        type: "content_block_delta",
+        index: this.index,
+        delta: { type: "input_json_delta", partial_json: JSON.stringify(input) },
+      }),
+    );
     this.emit(sseEvent("content_block_stop", { type: "content_block_stop", index: this.index }));
   }
 
   finish(stopReason: AnthropicMessage["stop_reason"], usage: AnthropicUsage): void {
     this.close();
-    this.emit(sseEvent("message_delta", { type: "message_delta", delta: { stop_reason: stopReason, stop_sequence: null }, usage }));
+    this.emit(
+      sseEvent("message_delta", {
+        type: "message_delta",
+        delta: { stop_reason: stopReason, stop_sequence: null },
+        usage,
+      }),
+    );
     this.emit(sseEvent("message_stop", { type: "message_stop" }));
   }
 

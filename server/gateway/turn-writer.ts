@@ -20,7 +20,15 @@ type WriterState = {
 };
 
 const g = globalThis as typeof globalThis & { __offloadTurnWriter?: WriterState };
-const state: WriterState = (g.__offloadTurnWriter ??= { pending: [], timer: null, flushing: null, inFlight: 0, idle: [], shuttingDown: false, db: null });
+const state: WriterState = (g.__offloadTurnWriter ??= {
+  pending: [],
+  timer: null,
+  flushing: null,
+  inFlight: 0,
+  idle: [],
+  shuttingDown: false,
+  db: null,
+});
 
 /** Where turns go; set once by the server (and by tests). */
 export function configureTurnWriter(db: () => Promise<Db>): void {
@@ -85,14 +93,18 @@ export function isShuttingDown(): boolean {
 export async function drainGateway(timeoutMs = 15_000): Promise<void> {
   state.shuttingDown = true;
   if (state.inFlight > 0) {
-    await Promise.race([new Promise<void>((resolve) => state.idle.push(resolve)), new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+    await Promise.race([
+      new Promise<void>((resolve) => state.idle.push(resolve)),
+      new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
+    ]);
   }
   if (state.timer) clearTimeout(state.timer);
   state.timer = null;
   for (let attempt = 0; attempt < 3 && state.pending.length; attempt++) {
     await flushTurns().catch(() => new Promise((r) => setTimeout(r, 200)));
   }
-  if (state.pending.length) console.error(`offload: ${state.pending.length} turn(s) could not be recorded before shutdown`);
+  if (state.pending.length)
+    console.error(`offload: ${state.pending.length} turn(s) could not be recorded before shutdown`);
 }
 
 /** For tests: forget the shutdown state. */

@@ -44,7 +44,9 @@ for (const target of testDatabases()) {
       expect(verdict).toMatchObject({ status: "up", reasons: [] });
       const sample = await db.prisma.healthSample.findUniqueOrThrow({ where: { id: sampleId } });
       expect(sample).toMatchObject({ status: "up", ollamaVersion: "0.14.2" });
-      expect(sample.loadedModels).toEqual([expect.objectContaining({ name: "qwen3:8b", size: 6 * GB, sizeVram: 6 * GB, contextLength: 16_384 })]);
+      expect(sample.loadedModels).toEqual([
+        expect.objectContaining({ name: "qwen3:8b", size: 6 * GB, sizeVram: 6 * GB, contextLength: 16_384 }),
+      ]);
       expect(sample.installedModels).toEqual([expect.objectContaining({ name: "qwen3:8b" })]);
     });
 
@@ -79,7 +81,13 @@ for (const target of testDatabases()) {
 
       ollama.failAlways(null);
       expect((await pollHealth(db)).verdict.status).toBe("up");
-      expect((await db.prisma.healthSample.findMany({ orderBy: { takenAt: "asc" } })).map((s) => s.status)).toEqual(["down", "down", "down", "down", "up"]);
+      expect((await db.prisma.healthSample.findMany({ orderBy: { takenAt: "asc" } })).map((s) => s.status)).toEqual([
+        "down",
+        "down",
+        "down",
+        "down",
+        "up",
+      ]);
     });
 
     it("routes local work to Claude while down, and back when up", async () => {
@@ -95,10 +103,30 @@ for (const target of testDatabases()) {
 
     it("is degraded by the fleet's own slow or failing local turns, and notes cold loads", async () => {
       const base = (i: number, over: Partial<TurnRecord>): TurnRecord => ({
-        id: crypto.randomUUID(), agentId: "loash", taskTypeId: "heartbeat", lane: "local", requestedModel: "claude-opus-4-6", servedModel: "qwen3:8b",
-        status: "ok", inputTokens: 9_000, outputTokens: 100, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, latencyMs: 8_000,
-        generationMs: 7_000, evalMs: 10_000, loadMs: 10, escalatedFromTurnId: null, reason: "t", errorMessage: null, costMicroUsd: 1n,
-        counterfactualMicroUsd: 100n, source: "gateway", startedAt: new Date(Date.now() - i * 1_000), ...over,
+        id: crypto.randomUUID(),
+        agentId: "loash",
+        taskTypeId: "heartbeat",
+        lane: "local",
+        requestedModel: "claude-opus-4-6",
+        servedModel: "qwen3:8b",
+        status: "ok",
+        inputTokens: 9_000,
+        outputTokens: 100,
+        cacheReadTokens: 0,
+        cacheWrite5mTokens: 0,
+        cacheWrite1hTokens: 0,
+        latencyMs: 8_000,
+        generationMs: 7_000,
+        evalMs: 10_000,
+        loadMs: 10,
+        escalatedFromTurnId: null,
+        reason: "t",
+        errorMessage: null,
+        costMicroUsd: 1n,
+        counterfactualMicroUsd: 100n,
+        source: "gateway",
+        startedAt: new Date(Date.now() - i * 1_000),
+        ...over,
       });
       await recordTurns(db, [
         ...Array.from({ length: 8 }, (_, i) => base(i, {})),
@@ -118,7 +146,10 @@ for (const target of testDatabases()) {
     it("keeps 7 days at full rate and one sample an hour before that", async () => {
       const old = Date.now() - 10 * 86_400_000;
       await db.prisma.healthSample.createMany({
-        data: [0, 10, 20, 70, 80].map((m) => ({ takenAt: new Date(Math.floor(old / 3_600_000) * 3_600_000 + m * 60_000), status: "up" as const })),
+        data: [0, 10, 20, 70, 80].map((m) => ({
+          takenAt: new Date(Math.floor(old / 3_600_000) * 3_600_000 + m * 60_000),
+          status: "up" as const,
+        })),
       });
       await pollHealth(db);
       expect(await thinHealthSamples(db)).toBe(3);
@@ -129,10 +160,21 @@ for (const target of testDatabases()) {
       process.env.OFFLOAD_ADMIN_TOKEN = "admin-token-for-tests";
       try {
         await pollHealth(db);
-        const ok = await handleHealthRequest(new Request("http://x/api/v1/ollama/health", { headers: { authorization: "Bearer admin-token-for-tests" } }), db);
+        const ok = await handleHealthRequest(
+          new Request("http://x/api/v1/ollama/health", { headers: { authorization: "Bearer admin-token-for-tests" } }),
+          db,
+        );
         expect(ok.status).toBe(200);
-        expect(await ok.json()).toMatchObject({ status: "up", reasons: [], ollamaVersion: "0.14.2", loadedModels: [expect.objectContaining({ name: "qwen3:8b" })] });
-        const no = await handleHealthRequest(new Request("http://x/api/v1/ollama/health", { headers: { authorization: "Bearer wrong" } }), db);
+        expect(await ok.json()).toMatchObject({
+          status: "up",
+          reasons: [],
+          ollamaVersion: "0.14.2",
+          loadedModels: [expect.objectContaining({ name: "qwen3:8b" })],
+        });
+        const no = await handleHealthRequest(
+          new Request("http://x/api/v1/ollama/health", { headers: { authorization: "Bearer wrong" } }),
+          db,
+        );
         expect(no.status).toBe(401);
         expect((await readHealthStatus(db)).stale).toBe(false);
       } finally {

@@ -28,7 +28,8 @@ export async function pollHealth(db: Db, now = new Date()): Promise<PollResult> 
     db.prisma.agent.findMany({ where: { removedAt: null }, select: { localModel: true } }),
   ]);
   const localModels = [...new Set([settings.defaultLocalModel, ...agents.map((a) => a.localModel)])];
-  const probeSpeed = settings.healthProbeChat && probe.ok ? await probeChatSpeed(settings.defaultLocalModel, env.OLLAMA_HOST) : null;
+  const probeSpeed =
+    settings.healthProbeChat && probe.ok ? await probeChatSpeed(settings.defaultLocalModel, env.OLLAMA_HOST) : null;
   const verdict = judgeHealth(
     probe,
     stats,

@@ -7,7 +7,13 @@ import type { LocalTurnStats } from "@/server/core/health/judge-health";
 export async function readLocalTurnStats(db: Db, now = new Date()): Promise<LocalTurnStats> {
   const since15 = new Date(now.getTime() - 15 * 60_000).toISOString();
   const since60 = new Date(now.getTime() - 60 * 60_000).toISOString();
-  const [row] = await db.sql.query<{ turns: string; failed: string; p95: number | null; tps: number | null; cold: string }>(
+  const [row] = await db.sql.query<{
+    turns: string;
+    failed: string;
+    p95: number | null;
+    tps: number | null;
+    cold: string;
+  }>(
     `select count(*) filter (where "startedAt" >= $1::timestamptz) as turns,
             count(*) filter (where "startedAt" >= $1::timestamptz and ("status" = 'error' or ("status" = 'escalated' and ("errorMessage" like 'ollama%' or "errorMessage" like 'the local model did not answer%')))) as failed,
             percentile_cont(0.95) within group (order by "latencyMs") filter (where "startedAt" >= $1::timestamptz) as p95,

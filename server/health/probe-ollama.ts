@@ -7,9 +7,17 @@ import type { Probe, ProbeFailure } from "@/server/core/health/judge-health";
 export const PROBE_TIMEOUT_MS = 3_000;
 
 export function classifyFailure(err: unknown): ProbeFailure {
-  const e = err as { name?: string; message?: string; status_code?: number; error?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === "TimeoutError" || e?.name === "AbortError") return { kind: "timeout", message: "no answer within the timeout" };
-  if (typeof e?.status_code === "number") return { kind: "http", status: e.status_code, message: (e.error ?? e.message ?? "").slice(0, 200) };
+  const e = err as {
+    name?: string;
+    message?: string;
+    status_code?: number;
+    error?: string;
+    cause?: { code?: string; message?: string };
+  };
+  if (e?.name === "TimeoutError" || e?.name === "AbortError")
+    return { kind: "timeout", message: "no answer within the timeout" };
+  if (typeof e?.status_code === "number")
+    return { kind: "http", status: e.status_code, message: (e.error ?? e.message ?? "").slice(0, 200) };
   if (e?.name === "SyntaxError") return { kind: "malformed", message: (e.message ?? "").slice(0, 120) };
   const code = e?.cause?.code;
   if (code === "ECONNREFUSED") return { kind: "refused", message: "ECONNREFUSED" };
@@ -63,7 +71,13 @@ async function probeOnce(host: string | undefined, timeoutMs: number): Promise<P
 /** The optional speed probe: a tiny chat, timed by Ollama itself (eval_count / eval_duration). */
 export async function probeChatSpeed(model: string, host?: string, timeoutMs = 30_000): Promise<number | null> {
   try {
-    const r = await ollamaClient(AbortSignal.timeout(timeoutMs), host).chat({ model, messages: [{ role: "user", content: "Count from 1 to 20, separated by spaces." }], stream: false, think: false, options: { num_predict: 48 } });
+    const r = await ollamaClient(AbortSignal.timeout(timeoutMs), host).chat({
+      model,
+      messages: [{ role: "user", content: "Count from 1 to 20, separated by spaces." }],
+      stream: false,
+      think: false,
+      options: { num_predict: 48 },
+    });
     return r.eval_count > 0 && r.eval_duration > 0 ? r.eval_count / (r.eval_duration / 1e9) : null;
   } catch {
     return null;

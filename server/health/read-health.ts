@@ -40,7 +40,11 @@ export async function readHealthStatus(db: Db, now = new Date()): Promise<Health
     sample = await db.prisma.healthSample.findFirst({ orderBy: { takenAt: "desc" } });
   }
   const s = sample!;
-  const answered = await db.prisma.healthSample.findFirst({ where: { ollamaVersion: { not: null } }, orderBy: { takenAt: "desc" }, select: { takenAt: true } });
+  const answered = await db.prisma.healthSample.findFirst({
+    where: { ollamaVersion: { not: null } },
+    orderBy: { takenAt: "desc" },
+    select: { takenAt: true },
+  });
   return {
     status: s.status,
     reasons: asArray<string>(s.reasons),
@@ -63,7 +67,13 @@ export async function readHealthStatus(db: Db, now = new Date()): Promise<Health
   };
 }
 
-export type HealthPoint = { takenAt: Date; status: string; tokensPerSecond: number | null; localP95Ms: number | null; responseMs: number | null };
+export type HealthPoint = {
+  takenAt: Date;
+  status: string;
+  tokensPerSecond: number | null;
+  localP95Ms: number | null;
+  responseMs: number | null;
+};
 
 /** Samples over the last `hours`, at most ~300 points (evenly thinned) for the charts. */
 export async function readHealthHistory(db: Db, hours: number, now = new Date()): Promise<HealthPoint[]> {
@@ -76,11 +86,22 @@ export async function readHealthHistory(db: Db, hours: number, now = new Date())
   return rows.filter((_, i) => i % step === 0 || i === rows.length - 1);
 }
 
-export type LocalErrorRow = { id: string; startedAt: Date; agentId: string; status: string; errorMessage: string | null; servedModel: string };
+export type LocalErrorRow = {
+  id: string;
+  startedAt: Date;
+  agentId: string;
+  status: string;
+  errorMessage: string | null;
+  servedModel: string;
+};
 
 export async function readRecentLocalErrors(db: Db, limit = 10): Promise<LocalErrorRow[]> {
   return db.prisma.turn.findMany({
-    where: { lane: { not: "claude" }, status: { in: ["error", "escalated"] }, startedAt: { gte: new Date(Date.now() - 24 * 3_600_000) } },
+    where: {
+      lane: { not: "claude" },
+      status: { in: ["error", "escalated"] },
+      startedAt: { gte: new Date(Date.now() - 24 * 3_600_000) },
+    },
     orderBy: { startedAt: "desc" },
     take: limit,
     select: { id: true, startedAt: true, agentId: true, status: true, errorMessage: true, servedModel: true },

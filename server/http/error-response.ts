@@ -26,7 +26,10 @@ export function errorResponse(err: unknown): Response {
     return Response.json(errorBody("BAD_REQUEST", describeZodError(err), field), { status: 400 });
   }
   console.error("offload: unexpected error", err);
-  return Response.json({ type: "error", error: { type: "api_error", message: "internal error; see the server log" } }, { status: 500 });
+  return Response.json(
+    { type: "error", error: { type: "api_error", message: "internal error; see the server log" } },
+    { status: 500 },
+  );
 }
 
 /** The request's JSON body, or a 400 naming the problem. */

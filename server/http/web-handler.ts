@@ -37,7 +37,12 @@ function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
   });
 }
 
-export async function serveWebHandler(handler: (request: Request) => Promise<Response>, req: IncomingMessage, res: ServerResponse, base: string): Promise<void> {
+export async function serveWebHandler(
+  handler: (request: Request) => Promise<Response>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  base: string,
+): Promise<void> {
   const url = new URL(req.url ?? "/", base);
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) {

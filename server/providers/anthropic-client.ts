@@ -12,7 +12,12 @@ export function anthropicClient(): Anthropic | null {
   const env = readEnv();
   if (!env.ANTHROPIC_API_KEY) return null;
   if (cached && cached.key === env.ANTHROPIC_API_KEY && cached.base === env.ANTHROPIC_BASE_URL) return cached.client;
-  const client = new Anthropic({ apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL ?? undefined, maxRetries: 0, timeout: 10 * 60_000 });
+  const client = new Anthropic({
+    apiKey: env.ANTHROPIC_API_KEY,
+    baseURL: env.ANTHROPIC_BASE_URL ?? undefined,
+    maxRetries: 0,
+    timeout: 10 * 60_000,
+  });
   cached = { key: env.ANTHROPIC_API_KEY, base: env.ANTHROPIC_BASE_URL, client };
   return client;
 }

@@ -12,7 +12,11 @@ export function localRequestsInFlight(): number {
   return inFlight.count;
 }
 
-async function countedFetch(input: RequestInfo | URL, init: RequestInit | undefined, signal?: AbortSignal): Promise<Response> {
+async function countedFetch(
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+  signal?: AbortSignal,
+): Promise<Response> {
   inFlight.count++;
   let done = false;
   const finish = () => {

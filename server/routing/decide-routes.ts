@@ -8,7 +8,14 @@ import { readSettings } from "@/server/db/settings";
 import { agentIdSchema } from "@/server/agents/manage-agents";
 import { classifyTask, type ClassifierTaskType } from "@/server/core/classifier/classify-task";
 import { readOllamaHealth } from "@/server/health/read-ollama-health";
-import { decideRoute, RouteError, type RouteAgent, type RouteContext, type RouteDecision, type RouteInput } from "@/server/core/routing/decide-route";
+import {
+  decideRoute,
+  RouteError,
+  type RouteAgent,
+  type RouteContext,
+  type RouteDecision,
+  type RouteInput,
+} from "@/server/core/routing/decide-route";
 import type { Settings } from "@/server/core/settings-defaults";
 
 export const routeRequestSchema = z.object({
@@ -23,7 +30,14 @@ export type RouteRequest = z.infer<typeof routeRequestSchema>;
 export type PublicRouteDecision = Pick<RouteDecision, "tier" | "lane" | "model" | "taskType" | "confidence" | "reason">;
 
 export function toPublicDecision(d: RouteDecision): PublicRouteDecision {
-  return { tier: d.tier, lane: d.lane, model: d.model, taskType: d.taskType, confidence: d.confidence, reason: d.reason };
+  return {
+    tier: d.tier,
+    lane: d.lane,
+    model: d.model,
+    taskType: d.taskType,
+    confidence: d.confidence,
+    reason: d.reason,
+  };
 }
 
 type SharedContext = Omit<RouteContext, "agent">;
@@ -40,11 +54,19 @@ function routeSettings(s: Settings): RouteContext["settings"] {
 
 async function loadShared(db: Db): Promise<SharedContext> {
   const [taskTypes, settings, health] = await Promise.all([
-    db.prisma.taskType.findMany({ select: { id: true, name: true, lane: true, examples: true }, orderBy: { id: "asc" } }),
+    db.prisma.taskType.findMany({
+      select: { id: true, name: true, lane: true, examples: true },
+      orderBy: { id: "asc" },
+    }),
     readSettings(db),
     readOllamaHealth(db),
   ]);
-  return { taskTypes: taskTypes satisfies ClassifierTaskType[], classify: classifyTask, health, settings: routeSettings(settings) };
+  return {
+    taskTypes: taskTypes satisfies ClassifierTaskType[],
+    classify: classifyTask,
+    health,
+    settings: routeSettings(settings),
+  };
 }
 
 async function loadAgents(db: Db, ids: string[]): Promise<Map<string, RouteAgent>> {
@@ -69,7 +91,12 @@ function decideOne(input: RouteInput, shared: SharedContext, agents: Map<string,
   }
 }
 
-const toInput = (r: RouteRequest): RouteInput => ({ agentId: r.agent ?? null, taskType: r.taskType ?? null, title: r.title ?? null, description: r.description ?? null });
+const toInput = (r: RouteRequest): RouteInput => ({
+  agentId: r.agent ?? null,
+  taskType: r.taskType ?? null,
+  title: r.title ?? null,
+  description: r.description ?? null,
+});
 
 /** One decision; throws OffloadError naming the field for bad input. */
 export async function decideRouteFor(db: Db, request: RouteRequest): Promise<RouteDecision> {
@@ -87,7 +114,8 @@ export async function decideRoutes(db: Db, requests: RouteRequest[]): Promise<Ba
     try {
       return { decision: toPublicDecision(decideOne(toInput(r), shared, agents)) };
     } catch (err) {
-      if (err instanceof OffloadError) return { error: err.field ? `${err.field}: ${err.message}` : err.message, field: err.field ?? null };
+      if (err instanceof OffloadError)
+        return { error: err.field ? `${err.field}: ${err.message}` : err.message, field: err.field ?? null };
       throw err;
     }
   });

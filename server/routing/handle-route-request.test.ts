@@ -44,7 +44,14 @@ for (const target of testDatabases()) {
     it("answers exactly the documented fields for an explicit task type", async () => {
       const { status, body } = await call(db, post({ agent: "loash", taskType: "heartbeat" }, ADMIN));
       expect(status).toBe(200);
-      expect(body).toEqual({ tier: 1, lane: "local", model: "qwen3:8b", taskType: "heartbeat", confidence: 1, reason: "task type heartbeat is in lane local" });
+      expect(body).toEqual({
+        tier: 1,
+        lane: "local",
+        model: "qwen3:8b",
+        taskType: "heartbeat",
+        confidence: 1,
+        reason: "task type heartbeat is in lane local",
+      });
     });
 
     it("classifies free text and keeps reasoning on Claude", async () => {
@@ -61,7 +68,10 @@ for (const target of testDatabases()) {
 
     it("follows a lane change at once", async () => {
       await db.prisma.taskType.update({ where: { id: "heartbeat" }, data: { lane: "claude" } });
-      expect((await call(db, post({ agent: "loash", taskType: "heartbeat" }, ADMIN))).body).toMatchObject({ lane: "claude", tier: 3 });
+      expect((await call(db, post({ agent: "loash", taskType: "heartbeat" }, ADMIN))).body).toMatchObject({
+        lane: "claude",
+        tier: 3,
+      });
     });
 
     it("routes local work to Claude while Ollama is down, or refuses when escalation is off", async () => {

@@ -12,7 +12,8 @@ export async function handleRouteRequest(request: Request, database?: Db): Promi
     const db = database ?? (await getDb());
     const caller = await authenticateCaller(db, request.headers);
     const body = await readJsonBody(request);
-    if (typeof body !== "object" || body === null || Array.isArray(body)) throw new OffloadError("BAD_REQUEST", "the request body must be a JSON object");
+    if (typeof body !== "object" || body === null || Array.isArray(body))
+      throw new OffloadError("BAD_REQUEST", "the request body must be a JSON object");
     const input = routeRequestSchema.parse(body);
     if (caller.kind === "agent") {
       if (input.agent && input.agent !== caller.agentId) {

@@ -5,13 +5,27 @@ import { readEnv } from "@/server/env";
 import { readSettings } from "@/server/db/settings";
 import { OffloadError } from "@/server/errors";
 import { CAPABILITIES, CAPABILITY_LABEL, SMOKE_SUITE } from "@/server/core/smoke/suite";
-import { DEMOTION_MIN_ANSWERS, MARK_MEANING, MARK_SYMBOL, PROMOTION_MIN_LOWER_BOUND, capabilityMark, isFinishedRun, isLiveRun, proposeTierMoves, summariseRun, type Mark } from "@/server/core/smoke/compare-runs";
+import {
+  DEMOTION_MIN_ANSWERS,
+  MARK_MEANING,
+  MARK_SYMBOL,
+  PROMOTION_MIN_LOWER_BOUND,
+  capabilityMark,
+  isFinishedRun,
+  isLiveRun,
+  proposeTierMoves,
+  summariseRun,
+  type Mark,
+} from "@/server/core/smoke/compare-runs";
 import { parseSmokeModel } from "@/server/core/smoke/smoke-model";
 import { markInterruptedSmokeRuns } from "./run-smoke";
 
-
 export async function readSmokeRun(db: Db, id: string) {
-  const read = () => db.prisma.smokeRun.findUnique({ where: { id }, include: { results: { orderBy: [{ iteration: "asc" }, { createdAt: "asc" }] } } });
+  const read = () =>
+    db.prisma.smokeRun.findUnique({
+      where: { id },
+      include: { results: { orderBy: [{ iteration: "asc" }, { createdAt: "asc" }] } },
+    });
   let run = await read();
   if (!run) throw new OffloadError("NOT_FOUND", `no smoke run ${id}`, "id");
   // A page polling a run whose process died would otherwise wait forever.
@@ -21,7 +35,11 @@ export async function readSmokeRun(db: Db, id: string) {
 
 export async function listSmokeRuns(db: Db, limit = 50) {
   await markInterruptedSmokeRuns(db);
-  return db.prisma.smokeRun.findMany({ orderBy: { startedAt: "desc" }, take: limit, include: { _count: { select: { results: true } } } });
+  return db.prisma.smokeRun.findMany({
+    orderBy: { startedAt: "desc" },
+    take: limit,
+    include: { _count: { select: { results: true } } },
+  });
 }
 
 const unique = (xs: string[]) => [...new Set(xs)];
@@ -30,18 +48,34 @@ const unique = (xs: string[]) => [...new Set(xs)];
 export async function readSmokeOptions(db: Db) {
   const [settings, answered, agents, prices] = await Promise.all([
     readSettings(db),
-    db.prisma.healthSample.findFirst({ where: { ollamaVersion: { not: null } }, orderBy: { takenAt: "desc" }, select: { installedModels: true } }),
+    db.prisma.healthSample.findFirst({
+      where: { ollamaVersion: { not: null } },
+      orderBy: { takenAt: "desc" },
+      select: { installedModels: true },
+    }),
     db.prisma.agent.findMany({ select: { localModel: true, claudeModel: true } }),
     db.prisma.modelPrice.findMany({ distinct: ["model"], select: { model: true }, orderBy: { model: "asc" } }),
   ]);
-  const installed = (Array.isArray(answered?.installedModels) ? (answered.installedModels as { name?: unknown }[]) : []).flatMap((m) => (typeof m?.name === "string" ? [m.name] : []));
+  const installed = (
+    Array.isArray(answered?.installedModels) ? (answered.installedModels as { name?: unknown }[]) : []
+  ).flatMap((m) => (typeof m?.name === "string" ? [m.name] : []));
   return {
-    localModels: unique([settings.defaultLocalModel, ...agents.map((a) => a.localModel), ...installed]).map((m) => `ollama/${m}`),
-    claudeModels: unique([settings.defaultClaudeModel, ...agents.map((a) => a.claudeModel), ...prices.map((p) => p.model).filter((m) => /^claude/i.test(m))]).map((m) => `anthropic/${m}`),
+    localModels: unique([settings.defaultLocalModel, ...agents.map((a) => a.localModel), ...installed]).map(
+      (m) => `ollama/${m}`,
+    ),
+    claudeModels: unique([
+      settings.defaultClaudeModel,
+      ...agents.map((a) => a.claudeModel),
+      ...prices.map((p) => p.model).filter((m) => /^claude/i.test(m)),
+    ]).map((m) => `anthropic/${m}`),
     claudeConfigured: !!readEnv().ANTHROPIC_API_KEY,
     tasks: SMOKE_SUITE.map((t) => ({ id: t.id, title: t.title, capability: t.capability })),
     capabilities: CAPABILITIES.map((id) => ({ id, label: CAPABILITY_LABEL[id] })),
-    marks: (Object.keys(MARK_SYMBOL) as Mark[]).map((m) => ({ mark: m, symbol: MARK_SYMBOL[m], meaning: MARK_MEANING[m] })),
+    marks: (Object.keys(MARK_SYMBOL) as Mark[]).map((m) => ({
+      mark: m,
+      symbol: MARK_SYMBOL[m],
+      meaning: MARK_MEANING[m],
+    })),
     promotionMinLowerBound: PROMOTION_MIN_LOWER_BOUND,
     demotionMinAnswers: DEMOTION_MIN_ANSWERS,
   };
@@ -56,26 +90,33 @@ export async function compareSmokeRuns(db: Db, ids: string[]) {
   const found = await db.prisma.smokeRun.findMany({ where: { id: { in: ids } }, include: { results: true } });
   const missing = ids.filter((id) => !found.some((r) => r.id === id));
   if (missing.length) throw new OffloadError("NOT_FOUND", `no smoke run ${missing.join(", ")}`, "ids");
-  const runs = ids.map((id) => found.find((r) => r.id === id)!).map((run) => {
-    const summary = summariseRun(run.results);
-    return {
-      id: run.id,
-      model: run.model,
-      provider: parseSmokeModel(run.model).provider,
-      status: run.status,
-      repeat: run.repeat,
-      startedAt: run.startedAt,
-      summary,
-      marks: Object.fromEntries(Object.entries(summary.byCapability).map(([c, s]) => [c, capabilityMark(s)])) as Record<string, Mark | null>,
-    };
-  });
+  const runs = ids
+    .map((id) => found.find((r) => r.id === id)!)
+    .map((run) => {
+      const summary = summariseRun(run.results);
+      return {
+        id: run.id,
+        model: run.model,
+        provider: parseSmokeModel(run.model).provider,
+        status: run.status,
+        repeat: run.repeat,
+        startedAt: run.startedAt,
+        summary,
+        marks: Object.fromEntries(
+          Object.entries(summary.byCapability).map(([c, s]) => [c, capabilityMark(s)]),
+        ) as Record<string, Mark | null>,
+      };
+    });
   // Evidence only from finished runs (every task answered): a cancelled or broken run shows in the
   // comparison but proposes nothing.
   const local = runs.find((r) => r.provider === "ollama" && isFinishedRun(r.status));
   const claude = runs.find((r) => r.provider === "anthropic" && isFinishedRun(r.status));
   let proposals: ReturnType<typeof proposeTierMoves> = [];
   if (local) {
-    const taskTypes = await db.prisma.taskType.findMany({ orderBy: [{ position: "asc" }, { id: "asc" }], select: { id: true, name: true, lane: true } });
+    const taskTypes = await db.prisma.taskType.findMany({
+      orderBy: [{ position: "asc" }, { id: "asc" }],
+      select: { id: true, name: true, lane: true },
+    });
     proposals = proposeTierMoves({
       local: { model: local.model, summary: local.summary },
       claude: claude ? { model: claude.model, summary: claude.summary } : null,

@@ -23,7 +23,11 @@ for (const target of testDatabases()) {
     beforeAll(async () => {
       ollama = await startFakeOllama();
       claude = await startFakeAnthropic();
-      Object.assign(process.env, { OLLAMA_HOST: ollama.url, ANTHROPIC_API_KEY: "sk-smoke", ANTHROPIC_BASE_URL: claude.url });
+      Object.assign(process.env, {
+        OLLAMA_HOST: ollama.url,
+        ANTHROPIC_API_KEY: "sk-smoke",
+        ANTHROPIC_BASE_URL: claude.url,
+      });
     });
     afterAll(async () => {
       await ollama?.close();
@@ -46,17 +50,27 @@ for (const target of testDatabases()) {
       });
       const tmpBefore = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("offload-smoke-")).length;
       const progress: number[] = [];
-      const { runId, done } = await startSmokeRun(db, { model: "ollama/qwen3:8b", onProgress: (p) => progress.push(p.done) });
+      const { runId, done } = await startSmokeRun(db, {
+        model: "ollama/qwen3:8b",
+        onProgress: (p) => progress.push(p.done),
+      });
       const result = await done;
       expect(result).toMatchObject({ status: "passed", passed: SMOKE_SUITE.length, total: SMOKE_SUITE.length });
       expect(progress).toEqual(SMOKE_SUITE.map((_, i) => i + 1));
       const run = await db.prisma.smokeRun.findUniqueOrThrow({ where: { id: runId }, include: { results: true } });
-      expect(run).toMatchObject({ model: "ollama/qwen3:8b", status: "passed", passed: SMOKE_SUITE.length, total: SMOKE_SUITE.length });
+      expect(run).toMatchObject({
+        model: "ollama/qwen3:8b",
+        status: "passed",
+        passed: SMOKE_SUITE.length,
+        total: SMOKE_SUITE.length,
+      });
       expect(run.finishedAt).not.toBeNull();
       expect(run.results).toHaveLength(SMOKE_SUITE.length);
       expect(run.results.every((r) => r.outputTokens > 0 && r.costMicroUsd !== null)).toBe(true);
       // The tool definitions reached Ollama in its function shape.
-      const exec = ollama.requests.find((r) => r.path === "/api/chat" && JSON.stringify(r.body).includes("working tree clean"))!.body;
+      const exec = ollama.requests.find(
+        (r) => r.path === "/api/chat" && JSON.stringify(r.body).includes("working tree clean"),
+      )!.body;
       expect(exec.tools[0]).toMatchObject({ type: "function", function: { name: "exec" } });
       // Sandboxes are gone afterwards.
       expect(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("offload-smoke-")).length).toBe(tmpBefore);
@@ -67,14 +81,18 @@ for (const target of testDatabases()) {
         const prompt = lastUser(body);
         if (prompt.includes("Inbox: 0 unread")) return { content: "HEARTBEAT_OK — all quiet today!" };
         if (prompt.includes("working tree clean")) return { content: "Yes, the working tree is clean." };
-        if (prompt.includes("Write 42 to test.txt")) return { toolCalls: [{ name: "write_file", arguments: { path: "../escape.txt", content: "42" } }] };
+        if (prompt.includes("Write 42 to test.txt"))
+          return { toolCalls: [{ name: "write_file", arguments: { path: "../escape.txt", content: "42" } }] };
         const a = goodAnswer(prompt);
         return { content: a.content, toolCalls: a.toolCalls };
       });
       const { runId, done } = await startSmokeRun(db, { model: "qwen3:8b" });
       const result = await done;
       expect(result).toMatchObject({ status: "failed", passed: SMOKE_SUITE.length - 3 });
-      const failed = await db.prisma.smokeResult.findMany({ where: { runId, passed: false }, orderBy: { task: "asc" } });
+      const failed = await db.prisma.smokeResult.findMany({
+        where: { runId, passed: false },
+        orderBy: { task: "asc" },
+      });
       expect(failed.map((r) => [r.task, r.reason])).toEqual([
         ["exec-tree-clean", "no tool call; the task needs a call to exec"],
         ["heartbeat-quiet", 'replied "HEARTBEAT_OK — all quiet today!", not exactly HEARTBEAT_OK'],
@@ -105,7 +123,11 @@ for (const target of testDatabases()) {
     it("runs the suite on Claude through the SDK with the operator's key, priced, and repeats it", async () => {
       claude.setReply((body): AnthropicReply => {
         const a = goodAnswer(lastUser(body));
-        return { text: a.content, toolUses: a.toolCalls?.map((c) => ({ name: c.name, input: c.arguments })), usage: { input_tokens: 400, output_tokens: 20 } };
+        return {
+          text: a.content,
+          toolUses: a.toolCalls?.map((c) => ({ name: c.name, input: c.arguments })),
+          usage: { input_tokens: 400, output_tokens: 20 },
+        };
       });
       const { done } = await startSmokeRun(db, { model: "anthropic/claude-opus-4-6", repeat: 2 });
       const result = await done;
@@ -130,13 +152,18 @@ for (const target of testDatabases()) {
       // Locally, every message goes to the wrong recipient; Claude gets it right.
       ollama.setReply((body): OllamaReply => {
         const prompt = lastUser(body);
-        if (prompt.includes("Tell Loash")) return { toolCalls: [{ name: "send_message", arguments: { to: "ops", text: "rebase please" } }] };
+        if (prompt.includes("Tell Loash"))
+          return { toolCalls: [{ name: "send_message", arguments: { to: "ops", text: "rebase please" } }] };
         const a = goodAnswer(prompt);
         return { content: a.content, toolCalls: a.toolCalls };
       });
       claude.setReply((body): AnthropicReply => {
         const a = goodAnswer(lastUser(body));
-        return { text: a.content, toolUses: a.toolCalls?.map((c) => ({ name: c.name, input: c.arguments })), usage: { input_tokens: 400, output_tokens: 20 } };
+        return {
+          text: a.content,
+          toolUses: a.toolCalls?.map((c) => ({ name: c.name, input: c.arguments })),
+          usage: { input_tokens: 400, output_tokens: 20 },
+        };
       });
       const local = await (await startSmokeRun(db, { model: "ollama/qwen3:8b", repeat: 10 })).done;
       const remote = await (await startSmokeRun(db, { model: "anthropic/claude-opus-4-6" })).done;
@@ -155,16 +182,28 @@ for (const target of testDatabases()) {
         ["message-forwarding", "local", "claude"],
         ["pr-branch-creation", "claude", "local_careful"],
       ]);
-      expect(c.proposals.find((p) => p.taskTypeId === "pr-branch-creation")!.question).toBe("Git workflows passed 20/20 on ollama/qwen3:8b (95% interval 84-100%); 2/2 on anthropic/claude-opus-4-6: move PR branch creation from Claude to Local with care?");
+      expect(c.proposals.find((p) => p.taskTypeId === "pr-branch-creation")!.question).toBe(
+        "Git workflows passed 20/20 on ollama/qwen3:8b (95% interval 84-100%); 2/2 on anthropic/claude-opus-4-6: move PR branch creation from Claude to Local with care?",
+      );
       await expect(compareSmokeRuns(db, [local.runId, "nope"])).rejects.toMatchObject({ field: "ids" });
     });
 
     it("marks runs a stopped server left running as interrupted, and leaves its own running ones alone", async () => {
-      const orphan = await db.prisma.smokeRun.create({ data: { model: "ollama/qwen3:8b", status: "running", total: 11, startedAt: new Date(Date.now() - 2 * 60 * 60_000) } });
+      const orphan = await db.prisma.smokeRun.create({
+        data: {
+          model: "ollama/qwen3:8b",
+          status: "running",
+          total: 11,
+          startedAt: new Date(Date.now() - 2 * 60 * 60_000),
+        },
+      });
       ollama.setReply((body): OllamaReply => ({ ...goodAnswer(lastUser(body)), delayMs: 200 }) as OllamaReply);
       const live = await startSmokeRun(db, { model: "ollama/qwen3:8b" });
       expect(await markInterruptedSmokeRuns(db, new Date(Date.now() + 60 * 60_000))).toBe(1);
-      expect(await db.prisma.smokeRun.findUniqueOrThrow({ where: { id: orphan.id } })).toMatchObject({ status: "error", error: "interrupted: Offload stopped during the run" });
+      expect(await db.prisma.smokeRun.findUniqueOrThrow({ where: { id: orphan.id } })).toMatchObject({
+        status: "error",
+        error: "interrupted: Offload stopped during the run",
+      });
       expect((await db.prisma.smokeRun.findUniqueOrThrow({ where: { id: live.runId } })).status).toBe("running");
       cancelSmokeRun(live.runId);
       await live.done;

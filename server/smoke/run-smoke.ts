@@ -55,11 +55,17 @@ export function cancelSmokeRun(runId: string): boolean {
 }
 
 async function askOllama(m: SmokeModel, task: SmokeTask, signal: AbortSignal, ctx: RunContext): Promise<ModelAnswer> {
-  const messages = [...(task.system ? [{ role: "system", content: task.system }] : []), { role: "user", content: task.prompt }];
+  const messages = [
+    ...(task.system ? [{ role: "system", content: task.system }] : []),
+    { role: "user", content: task.prompt },
+  ];
   const r = await ollamaClient(signal).chat({
     model: m.name,
     messages,
-    tools: task.tools?.map((t) => ({ type: "function", function: { name: t.name, description: t.description, parameters: t.input_schema } })),
+    tools: task.tools?.map((t) => ({
+      type: "function",
+      function: { name: t.name, description: t.description, parameters: t.input_schema },
+    })),
     stream: false,
     think: false,
     keep_alive: `${ctx.settings.localKeepAliveMinutes}m`,
@@ -72,17 +78,24 @@ async function askOllama(m: SmokeModel, task: SmokeTask, signal: AbortSignal, ct
   return {
     answer: {
       text: r.message?.content ?? "",
-      toolCalls: (r.message?.tool_calls ?? []).map((c) => ({ name: c.function.name, input: (c.function.arguments ?? {}) as Record<string, unknown> })),
+      toolCalls: (r.message?.tool_calls ?? []).map((c) => ({
+        name: c.function.name,
+        input: (c.function.arguments ?? {}) as Record<string, unknown>,
+      })),
     },
     inputTokens: r.prompt_eval_count ?? 0,
     outputTokens: r.eval_count ?? 0,
-    costMicroUsd: priceElectricity(generationMs, { gpuWatts: ctx.settings.gpuWatts, electricityMicroUsdPerKwh: electricityMicroUsdPerKwh(ctx.settings) }),
+    costMicroUsd: priceElectricity(generationMs, {
+      gpuWatts: ctx.settings.gpuWatts,
+      electricityMicroUsdPerKwh: electricityMicroUsdPerKwh(ctx.settings),
+    }),
   };
 }
 
 async function askClaude(m: SmokeModel, task: SmokeTask, signal: AbortSignal, ctx: RunContext): Promise<ModelAnswer> {
   const client = anthropicClient();
-  if (!client) throw new OffloadError("BAD_REQUEST", "ANTHROPIC_API_KEY is not set: Claude runs need the operator's key", "model");
+  if (!client)
+    throw new OffloadError("BAD_REQUEST", "ANTHROPIC_API_KEY is not set: Claude runs need the operator's key", "model");
   const r = await client.messages.create(
     {
       model: m.name,
@@ -97,7 +110,9 @@ async function askClaude(m: SmokeModel, task: SmokeTask, signal: AbortSignal, ct
   return {
     answer: {
       text: r.content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join(""),
-      toolCalls: r.content.flatMap((b) => (b.type === "tool_use" ? [{ name: b.name, input: (b.input ?? {}) as Record<string, unknown> }] : [])),
+      toolCalls: r.content.flatMap((b) =>
+        b.type === "tool_use" ? [{ name: b.name, input: (b.input ?? {}) as Record<string, unknown> }] : [],
+      ),
     },
     inputTokens: usage.inputTokens + usage.cacheReadTokens + usage.cacheWrite5mTokens + usage.cacheWrite1hTokens,
     outputTokens: usage.outputTokens,
@@ -105,7 +120,10 @@ async function askClaude(m: SmokeModel, task: SmokeTask, signal: AbortSignal, ct
   };
 }
 
-type RunContext = { settings: Awaited<ReturnType<typeof readSettings>>; prices: Awaited<ReturnType<typeof readPriceMap>> };
+type RunContext = {
+  settings: Awaited<ReturnType<typeof readSettings>>;
+  prices: Awaited<ReturnType<typeof readPriceMap>>;
+};
 
 const needsSandbox = (t: SmokeTask) => !!t.files || !!t.tools?.some((x) => x.name === "write_file");
 
@@ -144,11 +162,19 @@ function describeError(err: unknown, timeoutMs: number, cancelled: boolean, time
   return `the model call failed: ${(e?.message ?? String(err)).slice(0, 200)}`;
 }
 
-async function runTask(m: SmokeModel, task: SmokeTask, timeoutMs: number, cancel: AbortSignal, ctx: RunContext): Promise<{ verdict: Verdict; answer: ModelAnswer | null; latencyMs: number }> {
+async function runTask(
+  m: SmokeModel,
+  task: SmokeTask,
+  timeoutMs: number,
+  cancel: AbortSignal,
+  ctx: RunContext,
+): Promise<{ verdict: Verdict; answer: ModelAnswer | null; latencyMs: number }> {
   const sandbox = needsSandbox(task) ? fs.mkdtempSync(path.join(os.tmpdir(), `offload-smoke-${task.id}-`)) : null;
   const started = performance.now();
   try {
-    if (sandbox) for (const [name, content] of Object.entries(task.files ?? {})) fs.writeFileSync(path.join(sandbox, name), content);
+    if (sandbox)
+      for (const [name, content] of Object.entries(task.files ?? {}))
+        fs.writeFileSync(path.join(sandbox, name), content);
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = AbortSignal.any([cancel, timeout]);
     // No retry: a model server that breaks off an answer is what a smoke run is there to show.
@@ -157,7 +183,11 @@ async function runTask(m: SmokeModel, task: SmokeTask, timeoutMs: number, cancel
       answer = await (m.provider === "ollama" ? askOllama(m, task, signal, ctx) : askClaude(m, task, signal, ctx));
     } catch (err) {
       if (err instanceof OffloadError) throw err;
-      return { verdict: { passed: false, reason: describeError(err, timeoutMs, cancel.aborted, timeout.aborted) }, answer: null, latencyMs: Math.round(performance.now() - started) };
+      return {
+        verdict: { passed: false, reason: describeError(err, timeoutMs, cancel.aborted, timeout.aborted) },
+        answer: null,
+        latencyMs: Math.round(performance.now() - started),
+      };
     }
     const latencyMs = Math.round(performance.now() - started);
     const { files, refused } = sandbox ? applyInSandbox(sandbox, answer.answer) : { files: {}, refused: null };
@@ -169,15 +199,26 @@ async function runTask(m: SmokeModel, task: SmokeTask, timeoutMs: number, cancel
 }
 
 /** Creates the run and starts it; `done` resolves with the finished run's results. */
-export async function startSmokeRun(db: Db, options: SmokeOptions): Promise<{ runId: string; done: Promise<{ runId: string; status: string; passed: number; total: number; results: SmokeResultRow[] }> }> {
+export async function startSmokeRun(
+  db: Db,
+  options: SmokeOptions,
+): Promise<{
+  runId: string;
+  done: Promise<{ runId: string; status: string; passed: number; total: number; results: SmokeResultRow[] }>;
+}> {
   const model = parseSmokeModel(options.model);
   const repeat = options.repeat ?? 1;
-  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100) throw new OffloadError("BAD_REQUEST", "repeat must be a whole number from 1 to 100", "repeat");
-  if (model.provider === "anthropic" && !anthropicClient()) throw new OffloadError("BAD_REQUEST", "ANTHROPIC_API_KEY is not set: Claude runs need the operator's key", "model");
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100)
+    throw new OffloadError("BAD_REQUEST", "repeat must be a whole number from 1 to 100", "repeat");
+  if (model.provider === "anthropic" && !anthropicClient())
+    throw new OffloadError("BAD_REQUEST", "ANTHROPIC_API_KEY is not set: Claude runs need the operator's key", "model");
   const tasks = options.tasks ?? SMOKE_SUITE;
   const timeoutMs = options.taskTimeoutMs ?? 60_000;
   const total = tasks.length * repeat;
-  const run = await db.prisma.smokeRun.create({ data: { model: model.id, status: "running", repeat, total }, select: { id: true } });
+  const run = await db.prisma.smokeRun.create({
+    data: { model: model.id, status: "running", repeat, total },
+    select: { id: true },
+  });
   const controller = new AbortController();
   running.set(run.id, controller);
 
@@ -207,10 +248,24 @@ export async function startSmokeRun(db: Db, options: SmokeOptions): Promise<{ ru
           results.push(row);
           if (row.passed) passed++;
           cost += row.costMicroUsd ?? 0n;
-          const output = answer ? JSON.stringify({ text: answer.answer.text, toolCalls: answer.answer.toolCalls }).slice(0, 4_000) : "";
+          const output = answer
+            ? JSON.stringify({ text: answer.answer.text, toolCalls: answer.answer.toolCalls }).slice(0, 4_000)
+            : "";
           await db.prisma.$transaction([
             db.prisma.smokeResult.create({
-              data: { runId: run.id, iteration, task: row.task, capability: row.capability, passed: row.passed, reason: row.reason, latencyMs, inputTokens: row.tokens.input, outputTokens: row.tokens.output, costMicroUsd: row.costMicroUsd, output },
+              data: {
+                runId: run.id,
+                iteration,
+                task: row.task,
+                capability: row.capability,
+                passed: row.passed,
+                reason: row.reason,
+                latencyMs,
+                inputTokens: row.tokens.input,
+                outputTokens: row.tokens.output,
+                costMicroUsd: row.costMicroUsd,
+                output,
+              },
             }),
             db.prisma.smokeRun.update({ where: { id: run.id }, data: { passed, costMicroUsd: cost } }),
           ]);
@@ -224,7 +279,10 @@ export async function startSmokeRun(db: Db, options: SmokeOptions): Promise<{ ru
       error = (err as Error).message;
     } finally {
       running.delete(run.id);
-      await db.prisma.smokeRun.update({ where: { id: run.id }, data: { status, error, finishedAt: new Date(), passed, costMicroUsd: cost } });
+      await db.prisma.smokeRun.update({
+        where: { id: run.id },
+        data: { status, error, finishedAt: new Date(), passed, costMicroUsd: cost },
+      });
     }
     return { runId: run.id, status, passed, total, results };
   })();
@@ -242,7 +300,11 @@ export async function markInterruptedSmokeRuns(db: Db, now = new Date()): Promis
   // (On PGlite, 30 s of grace covers a run this process is creating right now.)
   const cutoff = new Date(now.getTime() - (db.kind === "pglite" ? 30_000 : 11 * 60_000));
   const stale = await db.prisma.smokeRun.findMany({
-    where: { status: { in: ["queued", "running"] }, startedAt: { lt: cutoff }, NOT: { results: { some: { createdAt: { gte: cutoff } } } } },
+    where: {
+      status: { in: ["queued", "running"] },
+      startedAt: { lt: cutoff },
+      NOT: { results: { some: { createdAt: { gte: cutoff } } } },
+    },
     select: { id: true },
   });
   const ids = stale.map((r) => r.id).filter((id) => !running.has(id));

@@ -17,13 +17,24 @@ export type Browser = { context: BrowserContext; close(): Promise<void> };
 
 export async function launchBrowser(viewport = { width: 1280, height: 900 }): Promise<Browser> {
   if (!fs.existsSync(chromiumPath)) {
-    throw new Error(`no Chromium at ${chromiumPath}: install Debian's package (apt-get install chromium) or set CHROMIUM_PATH`);
+    throw new Error(
+      `no Chromium at ${chromiumPath}: install Debian's package (apt-get install chromium) or set CHROMIUM_PATH`,
+    );
   }
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "offload-chromium-"));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: chromiumPath,
     headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
     viewport,
   });
   fs.mkdirSync(screenshotDir, { recursive: true });
@@ -43,7 +54,8 @@ export async function trpcQuery<T>(server: StartedServer, procedure: string, inp
   const text = await res.text();
   if (res.status !== 200) throw new Error(`GET /api/trpc/${procedure}: ${res.status} ${text}`);
   const body = JSON.parse(text) as { result?: { data?: { json?: T } } };
-  if (body.result?.data?.json === undefined) throw new Error(`GET /api/trpc/${procedure}: unexpected body ${text.slice(0, 500)}`);
+  if (body.result?.data?.json === undefined)
+    throw new Error(`GET /api/trpc/${procedure}: unexpected body ${text.slice(0, 500)}`);
   return body.result.data.json;
 }
 

@@ -46,7 +46,14 @@ const estimateTokens = (text: string) => Math.max(1, Math.ceil(text.length / 4))
 const ms = (n: number) => Math.round(n * 1e6);
 
 function modelDetails() {
-  return { parent_model: "", format: "gguf", family: "qwen3", families: ["qwen3"], parameter_size: "8.2B", quantization_level: "Q4_K_M" };
+  return {
+    parent_model: "",
+    format: "gguf",
+    family: "qwen3",
+    families: ["qwen3"],
+    parameter_size: "8.2B",
+    quantization_level: "Q4_K_M",
+  };
 }
 
 export async function startFakeOllama(): Promise<FakeOllama> {
@@ -55,18 +62,32 @@ export async function startFakeOllama(): Promise<FakeOllama> {
   const loaded = new Map<string, LoadedModel>();
 
   const chat = async (req: RecordedRequest, res: http.ServerResponse) => {
-    const body = req.body as { model?: string; messages?: ChatMessage[]; stream?: boolean; keep_alive?: string | number; options?: { num_ctx?: number } } | null;
+    const body = req.body as {
+      model?: string;
+      messages?: ChatMessage[];
+      stream?: boolean;
+      keep_alive?: string | number;
+      options?: { num_ctx?: number };
+    } | null;
     if (!body || typeof body !== "object" || !body.model) return sendJson(res, 400, { error: "model is required" });
-    if (!installed.includes(body.model)) return sendJson(res, 404, { error: `model "${body.model}" not found, try pulling it first` });
+    if (!installed.includes(body.model))
+      return sendJson(res, 404, { error: `model "${body.model}" not found, try pulling it first` });
     const custom = reply?.(body);
     const r: OllamaReply = custom ? { content: "", ...custom } : defaultOllamaReply(body);
     if (r.delayMs) await sleep(r.delayMs);
 
     const wasLoaded = loaded.has(body.model);
-    loaded.set(body.model, { name: body.model, size: MODEL_SIZE, sizeVram: MODEL_SIZE, contextLength: body.options?.num_ctx ?? 4096, expiresAt: new Date(Date.now() + 30 * 60_000) });
+    loaded.set(body.model, {
+      name: body.model,
+      size: MODEL_SIZE,
+      sizeVram: MODEL_SIZE,
+      contextLength: body.options?.num_ctx ?? 4096,
+      expiresAt: new Date(Date.now() + 30 * 60_000),
+    });
     const promptText = (body.messages ?? []).map((m) => (typeof m.content === "string" ? m.content : "")).join("\n");
     const promptTokens = r.promptTokens ?? estimateTokens(promptText);
-    const outputTokens = r.outputTokens ?? estimateTokens((r.content ?? "") + (r.thinking ?? "") + JSON.stringify(r.toolCalls ?? ""));
+    const outputTokens =
+      r.outputTokens ?? estimateTokens((r.content ?? "") + (r.thinking ?? "") + JSON.stringify(r.toolCalls ?? ""));
     const loadMs = r.loadDurationMs ?? (wasLoaded ? 5 : 2_000);
     const evalMs = r.evalDurationMs ?? outputTokens * 20;
     const promptEvalMs = Math.max(1, Math.round(promptTokens / 50));
@@ -86,16 +107,43 @@ export async function startFakeOllama(): Promise<FakeOllama> {
       const message: Record<string, unknown> = { role: "assistant", content: r.content ?? "" };
       if (r.thinking) message.thinking = r.thinking;
       if (toolCalls) message.tool_calls = toolCalls;
-      return sendJson(res, 200, { model: body.model, created_at: createdAt(), message, done: true, done_reason: doneReason, ...timings });
+      return sendJson(res, 200, {
+        model: body.model,
+        created_at: createdAt(),
+        message,
+        done: true,
+        done_reason: doneReason,
+        ...timings,
+      });
     }
 
     res.writeHead(200, { "content-type": "application/x-ndjson" });
     const line = (o: unknown) => res.write(`${JSON.stringify(o)}\n`);
     const pieces = (s: string) => s.match(/[\s\S]{1,8}/g) ?? [];
-    for (const p of pieces(r.thinking ?? "")) line({ model: body.model, created_at: createdAt(), message: { role: "assistant", content: "", thinking: p }, done: false });
-    for (const p of pieces(r.content ?? "")) line({ model: body.model, created_at: createdAt(), message: { role: "assistant", content: p }, done: false });
-    if (toolCalls) line({ model: body.model, created_at: createdAt(), message: { role: "assistant", content: "", tool_calls: toolCalls }, done: false });
-    line({ model: body.model, created_at: createdAt(), message: { role: "assistant", content: "" }, done: true, done_reason: doneReason, ...timings });
+    for (const p of pieces(r.thinking ?? ""))
+      line({
+        model: body.model,
+        created_at: createdAt(),
+        message: { role: "assistant", content: "", thinking: p },
+        done: false,
+      });
+    for (const p of pieces(r.content ?? ""))
+      line({ model: body.model, created_at: createdAt(), message: { role: "assistant", content: p }, done: false });
+    if (toolCalls)
+      line({
+        model: body.model,
+        created_at: createdAt(),
+        message: { role: "assistant", content: "", tool_calls: toolCalls },
+        done: false,
+      });
+    line({
+      model: body.model,
+      created_at: createdAt(),
+      message: { role: "assistant", content: "" },
+      done: true,
+      done_reason: doneReason,
+      ...timings,
+    });
     res.end();
   };
 
@@ -105,7 +153,14 @@ export async function startFakeOllama(): Promise<FakeOllama> {
       "GET /api/version": (_req, res) => sendJson(res, 200, { version: VERSION }),
       "GET /api/tags": (_req, res) =>
         sendJson(res, 200, {
-          models: installed.map((name) => ({ name, model: name, modified_at: "2026-10-01T12:00:00Z", size: 5_200_000_000, digest: `sha256:${Buffer.from(name).toString("hex").padEnd(64, "0")}`, details: modelDetails() })),
+          models: installed.map((name) => ({
+            name,
+            model: name,
+            modified_at: "2026-10-01T12:00:00Z",
+            size: 5_200_000_000,
+            digest: `sha256:${Buffer.from(name).toString("hex").padEnd(64, "0")}`,
+            details: modelDetails(),
+          })),
         }),
       "GET /api/ps": (_req, res) =>
         sendJson(res, 200, {

@@ -34,7 +34,12 @@ export type FakeServerOptions = {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
 }
 
@@ -83,9 +88,13 @@ export async function startFakeServer(options: FakeServerOptions): Promise<FakeH
         setTimeout(() => req.socket.destroy(), 20);
         return;
       }
-      if (failure?.kind === "malformed") return void res.writeHead(200, { "content-type": "application/json" }).end("{\"mod");
+      if (failure?.kind === "malformed")
+        return void res.writeHead(200, { "content-type": "application/json" }).end('{"mod');
       if (failure?.kind === "status") {
-        return sendJson(res, failure.status, failure.body ?? options.errorBody(failure.status), { ...options.errorHeaders?.(failure.status), ...failure.headers });
+        return sendJson(res, failure.status, failure.body ?? options.errorBody(failure.status), {
+          ...options.errorHeaders?.(failure.status),
+          ...failure.headers,
+        });
       }
       const route = options.routes[`${recorded.method} ${recorded.path}`];
       if (!route) return sendJson(res, 404, options.errorBody(404));

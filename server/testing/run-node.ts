@@ -6,15 +6,26 @@ export const PROJECT_ROOT = path.resolve(import.meta.dirname, "..", "..");
 
 export type RunResult = { code: number | null; stdout: string; stderr: string };
 
-export function runTs(script: string, args: string[], env: Record<string, string | undefined>, timeoutMs = 120_000, input?: string, onStart?: (child: ChildProcess) => void): Promise<RunResult> {
+export function runTs(
+  script: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  timeoutMs = 120_000,
+  input?: string,
+  onStart?: (child: ChildProcess) => void,
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs"), script, ...args], {
-      cwd: PROJECT_ROOT,
-      env: childEnv,
-      stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs"), script, ...args],
+      {
+        cwd: PROJECT_ROOT,
+        env: childEnv,
+        stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+      },
+    );
     if (input !== undefined) child.stdin!.end(input);
     onStart?.(child);
     let stdout = "";
@@ -33,6 +44,12 @@ export function runTs(script: string, args: string[], env: Record<string, string
 }
 
 /** Runs the offload CLI the way `npm run --silent offload -- ...` does. */
-export function runCli(args: string[], env: Record<string, string | undefined>, timeoutMs?: number, input?: string, onStart?: (child: ChildProcess) => void): Promise<RunResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  timeoutMs?: number,
+  input?: string,
+  onStart?: (child: ChildProcess) => void,
+): Promise<RunResult> {
   return runTs("server/cli/cli.ts", args, env, timeoutMs, input, onStart);
 }

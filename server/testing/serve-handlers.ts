@@ -11,7 +11,9 @@ export async function serveHandlers(db: Db): Promise<ServedHandlers> {
   const server = http.createServer((req, res) => {
     const handler = agentRoute(req.method, req.url);
     if (!handler) {
-      res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ type: "error", error: { type: "not_found_error", message: "not found" } }));
+      res
+        .writeHead(404, { "content-type": "application/json" })
+        .end(JSON.stringify({ type: "error", error: { type: "not_found_error", message: "not found" } }));
       return;
     }
     void serveWebHandler((request) => handler(request, db), req, res, "http://127.0.0.1");

@@ -211,7 +211,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Sta
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`the server was not healthy after ${HEALTH_TIMEOUT_MS / 1000} s at ${url}/api/health. Its output:\n${logs()}`);
+      throw new Error(
+        `the server was not healthy after ${HEALTH_TIMEOUT_MS / 1000} s at ${url}/api/health. Its output:\n${logs()}`,
+      );
     }
     await sleep(POLL_MS);
   }

@@ -42,12 +42,22 @@ for (const target of testDatabases()) {
       const db = await target.create();
       await seedCatalogue(db);
       const change = await moveTaskType(db, { id: "heartbeat", lane: "claude", note: "testing the board" }, "operator");
-      expect(change).toMatchObject({ subjectType: "task_type", subjectId: "heartbeat", subjectName: "Heartbeat processing", fromValue: "local", toValue: "claude", actor: "operator", note: "testing the board" });
+      expect(change).toMatchObject({
+        subjectType: "task_type",
+        subjectId: "heartbeat",
+        subjectName: "Heartbeat processing",
+        fromValue: "local",
+        toValue: "claude",
+        actor: "operator",
+        note: "testing the board",
+      });
       expect((await db.prisma.taskType.findUniqueOrThrow({ where: { id: "heartbeat" } })).lane).toBe("claude");
       expect(await moveTaskType(db, { id: "heartbeat", lane: "claude" }, "operator")).toBeNull(); // no-op, no audit row
       expect(await db.prisma.tierChange.count()).toBe(1);
       // A caller that saw it in another lane (a stale page, an old proposal) is refused, nothing written.
-      await expect(moveTaskType(db, { id: "heartbeat", lane: "local_careful", from: "local" }, "operator")).rejects.toMatchObject({ code: "CONFLICT", field: "from" });
+      await expect(
+        moveTaskType(db, { id: "heartbeat", lane: "local_careful", from: "local" }, "operator"),
+      ).rejects.toMatchObject({ code: "CONFLICT", field: "from" });
       expect((await db.prisma.taskType.findUniqueOrThrow({ where: { id: "heartbeat" } })).lane).toBe("claude");
       expect(await db.prisma.tierChange.count()).toBe(1);
 
@@ -56,7 +66,10 @@ for (const target of testDatabases()) {
       expect(undone!.note).toContain("undo of");
       expect((await db.prisma.taskType.findUniqueOrThrow({ where: { id: "heartbeat" } })).lane).toBe("local");
       // Undoing the first change again would overwrite a newer state: refused, nothing written.
-      await expect(undoTierChange(db, change!.id, "operator")).rejects.toMatchObject({ code: "CONFLICT", field: "changeId" });
+      await expect(undoTierChange(db, change!.id, "operator")).rejects.toMatchObject({
+        code: "CONFLICT",
+        field: "changeId",
+      });
       expect((await listTierChanges(db)).map((c) => c.toValue)).toEqual(["local", "claude"]);
     });
 
@@ -64,10 +77,18 @@ for (const target of testDatabases()) {
       const db = await target.create();
       await seedCatalogue(db);
       await addAgent(db, { id: "loash" });
-      expect(await setAgentPin(db, { id: "loash", pin: "claude" }, "admin-token")).toMatchObject({ subjectType: "agent", fromValue: "none", toValue: "claude", actor: "admin-token" });
+      expect(await setAgentPin(db, { id: "loash", pin: "claude" }, "admin-token")).toMatchObject({
+        subjectType: "agent",
+        fromValue: "none",
+        toValue: "claude",
+        actor: "admin-token",
+      });
       await expect(setAgentPin(db, { id: "ghost", pin: "local" }, "x")).rejects.toBeInstanceOf(OffloadError);
       await expect(moveTaskType(db, { id: "heartbeat", lane: "gpu" as never }, "x")).rejects.toBeInstanceOf(ZodError);
-      await expect(moveTaskType(db, { id: "nope", lane: "local" }, "x")).rejects.toMatchObject({ code: "NOT_FOUND", field: "id" });
+      await expect(moveTaskType(db, { id: "nope", lane: "local" }, "x")).rejects.toMatchObject({
+        code: "NOT_FOUND",
+        field: "id",
+      });
       expect(await db.prisma.tierChange.count()).toBe(1);
     });
 
@@ -75,7 +96,10 @@ for (const target of testDatabases()) {
       const db = await target.create();
       await seedCatalogue(db);
       await addAgent(db, { id: "loash" });
-      await recordTurns(db, Array.from({ length: 70 }, () => turn({})));
+      await recordTurns(
+        db,
+        Array.from({ length: 70 }, () => turn({})),
+      );
       const board = await readTierBoard(db);
       const hb = board.taskTypes.find((t) => t.id === "heartbeat")!;
       // 70 turns in a window of at most 7 days, at least one.

@@ -25,7 +25,17 @@ export const setPinInput = z.object({
   note: z.string().trim().max(500, "a note is at most 500 characters").optional(),
 });
 
-export type TierChangeRow = { id: string; subjectType: "task_type" | "agent"; subjectId: string; subjectName: string; fromValue: string; toValue: string; actor: string; note: string | null; createdAt: Date };
+export type TierChangeRow = {
+  id: string;
+  subjectType: "task_type" | "agent";
+  subjectId: string;
+  subjectName: string;
+  fromValue: string;
+  toValue: string;
+  actor: string;
+  note: string | null;
+  createdAt: Date;
+};
 
 export type BoardTaskType = {
   id: string;
@@ -42,11 +52,32 @@ export type BoardTaskType = {
   savedPerDayMicroUsd: bigint;
 };
 
-export type BoardAgent = { id: string; name: string; pin: Pin; turnsPerDay: number; costPerDayMicroUsd: bigint; counterfactualPerDayMicroUsd: bigint };
+export type BoardAgent = {
+  id: string;
+  name: string;
+  pin: Pin;
+  turnsPerDay: number;
+  costPerDayMicroUsd: bigint;
+  counterfactualPerDayMicroUsd: bigint;
+};
 
-export type TierBoard = { generatedAt: Date; windowDays: number; taskTypes: BoardTaskType[]; agents: BoardAgent[]; fleet: FleetLocalRate };
+export type TierBoard = {
+  generatedAt: Date;
+  windowDays: number;
+  taskTypes: BoardTaskType[];
+  agents: BoardAgent[];
+  fleet: FleetLocalRate;
+};
 
-type UsageRow = { taskTypeId: string; turns: string; cost: string; counterfactual: string; localTurns: string; localCost: string; escalated: string };
+type UsageRow = {
+  taskTypeId: string;
+  turns: string;
+  cost: string;
+  counterfactual: string;
+  localTurns: string;
+  localCost: string;
+  escalated: string;
+};
 
 export async function readTierBoard(db: Db, now: Date = new Date()): Promise<TierBoard> {
   const windowStart = new Date(utcDay(new Date(now.getTime() - (WINDOW_DAYS - 1) * 86_400_000)) + "T00:00:00Z");
@@ -61,7 +92,11 @@ export async function readTierBoard(db: Db, now: Date = new Date()): Promise<Tie
        from "DailyUsage" where "day" >= $1::date group by 1`,
       [from],
     ),
-    db.prisma.agent.findMany({ where: { removedAt: null }, select: { id: true, name: true, pin: true, createdAt: true }, orderBy: { id: "asc" } }),
+    db.prisma.agent.findMany({
+      where: { removedAt: null },
+      select: { id: true, name: true, pin: true, createdAt: true },
+      orderBy: { id: "asc" },
+    }),
     db.sql.query<{ agentId: string; turns: string; cost: string; counterfactual: string }>(
       `select "agentId", sum("turns")::bigint as turns, sum("costMicroUsd")::bigint as cost, sum("counterfactualMicroUsd")::bigint as counterfactual
        from "DailyUsage" where "day" >= $1::date group by 1`,
@@ -72,7 +107,9 @@ export async function readTierBoard(db: Db, now: Date = new Date()): Promise<Tie
   const byType = new Map(usage.map((r) => [r.taskTypeId, r]));
   const fleetLocalTurns = usage.reduce((n, r) => n + Number(r.localTurns), 0);
   const fleetLocalCost = usage.reduce((n, r) => n + BigInt(r.localCost), 0n);
-  const fleet: FleetLocalRate = { localCostPerTurnMicroUsd: fleetLocalTurns ? fleetLocalCost / BigInt(fleetLocalTurns) : 0n };
+  const fleet: FleetLocalRate = {
+    localCostPerTurnMicroUsd: fleetLocalTurns ? fleetLocalCost / BigInt(fleetLocalTurns) : 0n,
+  };
 
   const board: BoardTaskType[] = taskTypes.map((t) => {
     const r = byType.get(t.id);
@@ -120,19 +157,43 @@ export async function readTierBoard(db: Db, now: Date = new Date()): Promise<Tie
   return { generatedAt: now, windowDays: WINDOW_DAYS, taskTypes: board, agents, fleet };
 }
 
-export async function moveTaskType(db: Db, raw: z.input<typeof moveTaskTypeInput>, actor: string): Promise<TierChangeRow | null> {
+export async function moveTaskType(
+  db: Db,
+  raw: z.input<typeof moveTaskTypeInput>,
+  actor: string,
+): Promise<TierChangeRow | null> {
   const input = moveTaskTypeInput.parse(raw);
   const change = await db.prisma.$transaction(async (tx) => {
     const current = await tx.taskType.findUnique({ where: { id: input.id }, select: { lane: true, name: true } });
     if (!current) throw new OffloadError("NOT_FOUND", `no task type "${input.id}"`, "id");
     if (current.lane === input.lane) return null;
-    if (input.from && current.lane !== input.from) throw new OffloadError("CONFLICT", `${current.name} is in lane ${current.lane} now, not ${input.from}: it was moved since; reload and decide again`, "from");
+    if (input.from && current.lane !== input.from)
+      throw new OffloadError(
+        "CONFLICT",
+        `${current.name} is in lane ${current.lane} now, not ${input.from}: it was moved since; reload and decide again`,
+        "from",
+      );
     const last = await tx.taskType.aggregate({ where: { lane: input.lane }, _max: { position: true } });
     // Only from the lane just read: a concurrent move in between makes this match nothing.
-    const { count } = await tx.taskType.updateMany({ where: { id: input.id, lane: current.lane }, data: { lane: input.lane, position: (last._max.position ?? -1) + 1 } });
-    if (count !== 1) throw new OffloadError("CONFLICT", `${current.name} was moved by someone else at the same moment; reload and decide again`, "id");
+    const { count } = await tx.taskType.updateMany({
+      where: { id: input.id, lane: current.lane },
+      data: { lane: input.lane, position: (last._max.position ?? -1) + 1 },
+    });
+    if (count !== 1)
+      throw new OffloadError(
+        "CONFLICT",
+        `${current.name} was moved by someone else at the same moment; reload and decide again`,
+        "id",
+      );
     const row = await tx.tierChange.create({
-      data: { subjectType: "task_type", subjectId: input.id, fromValue: current.lane, toValue: input.lane, actor, note: input.note || null },
+      data: {
+        subjectType: "task_type",
+        subjectId: input.id,
+        fromValue: current.lane,
+        toValue: input.lane,
+        actor,
+        note: input.note || null,
+      },
     });
     return { ...row, subjectName: current.name };
   });
@@ -140,15 +201,29 @@ export async function moveTaskType(db: Db, raw: z.input<typeof moveTaskTypeInput
   return change;
 }
 
-export async function setAgentPin(db: Db, raw: z.input<typeof setPinInput>, actor: string): Promise<TierChangeRow | null> {
+export async function setAgentPin(
+  db: Db,
+  raw: z.input<typeof setPinInput>,
+  actor: string,
+): Promise<TierChangeRow | null> {
   const input = setPinInput.parse(raw);
   const change = await db.prisma.$transaction(async (tx) => {
-    const current = await tx.agent.findUnique({ where: { id: input.id }, select: { pin: true, name: true, removedAt: true } });
+    const current = await tx.agent.findUnique({
+      where: { id: input.id },
+      select: { pin: true, name: true, removedAt: true },
+    });
     if (!current || current.removedAt) throw new OffloadError("NOT_FOUND", `no agent "${input.id}"`, "id");
     if (current.pin === input.pin) return null;
     await tx.agent.update({ where: { id: input.id }, data: { pin: input.pin } });
     const row = await tx.tierChange.create({
-      data: { subjectType: "agent", subjectId: input.id, fromValue: current.pin, toValue: input.pin, actor, note: input.note || null },
+      data: {
+        subjectType: "agent",
+        subjectId: input.id,
+        fromValue: current.pin,
+        toValue: input.pin,
+        actor,
+        note: input.note || null,
+      },
     });
     return { ...row, subjectName: current.name };
   });
@@ -167,7 +242,11 @@ export async function undoTierChange(db: Db, changeId: string, actor: string): P
       : (await db.prisma.agent.findUnique({ where: { id: change.subjectId }, select: { pin: true } }))?.pin;
   if (currentValue !== change.toValue) {
     const what = change.subjectType === "task_type" ? "lane" : "pin";
-    throw new OffloadError("CONFLICT", `${change.subjectId}'s ${what} changed since (it is ${currentValue ?? "gone"}); nothing undone`, "changeId");
+    throw new OffloadError(
+      "CONFLICT",
+      `${change.subjectId}'s ${what} changed since (it is ${currentValue ?? "gone"}); nothing undone`,
+      "changeId",
+    );
   }
   return change.subjectType === "task_type"
     ? moveTaskType(db, { id: change.subjectId, lane: change.fromValue as Lane, note }, actor)

@@ -13,7 +13,12 @@ function post(body: unknown, key?: string): Request {
   });
 }
 
-const usage = { input_tokens: 600, output_tokens: 150, cache_read_input_tokens: 11_000, cache_creation_input_tokens: 400 };
+const usage = {
+  input_tokens: 600,
+  output_tokens: 150,
+  cache_read_input_tokens: 11_000,
+  cache_creation_input_tokens: 400,
+};
 
 for (const target of testDatabases()) {
   describe(`POST /api/v1/turns on ${target.kind}`, () => {
@@ -28,13 +33,21 @@ for (const target of testDatabases()) {
 
     it("records a batch with exact costs and keeps DailyUsage current", async () => {
       const res = await handleReportTurns(
-        post({
-          turns: [
-            { model: "claude-opus-4-6", taskType: "code-review", usage, latencyMs: 4_000 },
-            { model: "qwen3:8b", taskType: "heartbeat", usage: { input_tokens: 10_000, output_tokens: 100 }, generationMs: 2_000 },
-            { model: "claude-mystery-9", usage: { input_tokens: 10, output_tokens: 1 } },
-          ],
-        }, key),
+        post(
+          {
+            turns: [
+              { model: "claude-opus-4-6", taskType: "code-review", usage, latencyMs: 4_000 },
+              {
+                model: "qwen3:8b",
+                taskType: "heartbeat",
+                usage: { input_tokens: 10_000, output_tokens: 100 },
+                generationMs: 2_000,
+              },
+              { model: "claude-mystery-9", usage: { input_tokens: 10, output_tokens: 1 } },
+            ],
+          },
+          key,
+        ),
         db,
       );
       expect(res.status).toBe(201);
@@ -43,18 +56,46 @@ for (const target of testDatabases()) {
       const turns = await db.prisma.turn.findMany({ where: { id: { in: body.turnIds } } });
       const byModel = new Map(turns.map((t) => [t.servedModel, t]));
       // 600*5 + 150*25 + 11000*0.5 + 400*6.25 = 3000 + 3750 + 5500 + 2500
-      expect(byModel.get("claude-opus-4-6")).toMatchObject({ lane: "claude", costMicroUsd: 14_750n, counterfactualMicroUsd: 14_750n, source: "reported", taskTypeId: "code-review" });
+      expect(byModel.get("claude-opus-4-6")).toMatchObject({
+        lane: "claude",
+        costMicroUsd: 14_750n,
+        counterfactualMicroUsd: 14_750n,
+        source: "reported",
+        taskTypeId: "code-review",
+      });
       // 350 W x 2 s at $0.15/kWh = 29 micro-dollars; counterfactual 2,000 uncached + 8,000 cached + 100 out = 10,000 + 4,000 + 2,500
-      expect(byModel.get("qwen3:8b")).toMatchObject({ lane: "local", costMicroUsd: 29n, counterfactualMicroUsd: 16_500n });
+      expect(byModel.get("qwen3:8b")).toMatchObject({
+        lane: "local",
+        costMicroUsd: 29n,
+        counterfactualMicroUsd: 16_500n,
+      });
       expect(byModel.get("claude-mystery-9")).toMatchObject({ costMicroUsd: null });
-      const daily = await db.prisma.dailyUsage.aggregate({ _sum: { turns: true, unpricedTurns: true, costMicroUsd: true } });
+      const daily = await db.prisma.dailyUsage.aggregate({
+        _sum: { turns: true, unpricedTurns: true, costMicroUsd: true },
+      });
       expect(daily._sum).toEqual({ turns: 3, unpricedTurns: 1, costMicroUsd: 14_779n });
     });
 
     it("refuses a batch with one bad item, naming its index and field, and stores nothing", async () => {
       const cases: [unknown, string][] = [
-        [{ turns: [{ model: "claude-opus-4-6", usage }, { model: "claude-opus-4-6", usage: { input_tokens: -1, output_tokens: 0 } }] }, "turns.1.usage.input_tokens"],
-        [{ turns: [{ model: "claude-opus-4-6", usage }, { model: "x", usage, taskType: "nope" }] }, "turns.1.taskType"],
+        [
+          {
+            turns: [
+              { model: "claude-opus-4-6", usage },
+              { model: "claude-opus-4-6", usage: { input_tokens: -1, output_tokens: 0 } },
+            ],
+          },
+          "turns.1.usage.input_tokens",
+        ],
+        [
+          {
+            turns: [
+              { model: "claude-opus-4-6", usage },
+              { model: "x", usage, taskType: "nope" },
+            ],
+          },
+          "turns.1.taskType",
+        ],
         [{ turns: [{ usage }] }, "turns.0.model"],
         [{ turns: [] }, "turns"],
         [{ turns: Array.from({ length: 1_001 }, () => ({ model: "m", usage })) }, "turns"],

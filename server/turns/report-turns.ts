@@ -31,7 +31,13 @@ const reportedTurn = z.object({
     output_tokens: count,
     cache_read_input_tokens: count.nullable().optional(),
     cache_creation_input_tokens: count.nullable().optional(),
-    cache_creation: z.object({ ephemeral_5m_input_tokens: count.nullable().optional(), ephemeral_1h_input_tokens: count.nullable().optional() }).nullable().optional(),
+    cache_creation: z
+      .object({
+        ephemeral_5m_input_tokens: count.nullable().optional(),
+        ephemeral_1h_input_tokens: count.nullable().optional(),
+      })
+      .nullable()
+      .optional(),
   }),
   latencyMs: count.max(86_400_000).optional(),
   /** Local turns: GPU time, for the electricity cost. */
@@ -41,32 +47,62 @@ const reportedTurn = z.object({
   startedAt: z.iso.datetime({ offset: true }).optional(),
 });
 
-export const reportTurnsSchema = z.object({ turns: z.array(reportedTurn).min(1, "turns must not be empty").max(1_000, "at most 1,000 turns per request") });
+export const reportTurnsSchema = z.object({
+  turns: z.array(reportedTurn).min(1, "turns must not be empty").max(1_000, "at most 1,000 turns per request"),
+});
 
 const FUTURE_SLACK_MS = 5 * 60_000;
 const OLDEST_MS = 400 * 86_400_000;
 
-export async function reportTurns(db: Db, caller: Awaited<ReturnType<typeof authenticateCaller>>, raw: unknown, now = new Date()): Promise<{ recorded: number; turnIds: string[] }> {
+export async function reportTurns(
+  db: Db,
+  caller: Awaited<ReturnType<typeof authenticateCaller>>,
+  raw: unknown,
+  now = new Date(),
+): Promise<{ recorded: number; turnIds: string[] }> {
   const parsed = reportTurnsSchema.safeParse(raw);
-  if (!parsed.success) throw new OffloadError("BAD_REQUEST", describeZodError(parsed.error), parsed.error.issues[0]?.path.join("."));
+  if (!parsed.success)
+    throw new OffloadError("BAD_REQUEST", describeZodError(parsed.error), parsed.error.issues[0]?.path.join("."));
   const items = parsed.data.turns;
-  const [settings, prices, taskTypes] = await Promise.all([readSettings(db), readPriceMap(db), db.prisma.taskType.findMany({ select: { id: true } })]);
+  const [settings, prices, taskTypes] = await Promise.all([
+    readSettings(db),
+    readPriceMap(db),
+    db.prisma.taskType.findMany({ select: { id: true } }),
+  ]);
   const known = new Set(taskTypes.map((t) => t.id));
   const agentIds = new Set<string>();
   items.forEach((t, i) => {
     const agent = caller.kind === "agent" ? caller.agentId : t.agent;
-    if (!agent) throw new OffloadError("BAD_REQUEST", `turns.${i}.agent: required with the admin token`, `turns.${i}.agent`);
-    if (caller.kind === "agent" && t.agent && t.agent !== caller.agentId) throw new OffloadError("FORBIDDEN", `turns.${i}.agent: this key belongs to agent ${caller.agentId}`, `turns.${i}.agent`);
-    if (t.taskType && !known.has(t.taskType)) throw new OffloadError("BAD_REQUEST", `turns.${i}.taskType: unknown task type "${t.taskType}"`, `turns.${i}.taskType`);
+    if (!agent)
+      throw new OffloadError("BAD_REQUEST", `turns.${i}.agent: required with the admin token`, `turns.${i}.agent`);
+    if (caller.kind === "agent" && t.agent && t.agent !== caller.agentId)
+      throw new OffloadError(
+        "FORBIDDEN",
+        `turns.${i}.agent: this key belongs to agent ${caller.agentId}`,
+        `turns.${i}.agent`,
+      );
+    if (t.taskType && !known.has(t.taskType))
+      throw new OffloadError(
+        "BAD_REQUEST",
+        `turns.${i}.taskType: unknown task type "${t.taskType}"`,
+        `turns.${i}.taskType`,
+      );
     if (t.startedAt) {
       const at = new Date(t.startedAt).getTime();
-      if (at > now.getTime() + FUTURE_SLACK_MS) throw new OffloadError("BAD_REQUEST", `turns.${i}.startedAt: in the future`, `turns.${i}.startedAt`);
-      if (at < now.getTime() - OLDEST_MS) throw new OffloadError("BAD_REQUEST", `turns.${i}.startedAt: more than 400 days ago`, `turns.${i}.startedAt`);
+      if (at > now.getTime() + FUTURE_SLACK_MS)
+        throw new OffloadError("BAD_REQUEST", `turns.${i}.startedAt: in the future`, `turns.${i}.startedAt`);
+      if (at < now.getTime() - OLDEST_MS)
+        throw new OffloadError("BAD_REQUEST", `turns.${i}.startedAt: more than 400 days ago`, `turns.${i}.startedAt`);
     }
     agentIds.add(agent);
   });
   const agents = new Map(
-    (await db.prisma.agent.findMany({ where: { id: { in: [...agentIds] }, removedAt: null }, select: { id: true, claudeModel: true } })).map((a) => [a.id, a]),
+    (
+      await db.prisma.agent.findMany({
+        where: { id: { in: [...agentIds] }, removedAt: null },
+        select: { id: true, claudeModel: true },
+      })
+    ).map((a) => [a.id, a]),
   );
   const records: TurnRecord[] = items.map((t, i) => {
     const agentId = caller.kind === "agent" ? caller.agentId : t.agent!;
@@ -81,8 +117,17 @@ export async function reportTurns(db: Db, caller: Awaited<ReturnType<typeof auth
       counterfactual = cost;
     } else {
       const local = priceLocalTurn(
-        { generationMs: t.generationMs ?? 0, promptTokens: tokens.inputTokens + tokens.cacheReadTokens, outputTokens: tokens.outputTokens, claudeModel: agent.claudeModel },
-        { gpuWatts: settings.gpuWatts, electricityMicroUsdPerKwh: electricityMicroUsdPerKwh(settings), counterfactualCachedShare: settings.counterfactualCachedShare },
+        {
+          generationMs: t.generationMs ?? 0,
+          promptTokens: tokens.inputTokens + tokens.cacheReadTokens,
+          outputTokens: tokens.outputTokens,
+          claudeModel: agent.claudeModel,
+        },
+        {
+          gpuWatts: settings.gpuWatts,
+          electricityMicroUsdPerKwh: electricityMicroUsdPerKwh(settings),
+          counterfactualCachedShare: settings.counterfactualCachedShare,
+        },
         prices,
       );
       cost = local.costMicroUsd;

@@ -13,7 +13,10 @@ export default async function CostsPage() {
   void queryClient.prefetchQuery(trpc.fleet.measuredProjection.queryOptions());
   return (
     <HydrateClient>
-      <PageTitle title="Costs" subtitle="What the fleet spent each day, against what the same turns would have cost on Claude alone (UTC days)." />
+      <PageTitle
+        title="Costs"
+        subtitle="What the fleet spent each day, against what the same turns would have cost on Claude alone (UTC days)."
+      />
       <div className="space-y-8">
         <Suspense fallback={<LoadingBlock label="the projection" />}>
           <ProjectionPanel />

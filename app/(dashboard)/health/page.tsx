@@ -11,7 +11,10 @@ export default async function HealthPage() {
   void qc.prefetchQuery(trpc.system.settings.queryOptions());
   return (
     <HydrateClient>
-      <PageTitle title="Health" subtitle="Whether the local model server can take the local tiers' load, and what routing does when it cannot." />
+      <PageTitle
+        title="Health"
+        subtitle="Whether the local model server can take the local tiers' load, and what routing does when it cannot."
+      />
       <Suspense fallback={<LoadingBlock label="health" />}>
         <HealthView />
       </Suspense>

@@ -15,7 +15,10 @@ export default async function SmokePage() {
   if (ids.length) void qc.prefetchQuery(trpc.smoke.compare.queryOptions({ ids }));
   return (
     <HydrateClient>
-      <PageTitle title="Smoke runs" subtitle="The same trivial agent tasks, graded by deterministic checks, on the local model and on Claude: evidence before moving work between tiers." />
+      <PageTitle
+        title="Smoke runs"
+        subtitle="The same trivial agent tasks, graded by deterministic checks, on the local model and on Claude: evidence before moving work between tiers."
+      />
       <Suspense fallback={<LoadingBlock label="smoke runs" />}>
         <SmokeView />
       </Suspense>

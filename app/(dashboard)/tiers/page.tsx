@@ -11,7 +11,10 @@ export default async function TiersPage() {
   void queryClient.prefetchQuery(trpc.tiers.changes.queryOptions({ limit: 20 }));
   return (
     <HydrateClient>
-      <PageTitle title="Tiers" subtitle="Which lane serves each task type: no model, the local model, the local model with a check, or Claude. Drag a card to move its work; routing follows at once." />
+      <PageTitle
+        title="Tiers"
+        subtitle="Which lane serves each task type: no model, the local model, the local model with a check, or Claude. Drag a card to move its work; routing follows at once."
+      />
       <Suspense fallback={<LoadingBlock label="the tiers" />}>
         <TierBoard />
       </Suspense>

@@ -14,6 +14,8 @@ export const fleetRouter = createTRPCRouter({
   costs: adminProcedure
     .input(z.object({ days: z.union([z.literal(7), z.literal(30), z.literal(90)]) }))
     .query(({ ctx, input }) => readCosts(ctx.db, input.days)),
-  agent: adminProcedure.input(z.object({ id: z.string().min(1, "an agent id is required") })).query(({ ctx, input }) => readAgentDetail(ctx.db, input.id)),
+  agent: adminProcedure
+    .input(z.object({ id: z.string().min(1, "an agent id is required") }))
+    .query(({ ctx, input }) => readAgentDetail(ctx.db, input.id)),
   measuredProjection: adminProcedure.query(({ ctx }) => readMeasuredProjection(ctx.db)),
 });

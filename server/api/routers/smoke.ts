@@ -7,23 +7,41 @@ import { isLiveRun } from "@/server/core/smoke/compare-runs";
 
 export const smokeRouter = createTRPCRouter({
   start: adminProcedure
-    .input(z.object({ model: z.string().min(1, "a model is required"), repeat: z.number().int().min(1).max(100).default(1), taskTimeoutSeconds: z.number().int().min(1).max(600).optional() }))
+    .input(
+      z.object({
+        model: z.string().min(1, "a model is required"),
+        repeat: z.number().int().min(1).max(100).default(1),
+        taskTimeoutSeconds: z.number().int().min(1).max(600).optional(),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
-      const { runId, done } = await startSmokeRun(ctx.db, { model: input.model, repeat: input.repeat, taskTimeoutMs: input.taskTimeoutSeconds ? input.taskTimeoutSeconds * 1000 : undefined });
+      const { runId, done } = await startSmokeRun(ctx.db, {
+        model: input.model,
+        repeat: input.repeat,
+        taskTimeoutMs: input.taskTimeoutSeconds ? input.taskTimeoutSeconds * 1000 : undefined,
+      });
       done.catch((err: Error) => console.error(`offload: smoke run ${runId} failed: ${err.message}`));
       return { runId };
     }),
-  run: adminProcedure.input(z.object({ id: z.string().min(1) })).query(({ ctx, input }) => readSmokeRun(ctx.db, input.id)),
+  run: adminProcedure
+    .input(z.object({ id: z.string().min(1) }))
+    .query(({ ctx, input }) => readSmokeRun(ctx.db, input.id)),
   runs: adminProcedure.query(({ ctx }) => listSmokeRuns(ctx.db)),
   options: adminProcedure.query(({ ctx }) => readSmokeOptions(ctx.db)),
   compare: adminProcedure
-    .input(z.object({ ids: z.array(z.string().min(1)).min(1, "pick at least one run").max(4, "compare at most 4 runs") }))
+    .input(
+      z.object({ ids: z.array(z.string().min(1)).min(1, "pick at least one run").max(4, "compare at most 4 runs") }),
+    )
     .query(({ ctx, input }) => compareSmokeRuns(ctx.db, input.ids)),
   cancel: adminProcedure.input(z.object({ id: z.string().min(1) })).mutation(async ({ ctx, input }) => {
     if (cancelSmokeRun(input.id)) return { cancelled: true };
     const run = await readSmokeRun(ctx.db, input.id); // also marks it interrupted when its process is gone
     if (isLiveRun(run.status)) {
-      throw new OffloadError("CONFLICT", `smoke run ${input.id} is running in another Offload process (a CLI run or another server on this database); cancel it there`, "id");
+      throw new OffloadError(
+        "CONFLICT",
+        `smoke run ${input.id} is running in another Offload process (a CLI run or another server on this database); cancel it there`,
+        "id",
+      );
     }
     throw new OffloadError("CONFLICT", `smoke run ${input.id} is not running (${run.status})`, "id");
   }),

@@ -54,7 +54,18 @@ export function dailySeries(rows: readonly DayLaneUsage[], from: string, to: str
   return daysBetween(from, to).map((day) => {
     const list = byDay.get(day);
     if (!list || list.every((r) => r.turns === 0)) {
-      return { day, turns: { sidecar: null, local: null, local_careful: null, claude: null }, totalTurns: null, actualUsd: null, allClaudeUsd: null, savedUsd: null, inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheWriteTokens: null };
+      return {
+        day,
+        turns: { sidecar: null, local: null, local_careful: null, claude: null },
+        totalTurns: null,
+        actualUsd: null,
+        allClaudeUsd: null,
+        savedUsd: null,
+        inputTokens: null,
+        outputTokens: null,
+        cacheReadTokens: null,
+        cacheWriteTokens: null,
+      };
     }
     const turns: Record<Lane, number | null> = { sidecar: 0, local: 0, local_careful: 0, claude: 0 };
     let cost = 0n;
@@ -88,7 +99,10 @@ export function dailySeries(rows: readonly DayLaneUsage[], from: string, to: str
 }
 
 /** RFC 4180 CSV: a header from the first row's keys' labels; fields with commas, quotes or newlines quoted. */
-export function toCsv(columns: readonly { key: string; label: string }[], rows: readonly Record<string, unknown>[]): string {
+export function toCsv(
+  columns: readonly { key: string; label: string }[],
+  rows: readonly Record<string, unknown>[],
+): string {
   const cell = (v: unknown) => {
     if (v === null || v === undefined) return "";
     const s = String(v);
@@ -117,6 +131,12 @@ export function dailySeriesCsv(points: readonly DailyPoint[]): string {
   ];
   return toCsv(
     columns,
-    points.map((p) => ({ ...p, ...p.turns, actualUsd: p.actualUsd?.toFixed(6), allClaudeUsd: p.allClaudeUsd?.toFixed(6), savedUsd: p.savedUsd?.toFixed(6) })),
+    points.map((p) => ({
+      ...p,
+      ...p.turns,
+      actualUsd: p.actualUsd?.toFixed(6),
+      allClaudeUsd: p.allClaudeUsd?.toFixed(6),
+      savedUsd: p.savedUsd?.toFixed(6),
+    })),
   );
 }

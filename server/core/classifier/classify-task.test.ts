@@ -18,7 +18,11 @@ const routedLocal = (title: string, description?: string) => {
 
 describe("classifyTask", () => {
   it("recognises OpenClaw's default heartbeat prompt, alone or as the gateway's last user message", () => {
-    for (const input of [{ title: OPENCLAW_HEARTBEAT }, { lastUserText: OPENCLAW_HEARTBEAT }, { lastUserText: `${OPENCLAW_HEARTBEAT}\nCurrent time: 2026-11-25 09:00 UTC` }]) {
+    for (const input of [
+      { title: OPENCLAW_HEARTBEAT },
+      { lastUserText: OPENCLAW_HEARTBEAT },
+      { lastUserText: `${OPENCLAW_HEARTBEAT}\nCurrent time: 2026-11-25 09:00 UTC` },
+    ]) {
       const c = classifyTask(input);
       expect(c).toMatchObject({ taskType: "heartbeat", tier: 1 });
       expect(c.confidence).toBeGreaterThan(0.9);
@@ -26,7 +30,12 @@ describe("classifyTask", () => {
   });
 
   it("recognises mailbox polls however they are phrased", () => {
-    for (const t of ["check the mailbox for new messages", "any new mail for me?", "GET /api/queue and report the count", "poll the inbox and list unread items"]) {
+    for (const t of [
+      "check the mailbox for new messages",
+      "any new mail for me?",
+      "GET /api/queue and report the count",
+      "poll the inbox and list unread items",
+    ]) {
       expect(classifyTask({ title: t }).taskType, t).toBe("mailbox-poll");
       expect(routedLocal(t), t).toBe(true);
     }
@@ -57,7 +66,12 @@ describe("classifyTask", () => {
 
   it("lets a description change the tier", () => {
     expect(classifyTask({ title: "rebase feature/tiers onto main" }).tier).toBe(1);
-    expect(classifyTask({ title: "rebase feature/tiers onto main", description: "git stopped with merge conflicts in schema.prisma; both sides changed the Tier enum" }).tier).toBe(3);
+    expect(
+      classifyTask({
+        title: "rebase feature/tiers onto main",
+        description: "git stopped with merge conflicts in schema.prisma; both sides changed the Tier enum",
+      }).tier,
+    ).toBe(3);
   });
 
   it("returns no task type and tier 3 for text it cannot read", () => {
@@ -71,9 +85,16 @@ describe("classifyTask", () => {
   it("classifies an operator's own task type by its name and examples", () => {
     const catalogue: ClassifierTaskType[] = [
       ...SEED_CATALOGUE,
-      { id: "invoice-export", name: "Invoice export", lane: "local", examples: ["export the invoices to the accounting share", "run the invoice export"] },
+      {
+        id: "invoice-export",
+        name: "Invoice export",
+        lane: "local",
+        examples: ["export the invoices to the accounting share", "run the invoice export"],
+      },
     ];
-    expect(classifyTask({ title: "export yesterday's invoices to accounting" }, catalogue).taskType).toBe("invoice-export");
+    expect(classifyTask({ title: "export yesterday's invoices to accounting" }, catalogue).taskType).toBe(
+      "invoice-export",
+    );
   });
 
   it("reads only the head and tail of a very long prompt", () => {
@@ -99,7 +120,11 @@ const readSet = (name: string): LabelledTask[] =>
     .map((l) => JSON.parse(l) as LabelledTask);
 
 describe("labelled data", () => {
-  const sets = { train: readSet("train"), dev: readSet("dev"), test: fs.existsSync(path.join(dataDir, "test.jsonl")) ? readSet("test") : [] };
+  const sets = {
+    train: readSet("train"),
+    dev: readSet("dev"),
+    test: fs.existsSync(path.join(dataDir, "test.jsonl")) ? readSet("test") : [],
+  };
   const ids = new Map(SEED_CATALOGUE.map((t) => [t.id, LANE_TIER[t.lane]]));
 
   it("is well formed: known task types, tiers that agree with them, no duplicates within or across sets", () => {

@@ -83,7 +83,8 @@ function compile(catalogue: readonly ClassifierTaskType[]): Compiled {
       for (const [phrase, weight] of entries) maxN = Math.max(maxN, addPhrase(phrases, phrase, t.id, weight));
     } else {
       // An operator's own task type: its name and examples are its vocabulary.
-      for (const phrase of [t.name, ...(t.examples ?? [])]) maxN = Math.max(maxN, Math.min(4, addPhrase(phrases, phrase, t.id, 3)));
+      for (const phrase of [t.name, ...(t.examples ?? [])])
+        maxN = Math.max(maxN, Math.min(4, addPhrase(phrases, phrase, t.id, 3)));
       for (const word of [t.name, ...(t.examples ?? [])].flatMap((p) => phraseKey(p).split(" "))) {
         if (word.length >= 4) addPhrase(phrases, word, t.id, 1);
       }
@@ -170,7 +171,10 @@ function confidenceOf(margin: number, winner: number): number {
 }
 
 /** Classifies a task. `catalogue` defaults to the seed catalogue; pass the live one so lanes and an operator's own types count. */
-export function classifyTask(input: ClassifierInput, catalogue: readonly ClassifierTaskType[] = seedCatalogue): Classification {
+export function classifyTask(
+  input: ClassifierInput,
+  catalogue: readonly ClassifierTaskType[] = seedCatalogue,
+): Classification {
   const c = compiledFor(catalogue);
   const scores = new Map<string, number>();
   const evidence: HitLog = [];
@@ -205,17 +209,38 @@ export function classifyTask(input: ClassifierInput, catalogue: readonly Classif
     return out;
   };
 
-  if (claude >= CLASSIFIER_TUNING.claudeStrong || (claude >= CLASSIFIER_TUNING.claudeMin && claude + CLASSIFIER_TUNING.claudeBias >= local)) {
-    return { taskType: claudeType, tier: 3, confidence: confidenceOf(claude + CLASSIFIER_TUNING.claudeBias - local, claude), evidence: evidenceOf(claudeType, REASONING) };
+  if (
+    claude >= CLASSIFIER_TUNING.claudeStrong ||
+    (claude >= CLASSIFIER_TUNING.claudeMin && claude + CLASSIFIER_TUNING.claudeBias >= local)
+  ) {
+    return {
+      taskType: claudeType,
+      tier: 3,
+      confidence: confidenceOf(claude + CLASSIFIER_TUNING.claudeBias - local, claude),
+      evidence: evidenceOf(claudeType, REASONING),
+    };
   }
   if (localType && local >= CLASSIFIER_TUNING.localMin) {
     const tier = c.tierOf.get(localType)!;
-    const runnerUp = Math.max(...tierBest.slice(0, 3).filter((_, t) => t !== tier), claude >= CLASSIFIER_TUNING.claudeMin ? claude + CLASSIFIER_TUNING.claudeBias : claude);
+    const runnerUp = Math.max(
+      ...tierBest.slice(0, 3).filter((_, t) => t !== tier),
+      claude >= CLASSIFIER_TUNING.claudeMin ? claude + CLASSIFIER_TUNING.claudeBias : claude,
+    );
     const margin = local - runnerUp;
-    return { taskType: isPseudo(localType) ? null : localType, tier, confidence: confidenceOf(margin, local), evidence: evidenceOf(localType) };
+    return {
+      taskType: isPseudo(localType) ? null : localType,
+      tier,
+      confidence: confidenceOf(margin, local),
+      evidence: evidenceOf(localType),
+    };
   }
   // Nothing recognisable: the default lane (Claude) with no confidence to speak of.
-  return { taskType: claude > 0 ? claudeType : null, tier: 3, confidence: confidenceOf(claude, claude) * 0.5, evidence: evidenceOf(claudeType, REASONING) };
+  return {
+    taskType: claude > 0 ? claudeType : null,
+    tier: 3,
+    confidence: confidenceOf(claude, claude) * 0.5,
+    evidence: evidenceOf(claudeType, REASONING),
+  };
 }
 
 /** The task type's name for explanations ("classified as Git operations (0.93)"). */

@@ -3,8 +3,36 @@
 
 // Articles, pronouns and politeness only: prepositions stay, since "pass on" and "pass" differ.
 const STOPWORDS = new Set([
-  "a", "an", "the", "my", "our", "your", "his", "her", "their", "this", "that", "these", "those", "please", "pls", "plz",
-  "it", "its", "me", "us", "i", "you", "just", "also", "some", "kindly", "hey", "hi", "quick", "quickly",
+  "a",
+  "an",
+  "the",
+  "my",
+  "our",
+  "your",
+  "his",
+  "her",
+  "their",
+  "this",
+  "that",
+  "these",
+  "those",
+  "please",
+  "pls",
+  "plz",
+  "it",
+  "its",
+  "me",
+  "us",
+  "i",
+  "you",
+  "just",
+  "also",
+  "some",
+  "kindly",
+  "hey",
+  "hi",
+  "quick",
+  "quickly",
 ]);
 
 const stemCache = new Map<string, string>();

@@ -11,7 +11,14 @@ export const PRICE_TABLE_EFFECTIVE_FROM = "2026-01-01T00:00:00.000Z";
 
 const usd = (dollarsPerMTok: number) => Math.round(dollarsPerMTok * 1_000_000);
 
-function row(model: string, input: number, output: number, write5m: number, write1h: number, read: number): ModelPriceRow {
+function row(
+  model: string,
+  input: number,
+  output: number,
+  write5m: number,
+  write1h: number,
+  read: number,
+): ModelPriceRow {
   return {
     model,
     input: usd(input),

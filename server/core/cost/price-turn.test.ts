@@ -7,10 +7,19 @@ import { priceClaudeTurn, priceLocalTurn, resolveModelPrice, savedMicroUsd, type
 import { totalInputTokens, usageFromAnthropic } from "./usage-from-anthropic";
 
 const prices: PriceMap = new Map(
-  DEFAULT_PRICE_TABLE.map((row) => [row.model, Object.fromEntries(USAGE_TYPES.map((u) => [u, BigInt(row[u])])) as PricePerMTok]),
+  DEFAULT_PRICE_TABLE.map((row) => [
+    row.model,
+    Object.fromEntries(USAGE_TYPES.map((u) => [u, BigInt(row[u])])) as PricePerMTok,
+  ]),
 );
 const opus = prices.get("claude-opus-4-6")!;
-const zero: TokenUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0 };
+const zero: TokenUsage = {
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheReadTokens: 0,
+  cacheWrite5mTokens: 0,
+  cacheWrite1hTokens: 0,
+};
 const electricity = { gpuWatts: 350, electricityMicroUsdPerKwh: 150_000, counterfactualCachedShare: 0.8 };
 
 describe("usageFromAnthropic", () => {
@@ -22,23 +31,38 @@ describe("usageFromAnthropic", () => {
       cache_creation_input_tokens: 1_500,
       cache_creation: { ephemeral_5m_input_tokens: 500, ephemeral_1h_input_tokens: 1_000 },
     });
-    expect(usage).toEqual({ inputTokens: 12, outputTokens: 340, cacheReadTokens: 11_000, cacheWrite5mTokens: 500, cacheWrite1hTokens: 1_000 });
+    expect(usage).toEqual({
+      inputTokens: 12,
+      outputTokens: 340,
+      cacheReadTokens: 11_000,
+      cacheWrite5mTokens: 500,
+      cacheWrite1hTokens: 1_000,
+    });
     expect(totalInputTokens(usage)).toBe(12 + 11_000 + 1_500);
   });
 
   it("prices every cache write as 5-minute when the split is absent", () => {
-    expect(usageFromAnthropic({ input_tokens: 5, output_tokens: 1, cache_creation_input_tokens: 800 })).toMatchObject({ cacheWrite5mTokens: 800, cacheWrite1hTokens: 0 });
+    expect(usageFromAnthropic({ input_tokens: 5, output_tokens: 1, cache_creation_input_tokens: 800 })).toMatchObject({
+      cacheWrite5mTokens: 800,
+      cacheWrite1hTokens: 0,
+    });
   });
 
   it("prices a remainder the split does not explain as 5-minute writes", () => {
     expect(
-      usageFromAnthropic({ cache_creation_input_tokens: 900, cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 600 } }),
+      usageFromAnthropic({
+        cache_creation_input_tokens: 900,
+        cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 600 },
+      }),
     ).toMatchObject({ cacheWrite5mTokens: 300, cacheWrite1hTokens: 600 });
   });
 
   it("treats missing, null, negative and fractional counts safely", () => {
     expect(usageFromAnthropic(null)).toEqual(zero);
-    expect(usageFromAnthropic({ input_tokens: null, output_tokens: -4, cache_read_input_tokens: 2.7 })).toEqual({ ...zero, cacheReadTokens: 2 });
+    expect(usageFromAnthropic({ input_tokens: null, output_tokens: -4, cache_read_input_tokens: 2.7 })).toEqual({
+      ...zero,
+      cacheReadTokens: 2,
+    });
   });
 });
 
@@ -84,7 +108,11 @@ describe("priceClaudeTurn", () => {
 describe("priceLocalTurn", () => {
   it("costs electricity and knows what Claude would have charged", () => {
     // 350 W for 2 s = 700 J = 0.000194 kWh; at $0.15/kWh = 29.17 micro-dollars -> 29.
-    const cost = priceLocalTurn({ generationMs: 2_000, promptTokens: 10_000, outputTokens: 100, claudeModel: "claude-opus-4-6" }, electricity, prices);
+    const cost = priceLocalTurn(
+      { generationMs: 2_000, promptTokens: 10_000, outputTokens: 100, claudeModel: "claude-opus-4-6" },
+      electricity,
+      prices,
+    );
     expect(cost.costMicroUsd).toBe(29n);
     // 2,000 uncached * 5 + 8,000 cache read * 0.5 + 100 * 25 = 10,000 + 4,000 + 2,500 = 16,500
     expect(cost.counterfactualMicroUsd).toBe(16_500n);
@@ -92,7 +120,11 @@ describe("priceLocalTurn", () => {
   });
 
   it("has no counterfactual when the agent's Claude model is unpriced", () => {
-    const cost = priceLocalTurn({ generationMs: 1_000, promptTokens: 10, outputTokens: 1, claudeModel: "unknown" }, electricity, prices);
+    const cost = priceLocalTurn(
+      { generationMs: 1_000, promptTokens: 10, outputTokens: 1, claudeModel: "unknown" },
+      electricity,
+      prices,
+    );
     expect(cost.counterfactualMicroUsd).toBeNull();
     expect(savedMicroUsd(cost.costMicroUsd, cost.counterfactualMicroUsd)).toBeNull();
   });
@@ -112,10 +144,16 @@ const modelArb = fc.constantFrom(...DEFAULT_PRICE_TABLE.map((r) => r.model));
 describe("cost invariants (property tests)", () => {
   it("cost is monotone in every token count", () => {
     fc.assert(
-      fc.property(usageArb, fc.constantFrom(...fields), fc.integer({ min: 1, max: 1_000_000 }), modelArb, (usage, field, extra, model) => {
-        const price = prices.get(model)!;
-        return priceUsage({ ...usage, [field]: usage[field] + extra }, price) >= priceUsage(usage, price);
-      }),
+      fc.property(
+        usageArb,
+        fc.constantFrom(...fields),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        modelArb,
+        (usage, field, extra, model) => {
+          const price = prices.get(model)!;
+          return priceUsage({ ...usage, [field]: usage[field] + extra }, price) >= priceUsage(usage, price);
+        },
+      ),
     );
   });
 
@@ -152,9 +190,15 @@ describe("cost invariants (property tests)", () => {
         fc.double({ min: 0, max: 1, noNaN: true }),
         modelArb,
         (generationMs, promptTokens, outputTokens, cachedShare, model) => {
-          const cost = priceLocalTurn({ generationMs, promptTokens, outputTokens, claudeModel: model }, { ...electricity, counterfactualCachedShare: cachedShare }, prices);
+          const cost = priceLocalTurn(
+            { generationMs, promptTokens, outputTokens, claudeModel: model },
+            { ...electricity, counterfactualCachedShare: cachedShare },
+            prices,
+          );
           const saved = savedMicroUsd(cost.costMicroUsd, cost.counterfactualMicroUsd)!;
-          return cost.counterfactualMicroUsd !== null && saved <= cost.counterfactualMicroUsd && cost.costMicroUsd >= 0n;
+          return (
+            cost.counterfactualMicroUsd !== null && saved <= cost.counterfactualMicroUsd && cost.costMicroUsd >= 0n
+          );
         },
       ),
     );
@@ -162,18 +206,32 @@ describe("cost invariants (property tests)", () => {
 
   it("the counterfactual falls as more of the prompt would have been cached", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 200_000 }), fc.integer({ min: 0, max: 20_000 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (p, o, a, b) => {
-        const [lo, hi] = a <= b ? [a, b] : [b, a];
-        const at = (share: number) => priceLocalTurn({ generationMs: 0, promptTokens: p, outputTokens: o, claudeModel: "claude-opus-4-6" }, { ...electricity, counterfactualCachedShare: share }, prices).counterfactualMicroUsd!;
-        return at(hi) <= at(lo);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 200_000 }),
+        fc.integer({ min: 0, max: 20_000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (p, o, a, b) => {
+          const [lo, hi] = a <= b ? [a, b] : [b, a];
+          const at = (share: number) =>
+            priceLocalTurn(
+              { generationMs: 0, promptTokens: p, outputTokens: o, claudeModel: "claude-opus-4-6" },
+              { ...electricity, counterfactualCachedShare: share },
+              prices,
+            ).counterfactualMicroUsd!;
+          return at(hi) <= at(lo);
+        },
+      ),
     );
   });
 
   it("usageFromAnthropic keeps every cache write token: 5m + 1h equals the reported total when the split fits", () => {
     fc.assert(
       fc.property(tokenCount, tokenCount, fc.integer({ min: 0, max: 1_000 }), (w5, w1, extra) => {
-        const u = usageFromAnthropic({ cache_creation_input_tokens: w5 + w1 + extra, cache_creation: { ephemeral_5m_input_tokens: w5, ephemeral_1h_input_tokens: w1 } });
+        const u = usageFromAnthropic({
+          cache_creation_input_tokens: w5 + w1 + extra,
+          cache_creation: { ephemeral_5m_input_tokens: w5, ephemeral_1h_input_tokens: w1 },
+        });
         return u.cacheWrite5mTokens + u.cacheWrite1hTokens === w5 + w1 + extra && u.cacheWrite1hTokens === w1;
       }),
     );

@@ -7,9 +7,7 @@ import { estimateCounterfactual } from "./estimate-counterfactual";
 
 export type PriceMap = ReadonlyMap<string, PricePerMTok>;
 
-export type TurnCost =
-  | { priced: true; costMicroUsd: bigint }
-  | { priced: false; costMicroUsd: null; reason: string };
+export type TurnCost = { priced: true; costMicroUsd: bigint } | { priced: false; costMicroUsd: null; reason: string };
 
 const DATED_SUFFIX = /-(\d{8}|latest)$/;
 
@@ -19,7 +17,10 @@ const DATED_SUFFIX = /-(\d{8}|latest)$/;
  * `anthropic/` prefix. Null when Offload has no price for it.
  */
 export function resolveModelPrice(prices: PriceMap, model: string): PricePerMTok | null {
-  const name = model.trim().toLowerCase().replace(/^anthropic\//, "");
+  const name = model
+    .trim()
+    .toLowerCase()
+    .replace(/^anthropic\//, "");
   return prices.get(model) ?? prices.get(name) ?? prices.get(name.replace(DATED_SUFFIX, "")) ?? null;
 }
 

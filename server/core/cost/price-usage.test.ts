@@ -24,7 +24,18 @@ describe("priceUsage", () => {
   it("prices a realistic cached heartbeat exactly", () => {
     // 600 uncached + 11,000 cache read + 400 cache write (5m) + 150 output on Opus 4.6:
     // 600*5 + 11000*0.5 + 400*6.25 + 150*25 = 3000 + 5500 + 2500 + 3750 = 14,750 micro-dollars.
-    expect(priceUsage({ inputTokens: 600, outputTokens: 150, cacheReadTokens: 11_000, cacheWrite5mTokens: 400, cacheWrite1hTokens: 0 }, price("claude-opus-4-6"))).toBe(14_750n);
+    expect(
+      priceUsage(
+        {
+          inputTokens: 600,
+          outputTokens: 150,
+          cacheReadTokens: 11_000,
+          cacheWrite5mTokens: 400,
+          cacheWrite1hTokens: 0,
+        },
+        price("claude-opus-4-6"),
+      ),
+    ).toBe(14_750n);
   });
 
   it("rounds once, half up, instead of summing rounded parts", () => {
@@ -39,13 +50,18 @@ describe("priceUsage", () => {
     const random = createRandom(7);
     const sonnet = price("claude-sonnet-4-6");
     for (let i = 0; i < 500; i++) {
-      const a = { inputTokens: random.int(0, 50_000), outputTokens: random.int(0, 8_000), cacheReadTokens: random.int(0, 200_000), cacheWrite5mTokens: random.int(0, 20_000), cacheWrite1hTokens: random.int(0, 20_000) };
+      const a = {
+        inputTokens: random.int(0, 50_000),
+        outputTokens: random.int(0, 8_000),
+        cacheReadTokens: random.int(0, 200_000),
+        cacheWrite5mTokens: random.int(0, 20_000),
+        cacheWrite1hTokens: random.int(0, 20_000),
+      };
       const b = { ...a, outputTokens: a.outputTokens + random.int(1, 1000) };
       const whole = priceUsage(a, sonnet);
-      const parts = (["inputTokens", "outputTokens", "cacheReadTokens", "cacheWrite5mTokens", "cacheWrite1hTokens"] as const).reduce(
-        (sum, k) => sum + priceUsage({ ...zero, [k]: a[k] }, sonnet),
-        0n,
-      );
+      const parts = (
+        ["inputTokens", "outputTokens", "cacheReadTokens", "cacheWrite5mTokens", "cacheWrite1hTokens"] as const
+      ).reduce((sum, k) => sum + priceUsage({ ...zero, [k]: a[k] }, sonnet), 0n);
       expect(whole - parts <= 3n && parts - whole <= 3n).toBe(true);
       expect(priceUsage(b, sonnet) > whole).toBe(true);
     }
@@ -64,7 +80,11 @@ describe("priceElectricity", () => {
 
 describe("estimateCounterfactual", () => {
   it("splits the prompt by the cached share and prices it on Claude", () => {
-    expect(splitPromptForClaude(10_000, 200, 0.8)).toMatchObject({ inputTokens: 2_000, cacheReadTokens: 8_000, outputTokens: 200 });
+    expect(splitPromptForClaude(10_000, 200, 0.8)).toMatchObject({
+      inputTokens: 2_000,
+      cacheReadTokens: 8_000,
+      outputTokens: 200,
+    });
     // 2000*5 + 8000*0.5 + 200*25 = 10000 + 4000 + 5000 = 19,000 micro-dollars.
     expect(estimateCounterfactual(10_000, 200, 0.8, price("claude-opus-4-6"))).toBe(19_000n);
     expect(estimateCounterfactual(10_000, 200, 0, price("claude-opus-4-6"))).toBe(55_000n);

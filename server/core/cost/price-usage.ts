@@ -30,6 +30,8 @@ export type ElectricitySettings = { gpuWatts: number; electricityMicroUsdPerKwh:
 export function priceElectricity(generationMs: number, settings: ElectricitySettings): bigint {
   const denominator = 3_600_000_000n; // ms per hour x W per kW
   const numerator =
-    BigInt(Math.round(settings.gpuWatts)) * BigInt(Math.max(0, Math.round(generationMs))) * BigInt(settings.electricityMicroUsdPerKwh);
+    BigInt(Math.round(settings.gpuWatts)) *
+    BigInt(Math.max(0, Math.round(generationMs))) *
+    BigInt(settings.electricityMicroUsdPerKwh);
   return (numerator + denominator / 2n) / denominator;
 }

@@ -11,10 +11,12 @@ export type AnthropicUsage = {
   cache_creation?: { ephemeral_5m_input_tokens?: number | null; ephemeral_1h_input_tokens?: number | null } | null;
 };
 
-const count = (n: number | null | undefined): number => (typeof n === "number" && Number.isFinite(n) && n > 0 ? Math.floor(n) : 0);
+const count = (n: number | null | undefined): number =>
+  typeof n === "number" && Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
 
 export function usageFromAnthropic(usage: AnthropicUsage | null | undefined): TokenUsage {
-  if (!usage) return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0 };
+  if (!usage)
+    return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0 };
   const writes = count(usage.cache_creation_input_tokens);
   const split5m = count(usage.cache_creation?.ephemeral_5m_input_tokens);
   const split1h = count(usage.cache_creation?.ephemeral_1h_input_tokens);

@@ -2,9 +2,19 @@
 // failed), the fleet's recent local turns, and the operator's thresholds in; up, degraded or down
 // with reasons an operator can act on out.
 
-export type ProbeFailure = { kind: "refused" | "timeout" | "http" | "malformed" | "other"; message: string; status?: number };
+export type ProbeFailure = {
+  kind: "refused" | "timeout" | "http" | "malformed" | "other";
+  message: string;
+  status?: number;
+};
 
-export type LoadedModel = { name: string; size: number; sizeVram: number; expiresAt: string | null; contextLength: number | null };
+export type LoadedModel = {
+  name: string;
+  size: number;
+  sizeVram: number;
+  expiresAt: string | null;
+  contextLength: number | null;
+};
 export type InstalledModel = { name: string; size: number };
 
 export type Probe =
@@ -60,24 +70,42 @@ export function describeFailure(f: ProbeFailure, host: string): string {
   }
 }
 
-const matches = (name: string, wanted: string) => name === wanted || name === `${wanted}:latest` || `${name}:latest` === wanted;
+const matches = (name: string, wanted: string) =>
+  name === wanted || name === `${wanted}:latest` || `${name}:latest` === wanted;
 
-export function judgeHealth(probe: Probe, stats: LocalTurnStats, t: HealthThresholds, host: string, probeTokensPerSecond: number | null = null): HealthVerdict {
+export function judgeHealth(
+  probe: Probe,
+  stats: LocalTurnStats,
+  t: HealthThresholds,
+  host: string,
+  probeTokensPerSecond: number | null = null,
+): HealthVerdict {
   const notes: string[] = [];
   if (stats.coldLoadsLastHour > 0) {
     notes.push(
       `${stats.coldLoadsLastHour} local turn${stats.coldLoadsLastHour === 1 ? "" : "s"} paid a model load (over 1 s) in the last hour` +
-        (stats.coldLoadsLastHour > 1 ? `: raise the keep-alive (now ${t.localKeepAliveMinutes} min) if this recurs` : ""),
+        (stats.coldLoadsLastHour > 1
+          ? `: raise the keep-alive (now ${t.localKeepAliveMinutes} min) if this recurs`
+          : ""),
     );
   }
   const errorRate = stats.turns >= MIN_TURNS_FOR_RATES ? stats.failed / stats.turns : null;
   const speed = stats.tokensPerSecondP50 ?? probeTokensPerSecond;
   const speedSource = stats.tokensPerSecondP50 !== null ? "turns" : probeTokensPerSecond !== null ? "probe" : null;
-  if (!probe.ok) return { status: "down", reasons: [describeFailure(probe.failure, host)], notes, tokensPerSecond: speed, speedSource, errorRate };
+  if (!probe.ok)
+    return {
+      status: "down",
+      reasons: [describeFailure(probe.failure, host)],
+      notes,
+      tokensPerSecond: speed,
+      speedSource,
+      errorRate,
+    };
 
   const down: string[] = [];
   for (const model of t.localModels) {
-    if (!probe.installed.some((m) => matches(m.name, model))) down.push(`the local model ${model} is not installed: run \`ollama pull ${model}\` on the Ollama host`);
+    if (!probe.installed.some((m) => matches(m.name, model)))
+      down.push(`the local model ${model} is not installed: run \`ollama pull ${model}\` on the Ollama host`);
   }
   if (down.length) return { status: "down", reasons: down, notes, tokensPerSecond: speed, speedSource, errorRate };
 
@@ -97,10 +125,23 @@ export function judgeHealth(probe: Probe, stats: LocalTurnStats, t: HealthThresh
     degraded.push(`local generation runs at ${speed.toFixed(1)} tokens/s, below ${t.minTokensPerSecond} tokens/s`);
   }
   if (errorRate !== null && errorRate > t.maxErrorRate) {
-    degraded.push(`${Math.round(errorRate * 100)}% of the last 15 minutes' local turns failed (${stats.failed} of ${stats.turns}), above ${Math.round(t.maxErrorRate * 100)}%`);
+    degraded.push(
+      `${Math.round(errorRate * 100)}% of the last 15 minutes' local turns failed (${stats.failed} of ${stats.turns}), above ${Math.round(t.maxErrorRate * 100)}%`,
+    );
   }
-  if (stats.p95LatencyMs !== null && stats.turns >= MIN_TURNS_FOR_RATES && stats.p95LatencyMs > t.maxP95Seconds * 1000) {
+  if (
+    stats.p95LatencyMs !== null &&
+    stats.turns >= MIN_TURNS_FOR_RATES &&
+    stats.p95LatencyMs > t.maxP95Seconds * 1000
+  ) {
     degraded.push(`local p95 latency is ${(stats.p95LatencyMs / 1000).toFixed(1)} s, above ${t.maxP95Seconds} s`);
   }
-  return { status: degraded.length ? "degraded" : "up", reasons: degraded, notes, tokensPerSecond: speed, speedSource, errorRate };
+  return {
+    status: degraded.length ? "degraded" : "up",
+    reasons: degraded,
+    notes,
+    tokensPerSecond: speed,
+    speedSource,
+    errorRate,
+  };
 }

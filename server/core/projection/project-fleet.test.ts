@@ -63,10 +63,25 @@ describe("projectFleet input", () => {
         fc.double({ min: 0, max: 1, noNaN: true }),
         (agents, heartbeatMinutes, activeHours, cost, a, b) => {
           const [lo, hi] = a <= b ? [a, b] : [b, a];
-          const p = projectFleet({ agents, heartbeatMinutes, activeHours, turnCostLow: BigInt(cost), turnCostHigh: BigInt(cost) * 2n, shares: [{ id: "lo", label: "", offloadedShare: lo }, { id: "hi", label: "", offloadedShare: hi }] });
+          const p = projectFleet({
+            agents,
+            heartbeatMinutes,
+            activeHours,
+            turnCostLow: BigInt(cost),
+            turnCostHigh: BigInt(cost) * 2n,
+            shares: [
+              { id: "lo", label: "", offloadedShare: lo },
+              { id: "hi", label: "", offloadedShare: hi },
+            ],
+          });
           const [sLo, sHi] = p.scenarios;
           const all = BigInt(Math.round(p.turnsPerDay * cost));
-          return sHi!.dailyLowMicroUsd <= sLo!.dailyLowMicroUsd && sHi!.savedDailyLowMicroUsd >= sLo!.savedDailyLowMicroUsd && sHi!.savedDailyLowMicroUsd <= all && sHi!.dailyLowMicroUsd >= 0n;
+          return (
+            sHi!.dailyLowMicroUsd <= sLo!.dailyLowMicroUsd &&
+            sHi!.savedDailyLowMicroUsd >= sLo!.savedDailyLowMicroUsd &&
+            sHi!.savedDailyLowMicroUsd <= all &&
+            sHi!.dailyLowMicroUsd >= 0n
+          );
         },
       ),
     );
@@ -75,7 +90,14 @@ describe("projectFleet input", () => {
 
 describe("projectFromMeasured", () => {
   it("projects from a week of measured usage", () => {
-    const p = projectFromMeasured({ days: 7, turns: 6_720, localTurns: 4_368, claudeSpendMicroUsd: 70_000_000n, localCostMicroUsd: 700_000n, counterfactualMicroUsd: 210_000_000n });
+    const p = projectFromMeasured({
+      days: 7,
+      turns: 6_720,
+      localTurns: 4_368,
+      claudeSpendMicroUsd: 70_000_000n,
+      localCostMicroUsd: 700_000n,
+      counterfactualMicroUsd: 210_000_000n,
+    });
     expect(p.turnsPerDay).toBe(960);
     expect(p.localShare).toBeCloseTo(0.65, 10);
     expect(p.claudeTurnCostMicroUsd).toBe(31_250n); // 210 / 6,720 turns
@@ -87,7 +109,14 @@ describe("projectFromMeasured", () => {
   });
 
   it("copes with a fleet that has no turns yet", () => {
-    const p = projectFromMeasured({ days: 1, turns: 0, localTurns: 0, claudeSpendMicroUsd: 0n, localCostMicroUsd: 0n, counterfactualMicroUsd: 0n });
+    const p = projectFromMeasured({
+      days: 1,
+      turns: 0,
+      localTurns: 0,
+      claudeSpendMicroUsd: 0n,
+      localCostMicroUsd: 0n,
+      counterfactualMicroUsd: 0n,
+    });
     expect(p.turnsPerDay).toBe(0);
     expect(p.localShare).toBe(0);
     expect(p.scenarios.every((s) => s.dailyHighMicroUsd === 0n)).toBe(true);

@@ -58,16 +58,20 @@ export class ProjectionInputError extends Error {
 
 function checkInput(input: ProjectionInput): void {
   const positive = (field: keyof ProjectionInput, value: number) => {
-    if (!Number.isFinite(value) || value <= 0) throw new ProjectionInputError(field, `must be a positive number, got ${value}`);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new ProjectionInputError(field, `must be a positive number, got ${value}`);
   };
   positive("agents", input.agents);
   positive("heartbeatMinutes", input.heartbeatMinutes);
   positive("activeHours", input.activeHours);
-  if (input.activeHours > 24) throw new ProjectionInputError("activeHours", `must be at most 24, got ${input.activeHours}`);
+  if (input.activeHours > 24)
+    throw new ProjectionInputError("activeHours", `must be at most 24, got ${input.activeHours}`);
   if (input.turnCostLow < 0n) throw new ProjectionInputError("turnCostLow", "must not be negative");
-  if (input.turnCostHigh < input.turnCostLow) throw new ProjectionInputError("turnCostHigh", "must not be below turnCostLow");
+  if (input.turnCostHigh < input.turnCostLow)
+    throw new ProjectionInputError("turnCostHigh", "must not be below turnCostLow");
   for (const s of input.shares ?? []) {
-    if (!(s.offloadedShare >= 0 && s.offloadedShare <= 1)) throw new ProjectionInputError("shares", `${s.id}: offloaded share must be between 0 and 1`);
+    if (!(s.offloadedShare >= 0 && s.offloadedShare <= 1))
+      throw new ProjectionInputError("shares", `${s.id}: offloaded share must be between 0 and 1`);
   }
 }
 
@@ -76,7 +80,12 @@ function times(turns: number, microUsd: bigint): bigint {
   return BigInt(Math.round(turns * Number(microUsd)));
 }
 
-export function projectScenarios(turnsPerDay: number, turnCostLow: bigint, turnCostHigh: bigint, shares: readonly OffloadScenario[]): ScenarioProjection[] {
+export function projectScenarios(
+  turnsPerDay: number,
+  turnCostLow: bigint,
+  turnCostHigh: bigint,
+  shares: readonly OffloadScenario[],
+): ScenarioProjection[] {
   const allLow = times(turnsPerDay, turnCostLow);
   const allHigh = times(turnsPerDay, turnCostHigh);
   return shares.map((s) => {
@@ -102,7 +111,10 @@ export function projectScenarios(turnsPerDay: number, turnCostLow: bigint, turnC
 export function projectFleet(input: ProjectionInput): FleetProjection {
   checkInput(input);
   const turnsPerDay = Math.round(((input.agents * input.activeHours * 60) / input.heartbeatMinutes) * 1e9) / 1e9;
-  return { turnsPerDay, scenarios: projectScenarios(turnsPerDay, input.turnCostLow, input.turnCostHigh, input.shares ?? DEFAULT_SCENARIOS) };
+  return {
+    turnsPerDay,
+    scenarios: projectScenarios(turnsPerDay, input.turnCostLow, input.turnCostHigh, input.shares ?? DEFAULT_SCENARIOS),
+  };
 }
 
 export type MeasuredUsage = {
@@ -129,7 +141,10 @@ export type MeasuredProjection = FleetProjection & {
 };
 
 /** The same projection from what the fleet measured: its turns a day and its all-Claude cost per turn. */
-export function projectFromMeasured(m: MeasuredUsage, shares: readonly OffloadScenario[] = DEFAULT_SCENARIOS): MeasuredProjection {
+export function projectFromMeasured(
+  m: MeasuredUsage,
+  shares: readonly OffloadScenario[] = DEFAULT_SCENARIOS,
+): MeasuredProjection {
   if (!(m.days >= 1)) throw new ProjectionInputError("days", `must be at least 1, got ${m.days}`);
   const turnsPerDay = m.turns / m.days;
   const claudeTurnCost = m.turns > 0 ? (m.counterfactualMicroUsd + BigInt(m.turns) / 2n) / BigInt(m.turns) : 0n;

@@ -78,7 +78,10 @@ function draftRoute(input: RouteInput, ctx: RouteContext): Draft {
   let taskType: string | null = explicit;
   let classification: Classification | null = null;
   if (!explicit && hasText) {
-    classification = ctx.classify({ title: input.title, description: input.description, lastUserText: input.request?.lastUserText }, ctx.taskTypes);
+    classification = ctx.classify(
+      { title: input.title, description: input.description, lastUserText: input.request?.lastUserText },
+      ctx.taskTypes,
+    );
     taskType = classification.taskType;
   }
 
@@ -92,11 +95,12 @@ function draftRoute(input: RouteInput, ctx: RouteContext): Draft {
   }
   if (classification) {
     const c = classification;
-    const name = c.taskType ? byId.get(c.taskType)?.name.toLowerCase() ?? c.taskType : null;
+    const name = c.taskType ? (byId.get(c.taskType)?.name.toLowerCase() ?? c.taskType) : null;
     const what = name ? `classified as ${name}` : `classified as tier ${c.tier} work`;
     // The tier follows the task type's current lane (an operator may have moved it).
     const lane: Lane = c.taskType && byId.has(c.taskType) ? byId.get(c.taskType)!.lane : laneOfTier(c.tier);
-    if (lane === "claude") return { lane, taskType: c.taskType, confidence: c.confidence, reason: `${what} (${pct(c.confidence)})` };
+    if (lane === "claude")
+      return { lane, taskType: c.taskType, confidence: c.confidence, reason: `${what} (${pct(c.confidence)})` };
     if (c.confidence >= ctx.settings.classifierMinConfidence) {
       return { lane, taskType: c.taskType, confidence: c.confidence, reason: `${what} (${pct(c.confidence)})` };
     }
@@ -107,7 +111,12 @@ function draftRoute(input: RouteInput, ctx: RouteContext): Draft {
       reason: `unsure: ${what} at ${pct(c.confidence)}, below ${pct(ctx.settings.classifierMinConfidence)}; the default lane is claude`,
     };
   }
-  return { lane: "claude", taskType: null, confidence: 0, reason: "no task type and no text to classify; the default lane is claude" };
+  return {
+    lane: "claude",
+    taskType: null,
+    confidence: 0,
+    reason: "no task type and no text to classify; the default lane is claude",
+  };
 }
 
 function laneOfTier(tier: Tier): Lane {
@@ -130,7 +139,11 @@ export function decideRoute(input: RouteInput, ctx: RouteContext): RouteDecision
       escalatedFrom = lane;
       lane = "claude";
       reason = `${reason}; ${why}: sent to claude`;
-    } else if (ctx.health.status === "degraded" && lane === "local_careful" && ctx.settings.carefulToClaudeWhenDegraded) {
+    } else if (
+      ctx.health.status === "degraded" &&
+      lane === "local_careful" &&
+      ctx.settings.carefulToClaudeWhenDegraded
+    ) {
       escalatedFrom = lane;
       lane = "claude";
       reason = `${reason}; ollama degraded${ctx.health.reason ? ` (${ctx.health.reason})` : ""}: ${LANE_LABEL.local_careful.toLowerCase()} work goes to claude`;
@@ -147,5 +160,13 @@ export function decideRoute(input: RouteInput, ctx: RouteContext): RouteDecision
     if (viaGateway) reason = `${reason}; a sidecar task reached the gateway, so the local model serves it`;
   } else model = localModel;
 
-  return { tier: LANE_TIER[lane], lane, model, taskType: draft.taskType, confidence: draft.confidence, reason, ...(escalatedFrom ? { escalatedFrom } : {}) };
+  return {
+    tier: LANE_TIER[lane],
+    lane,
+    model,
+    taskType: draft.taskType,
+    confidence: draft.confidence,
+    reason,
+    ...(escalatedFrom ? { escalatedFrom } : {}),
+  };
 }

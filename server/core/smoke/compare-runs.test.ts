@@ -20,16 +20,41 @@ describe("passRateInterval (Wilson, 95%)", () => {
   });
 });
 
-import { capabilityMark, defaultSmokeSelection, proposeTierMoves, summariseResults, summariseRun, type SmokeResultLike } from "./compare-runs";
+import {
+  capabilityMark,
+  defaultSmokeSelection,
+  proposeTierMoves,
+  summariseResults,
+  summariseRun,
+  type SmokeResultLike,
+} from "./compare-runs";
 
-function answers(capability: string, task: string, passes: boolean[], extra: Partial<SmokeResultLike> = {}): SmokeResultLike[] {
-  return passes.map((passed, iteration) => ({ task, capability, iteration, passed, latencyMs: 100 * (iteration + 1), inputTokens: 90, outputTokens: 10, costMicroUsd: 500n, ...extra }));
+function answers(
+  capability: string,
+  task: string,
+  passes: boolean[],
+  extra: Partial<SmokeResultLike> = {},
+): SmokeResultLike[] {
+  return passes.map((passed, iteration) => ({
+    task,
+    capability,
+    iteration,
+    passed,
+    latencyMs: 100 * (iteration + 1),
+    inputTokens: 90,
+    outputTokens: 10,
+    costMicroUsd: 500n,
+    ...extra,
+  }));
 }
 const times = (n: number, v: boolean) => Array.from({ length: n }, () => v);
 
 describe("summariseResults", () => {
   it("gives pass rate, latency percentiles, tokens, cost per run and per 1,000 runs", () => {
-    const s = summariseResults([...answers("git", "branch-name", [true, true, false, true]), ...answers("git", "commit-message", times(4, true))]);
+    const s = summariseResults([
+      ...answers("git", "branch-name", [true, true, false, true]),
+      ...answers("git", "commit-message", times(4, true)),
+    ]);
     expect(s.passed).toBe(7);
     expect(s.answers).toBe(8);
     expect(s.rate).toBeCloseTo(0.875);
@@ -43,13 +68,19 @@ describe("summariseResults", () => {
   });
   it("is unpriced when an answer with tokens has no price, but not for calls that never answered", () => {
     expect(summariseResults(answers("json", "x", [true], { costMicroUsd: null })).costPerRunMicroUsd).toBeNull();
-    const refused = summariseResults([...answers("json", "x", [true]), ...answers("json", "y", [false], { costMicroUsd: null, inputTokens: 0, outputTokens: 0 })]);
+    const refused = summariseResults([
+      ...answers("json", "x", [true]),
+      ...answers("json", "y", [false], { costMicroUsd: null, inputTokens: 0, outputTokens: 0 }),
+    ]);
     expect(refused.costPerRunMicroUsd).toBe(500n);
     expect(refused.flips).toBe(false);
   });
   it("prices a run as each task's mean cost an answer, summed, also when tasks were answered unevenly", () => {
     // A cancelled repeat: task a answered 3 times, task b once.
-    const s = summariseResults([...answers("git", "a", [true, true, true], { costMicroUsd: 300n }), ...answers("git", "b", [true], { costMicroUsd: 700n })]);
+    const s = summariseResults([
+      ...answers("git", "a", [true, true, true], { costMicroUsd: 300n }),
+      ...answers("git", "b", [true], { costMicroUsd: 700n }),
+    ]);
     expect(s.costPerRunMicroUsd).toBe(1000n);
     expect(s.costPer1000RunsMicroUsd).toBe(1_000_000n);
   });
@@ -62,7 +93,8 @@ describe("summariseResults", () => {
 
 describe("capability marks", () => {
   it("uses the thresholds shown on the page", () => {
-    const mark = (passed: number, total: number) => capabilityMark(summariseResults(answers("git", "t", [...times(passed, true), ...times(total - passed, false)])));
+    const mark = (passed: number, total: number) =>
+      capabilityMark(summariseResults(answers("git", "t", [...times(passed, true), ...times(total - passed, false)])));
     expect(mark(19, 20)).toBe("good");
     expect(mark(18, 20)).toBe("fair");
     expect(mark(16, 20)).toBe("fair");
@@ -79,21 +111,40 @@ describe("proposeTierMoves", () => {
     { id: "git-fetch", name: "Git fetch", lane: "sidecar" as const },
     { id: "code-review", name: "Code review", lane: "claude" as const },
   ];
-  const run = (byCap: Record<string, boolean[]>) => summariseRun(Object.entries(byCap).flatMap(([c, p]) => answers(c, `${c}-task`, p)));
+  const run = (byCap: Record<string, boolean[]>) =>
+    summariseRun(Object.entries(byCap).flatMap(([c, p]) => answers(c, `${c}-task`, p)));
 
   it("moves Claude work to Local with care when every capability it needs passed often enough", () => {
     const local = { model: "ollama/qwen3:8b", summary: run({ git: times(20, true), shell: times(20, true) }) };
     const proposals = proposeTierMoves({ local, taskTypes: catalogue });
-    expect(proposals.map((p) => [p.taskTypeId, p.from, p.to])).toEqual([["pr-branch-creation", "claude", "local_careful"]]);
-    expect(proposals[0]!.question).toBe("Git workflows passed 20/20 on ollama/qwen3:8b (95% interval 84-100%): move PR branch creation from Claude to Local with care?");
+    expect(proposals.map((p) => [p.taskTypeId, p.from, p.to])).toEqual([
+      ["pr-branch-creation", "claude", "local_careful"],
+    ]);
+    expect(proposals[0]!.question).toBe(
+      "Git workflows passed 20/20 on ollama/qwen3:8b (95% interval 84-100%): move PR branch creation from Claude to Local with care?",
+    );
   });
   it("does not promote on a lucky handful, and never touches tier-3 or sidecar work", () => {
-    const local = { model: "ollama/qwen3:8b", summary: run({ git: times(2, true), shell: times(2, true), instructions: times(2, true) }) };
+    const local = {
+      model: "ollama/qwen3:8b",
+      summary: run({ git: times(2, true), shell: times(2, true), instructions: times(2, true) }),
+    };
     expect(proposeTierMoves({ local, taskTypes: catalogue })).toEqual([]);
   });
   it("sends failing capabilities back to Claude and checks shaky ones", () => {
-    const local = { model: "ollama/qwen3:8b", summary: run({ git: times(20, true), shell: [...times(10, true), ...times(10, false)], instructions: [...times(17, true), ...times(3, false)] }) };
-    const moves = proposeTierMoves({ local, taskTypes: catalogue }).map((p) => [p.taskTypeId, p.to, p.capabilities.join()]);
+    const local = {
+      model: "ollama/qwen3:8b",
+      summary: run({
+        git: times(20, true),
+        shell: [...times(10, true), ...times(10, false)],
+        instructions: [...times(17, true), ...times(3, false)],
+      }),
+    };
+    const moves = proposeTierMoves({ local, taskTypes: catalogue }).map((p) => [
+      p.taskTypeId,
+      p.to,
+      p.capabilities.join(),
+    ]);
     expect(moves).toEqual([
       ["pr-branch-creation", "local_careful", "git"],
       ["git-operations", "claude", "shell"],
@@ -105,11 +156,16 @@ describe("proposeTierMoves", () => {
     const local = { model: "ollama/qwen3:8b", summary: run({ shell: [false, false], instructions: [false] }) };
     expect(proposeTierMoves({ local, taskTypes: catalogue })).toEqual([]);
     const three = { model: "ollama/qwen3:8b", summary: run({ shell: [false, false, true] }) };
-    expect(proposeTierMoves({ local: three, taskTypes: catalogue }).map((p) => p.taskTypeId)).toEqual(["test-execution"]); // git-operations also needs git, not measured here
+    expect(proposeTierMoves({ local: three, taskTypes: catalogue }).map((p) => p.taskTypeId)).toEqual([
+      "test-execution",
+    ]); // git-operations also needs git, not measured here
   });
   it("does not blame the local model for a task Claude fails as often", () => {
     const local = { model: "ollama/qwen3:8b", summary: run({ shell: [...times(5, true), ...times(5, false)] }) };
-    const claudeAsBad = { model: "anthropic/claude-opus-4-6", summary: run({ shell: [...times(4, true), ...times(6, false)] }) };
+    const claudeAsBad = {
+      model: "anthropic/claude-opus-4-6",
+      summary: run({ shell: [...times(4, true), ...times(6, false)] }),
+    };
     expect(proposeTierMoves({ local, claude: claudeAsBad, taskTypes: catalogue })).toEqual([]);
     const claudeBetter = { model: "anthropic/claude-opus-4-6", summary: run({ shell: times(10, true) }) };
     const withBetter = proposeTierMoves({ local, claude: claudeBetter, taskTypes: catalogue });

@@ -78,7 +78,9 @@ export function summariseResults(results: readonly SmokeResultLike[]): SmokeStat
     high,
     latencyP50Ms: results.length ? percentile(latencies, 0.5) : null,
     latencyP95Ms: results.length ? percentile(latencies, 0.95) : null,
-    tokensPerAnswer: results.length ? Math.round(results.reduce((s, r) => s + r.inputTokens + r.outputTokens, 0) / results.length) : null,
+    tokensPerAnswer: results.length
+      ? Math.round(results.reduce((s, r) => s + r.inputTokens + r.outputTokens, 0) / results.length)
+      : null,
     costPerRunMicroUsd: per1000 === null ? null : (per1000 + 500n) / 1000n,
     costPer1000RunsMicroUsd: per1000,
     flips: [...tasks.values()].some((s) => s.size > 1),
@@ -92,7 +94,11 @@ function groupBy(results: readonly SmokeResultLike[], key: (r: SmokeResultLike) 
 }
 
 export function summariseRun(results: readonly SmokeResultLike[]): RunSummary {
-  return { overall: summariseResults(results), byCapability: groupBy(results, (r) => r.capability), byTask: groupBy(results, (r) => r.task) };
+  return {
+    overall: summariseResults(results),
+    byCapability: groupBy(results, (r) => r.capability),
+    byTask: groupBy(results, (r) => r.task),
+  };
 }
 
 /** The capability matrix's marks: ✅ at 95% or more, ⚠️ from 80%, ❌ below. */
@@ -133,7 +139,11 @@ export type TierProposal = {
 const pct = (x: number) => Math.round(x * 100);
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
-function describeEvidence(capability: Capability, local: { model: string; stats: SmokeStats }, claude: { model: string; stats: SmokeStats | undefined } | null): string {
+function describeEvidence(
+  capability: Capability,
+  local: { model: string; stats: SmokeStats },
+  claude: { model: string; stats: SmokeStats | undefined } | null,
+): string {
   const s = local.stats;
   let text = `${lowerFirst(CAPABILITY_LABEL[capability])} passed ${s.passed}/${s.answers} on ${local.model} (95% interval ${pct(s.low)}-${pct(s.high)}%)`;
   if (claude?.stats) text += `; ${claude.stats.passed}/${claude.stats.answers} on ${claude.model}`;
@@ -163,7 +173,15 @@ export function proposeTierMoves(input: {
     if (measured.some((m) => !m.stats || m.stats.answers === 0)) continue;
     const marks = measured.map((m) => ({ ...m, mark: capabilityMark(m.stats)! }));
     const evidence = (list: typeof marks) =>
-      list.map((m) => describeEvidence(m.c, { model: input.local.model, stats: m.stats! }, input.claude ? { model: input.claude.model, stats: input.claude.summary.byCapability[m.c] } : null)).join("; ");
+      list
+        .map((m) =>
+          describeEvidence(
+            m.c,
+            { model: input.local.model, stats: m.stats! },
+            input.claude ? { model: input.claude.model, stats: input.claude.summary.byCapability[m.c] } : null,
+          ),
+        )
+        .join("; ");
 
     const enough = (m: (typeof marks)[number]) => m.stats!.answers >= DEMOTION_MIN_ANSWERS;
     const poor = marks.filter((m) => m.mark === "poor" && enough(m));
@@ -171,10 +189,12 @@ export function proposeTierMoves(input: {
     let to: Lane | null = null;
     let cited = marks;
     if (poor.length && tt.lane !== "claude") {
-      const claudeNoBetter = input.claude && poor.every((m) => {
-        const c = input.claude!.summary.byCapability[m.c];
-        return c && c.answers > 0 && c.rate <= m.stats!.rate;
-      });
+      const claudeNoBetter =
+        input.claude &&
+        poor.every((m) => {
+          const c = input.claude!.summary.byCapability[m.c];
+          return c && c.answers > 0 && c.rate <= m.stats!.rate;
+        });
       if (!claudeNoBetter) {
         to = "claude";
         cited = poor;
@@ -182,7 +202,10 @@ export function proposeTierMoves(input: {
     } else if (!poor.length && fair.length && tt.lane === "local") {
       to = "local_careful";
       cited = fair;
-    } else if (tt.lane === "claude" && marks.every((m) => m.mark === "good" && m.stats!.low >= PROMOTION_MIN_LOWER_BOUND)) {
+    } else if (
+      tt.lane === "claude" &&
+      marks.every((m) => m.mark === "good" && m.stats!.low >= PROMOTION_MIN_LOWER_BOUND)
+    ) {
       to = "local_careful";
     }
     if (!to) continue;

@@ -9,6 +9,11 @@ export function parseSmokeModel(spec: string): SmokeModel {
   const m = /^(ollama|anthropic)\/(.+)$/.exec(s);
   const provider = m ? (m[1] as SmokeModel["provider"]) : /^claude/i.test(s) ? "anthropic" : "ollama";
   const name = (m ? m[2]! : s).trim();
-  if (!name || /\s/.test(name) || name.length > 200 || (!m && name.includes("/"))) throw new OffloadError("BAD_REQUEST", `"${spec}" is not a model: use ollama/<model> or anthropic/<model>, e.g. ollama/qwen3:8b`, "model");
+  if (!name || /\s/.test(name) || name.length > 200 || (!m && name.includes("/")))
+    throw new OffloadError(
+      "BAD_REQUEST",
+      `"${spec}" is not a model: use ollama/<model> or anthropic/<model>, e.g. ollama/qwen3:8b`,
+      "model",
+    );
   return { provider, name, id: `${provider}/${name}` };
 }

@@ -39,7 +39,15 @@ export const TASK_TYPE_CAPABILITIES: Readonly<Record<string, readonly Capability
   "test-execution": ["shell"],
 };
 
-export type SmokeTool = { name: string; description: string; input_schema: { type: "object"; properties: Record<string, { type: string; description?: string }>; required?: string[] } };
+export type SmokeTool = {
+  name: string;
+  description: string;
+  input_schema: {
+    type: "object";
+    properties: Record<string, { type: string; description?: string }>;
+    required?: string[];
+  };
+};
 export type ToolCall = { name: string; input: Record<string, unknown> };
 export type SmokeAnswer = { text: string; toolCalls: ToolCall[] };
 export type Verdict = { passed: boolean; reason: string };
@@ -60,16 +68,28 @@ export type SmokeTask = {
 const pass = (reason: string): Verdict => ({ passed: true, reason });
 const fail = (reason: string): Verdict => ({ passed: false, reason });
 
-const EXEC: SmokeTool = { name: "exec", description: "Run a shell command in the repository and return its output.", input_schema: { type: "object", properties: { command: { type: "string" } }, required: ["command"] } };
+const EXEC: SmokeTool = {
+  name: "exec",
+  description: "Run a shell command in the repository and return its output.",
+  input_schema: { type: "object", properties: { command: { type: "string" } }, required: ["command"] },
+};
 const WRITE_FILE: SmokeTool = {
   name: "write_file",
   description: "Write a file in the workspace, replacing its content.",
-  input_schema: { type: "object", properties: { path: { type: "string" }, content: { type: "string" } }, required: ["path", "content"] },
+  input_schema: {
+    type: "object",
+    properties: { path: { type: "string" }, content: { type: "string" } },
+    required: ["path", "content"],
+  },
 };
 const SEND_MESSAGE: SmokeTool = {
   name: "send_message",
   description: "Send a short message to another agent of the fleet.",
-  input_schema: { type: "object", properties: { to: { type: "string" }, text: { type: "string" } }, required: ["to", "text"] },
+  input_schema: {
+    type: "object",
+    properties: { to: { type: "string" }, text: { type: "string" } },
+    required: ["to", "text"],
+  },
 };
 
 /** The answer's text without a reasoning block and without surrounding whitespace. */
@@ -99,7 +119,8 @@ const isVerdict = (v: ToolCall | Verdict): v is Verdict => "passed" in v;
 
 function compareFields(actual: Record<string, unknown>, expected: Record<string, unknown>): Verdict {
   for (const [key, want] of Object.entries(expected)) {
-    if (JSON.stringify(actual[key]) !== JSON.stringify(want)) return fail(`${key} is ${JSON.stringify(actual[key])}, expected ${JSON.stringify(want)}`);
+    if (JSON.stringify(actual[key]) !== JSON.stringify(want))
+      return fail(`${key} is ${JSON.stringify(actual[key])}, expected ${JSON.stringify(want)}`);
   }
   return pass("every field matches");
 }
@@ -146,7 +167,9 @@ export const SMOKE_SUITE: readonly SmokeTask[] = [
     grade(answer) {
       if (answer.toolCalls.length) return fail("called a tool; the heartbeat needs none");
       const text = visibleText(answer);
-      return text === "HEARTBEAT_OK" ? pass("replied exactly HEARTBEAT_OK") : fail(`replied ${JSON.stringify(text.slice(0, 80))}, not exactly HEARTBEAT_OK`);
+      return text === "HEARTBEAT_OK"
+        ? pass("replied exactly HEARTBEAT_OK")
+        : fail(`replied ${JSON.stringify(text.slice(0, 80))}, not exactly HEARTBEAT_OK`);
     },
   },
   {
@@ -157,10 +180,15 @@ export const SMOKE_SUITE: readonly SmokeTask[] = [
     prompt: `${HEARTBEAT_MD}\n\nInbox: 3 unread.\nCI status: passing (job build).\n\nRead HEARTBEAT.md above and follow it strictly.`,
     grade(answer) {
       if (answer.toolCalls.length) return fail("called a tool; the heartbeat needs none");
-      const lines = visibleText(answer).split("\n").map((l) => l.trim().replace(/^`|`$/g, "")).filter(Boolean);
+      const lines = visibleText(answer)
+        .split("\n")
+        .map((l) => l.trim().replace(/^`|`$/g, ""))
+        .filter(Boolean);
       if (lines.includes("HEARTBEAT_OK")) return fail("replied HEARTBEAT_OK although step 1 found unread mail");
       if (lines.length !== 1) return fail(`wrote ${lines.length} lines; exactly one (INBOX 3) is right`);
-      return lines[0] === "INBOX 3" ? pass("wrote exactly the INBOX line") : fail(`wrote ${JSON.stringify(lines[0])}, expected "INBOX 3"`);
+      return lines[0] === "INBOX 3"
+        ? pass("wrote exactly the INBOX line")
+        : fail(`wrote ${JSON.stringify(lines[0])}, expected "INBOX 3"`);
     },
   },
   {
@@ -172,7 +200,14 @@ export const SMOKE_SUITE: readonly SmokeTask[] = [
 
 Extract it into JSON with exactly these fields: {"from": string (the sending agent), "subject": string, "priority": "low" | "normal" | "high" ("urgent" flag means high), "needsReply": boolean}. Respond with the JSON object only.`,
     grade: gradeJson(
-      z.object({ from: z.string(), subject: z.string(), priority: z.enum(["low", "normal", "high"]), needsReply: z.boolean() }).strict(),
+      z
+        .object({
+          from: z.string(),
+          subject: z.string(),
+          priority: z.enum(["low", "normal", "high"]),
+          needsReply: z.boolean(),
+        })
+        .strict(),
       { from: "flere-imsaho", subject: "Deploy window moved to 14:00", priority: "high", needsReply: true },
     ),
   },
@@ -184,7 +219,10 @@ Extract it into JSON with exactly these fields: {"from": string (the sending age
 [{"id":"t-31","state":"pending","created":"2026-11-20T08:00:00Z"},{"id":"t-29","state":"done","created":"2026-11-19T07:00:00Z"},{"id":"t-27","state":"pending","created":"2026-11-18T09:30:00Z"},{"id":"t-33","state":"pending","created":"2026-11-21T10:00:00Z"}]
 
 Report it as {"pending": <number of pending items>, "oldestPendingId": <id of the oldest pending item>}. Respond with the JSON object only.`,
-    grade: gradeJson(z.object({ pending: z.number().int(), oldestPendingId: z.string() }).strict(), { pending: 3, oldestPendingId: "t-27" }),
+    grade: gradeJson(z.object({ pending: z.number().int(), oldestPendingId: z.string() }).strict(), {
+      pending: 3,
+      oldestPendingId: "t-27",
+    }),
   },
   {
     id: "exec-tree-clean",
@@ -196,7 +234,9 @@ Report it as {"pending": <number of pending items>, "oldestPendingId": <id of th
       const call = onlyToolCall(answer, "exec");
       if (isVerdict(call)) return call;
       const command = String(call.input.command ?? "").trim();
-      return /^git status( --porcelain(=v[12])?| -s| --short)?$/.test(command) ? pass(`called exec with ${JSON.stringify(command)}`) : fail(`called exec with ${JSON.stringify(command)}, not a git status`);
+      return /^git status( --porcelain(=v[12])?| -s| --short)?$/.test(command)
+        ? pass(`called exec with ${JSON.stringify(command)}`)
+        : fail(`called exec with ${JSON.stringify(command)}, not a git status`);
     },
   },
   {
@@ -209,7 +249,9 @@ Report it as {"pending": <number of pending items>, "oldestPendingId": <id of th
       const call = onlyToolCall(answer, "exec");
       if (isVerdict(call)) return call;
       const command = String(call.input.command ?? "").trim();
-      return /^npm (run )?test$|^npm t$/.test(command) ? pass(`called exec with ${JSON.stringify(command)}`) : fail(`called exec with ${JSON.stringify(command)}, not npm test`);
+      return /^npm (run )?test$|^npm t$/.test(command)
+        ? pass(`called exec with ${JSON.stringify(command)}`)
+        : fail(`called exec with ${JSON.stringify(command)}, not npm test`);
     },
   },
   {
@@ -225,7 +267,9 @@ Report it as {"pending": <number of pending items>, "oldestPendingId": <id of th
       if (written.length) return fail(`wrote ${written.join(", ")} besides test.txt`);
       const content = files["test.txt"];
       if (content === undefined) return fail("test.txt was not written");
-      return content.replace(/\r?\n$/, "") === "42" ? pass("test.txt holds 42") : fail(`test.txt holds ${JSON.stringify(content.slice(0, 40))}, not 42`);
+      return content.replace(/\r?\n$/, "") === "42"
+        ? pass("test.txt holds 42")
+        : fail(`test.txt holds ${JSON.stringify(content.slice(0, 40))}, not 42`);
     },
   },
   {
@@ -243,24 +287,35 @@ Report it as {"pending": <number of pending items>, "oldestPendingId": <id of th
       const extra = Object.keys(files).filter((f) => f !== "TOOLS.md");
       if (extra.length) return fail(`wrote ${extra.join(", ")} besides TOOLS.md`);
       const expected = TOOLS_MD.replace("| exec | timeout | 30 |", "| exec | timeout | 60 |");
-      const norm = (s: string) => s.split("\n").map((l) => l.trimEnd()).join("\n").trim();
+      const norm = (s: string) =>
+        s
+          .split("\n")
+          .map((l) => l.trimEnd())
+          .join("\n")
+          .trim();
       if (norm(after) === norm(expected)) return pass("only the exec timeout changed, to 60");
       const a = norm(after).split("\n");
       const e = norm(expected).split("\n");
       const line = e.findIndex((l, i) => a[i] !== l);
-      return fail(`TOOLS.md differs from the expected file at line ${line + 1}: ${JSON.stringify(a[line] ?? "(missing)")}`);
+      return fail(
+        `TOOLS.md differs from the expected file at line ${line + 1}: ${JSON.stringify(a[line] ?? "(missing)")}`,
+      );
     },
   },
   {
     id: "message-rebase",
     capability: "messages",
     title: "Tell Loash to rebase",
-    prompt: "Tell Loash to rebase their branch feature/search onto main before the review. Use send_message; keep it under 200 characters.",
+    prompt:
+      "Tell Loash to rebase their branch feature/search onto main before the review. Use send_message; keep it under 200 characters.",
     tools: [SEND_MESSAGE],
     grade(answer) {
       const call = onlyToolCall(answer, "send_message");
       if (isVerdict(call)) return call;
-      const to = String(call.input.to ?? "").trim().toLowerCase().replace(/^@/, "");
+      const to = String(call.input.to ?? "")
+        .trim()
+        .toLowerCase()
+        .replace(/^@/, "");
       const text = String(call.input.text ?? "");
       if (to !== "loash") return fail(`sent to ${JSON.stringify(call.input.to)}, not Loash`);
       if (!/\brebas(e|ing)\b/i.test(text)) return fail("the message does not ask for a rebase");
@@ -280,10 +335,12 @@ Reply with the branch name only.`,
       if (answer.toolCalls.length) return fail("called a tool; the task asks for a name");
       const name = visibleText(answer).replace(/^`|`$/g, "");
       if (/\s/.test(name)) return fail(`${JSON.stringify(name.slice(0, 60))} is not a single branch name`);
-      if (!/^(feat|fix|chore)\/[a-z0-9]+(-[a-z0-9]+)*$/.test(name)) return fail(`${JSON.stringify(name)} does not follow <type>/<kebab-case-summary>`);
+      if (!/^(feat|fix|chore)\/[a-z0-9]+(-[a-z0-9]+)*$/.test(name))
+        return fail(`${JSON.stringify(name)} does not follow <type>/<kebab-case-summary>`);
       if (!name.startsWith("fix/")) return fail(`${name} should be a fix/ branch: the task fixes a bug`);
       if (name.length > 40) return fail(`${name} is ${name.length} characters; at most 40`);
-      if (!/login/.test(name) || !/timeout/.test(name)) return fail(`${name} does not say what it fixes (login timeout)`);
+      if (!/login/.test(name) || !/timeout/.test(name))
+        return fail(`${name} does not say what it fixes (login timeout)`);
       return pass(`${name} follows the convention`);
     },
   },
@@ -299,12 +356,16 @@ diff --git a/README.md b/README.md
 +Run \`npm install\` before the first start.`,
     grade(answer) {
       if (answer.toolCalls.length) return fail("called a tool; the task asks for a message");
-      const subject = visibleText(answer).replace(/^`+|`+$/g, "").split("\n")[0]!.trim();
+      const subject = visibleText(answer)
+        .replace(/^`+|`+$/g, "")
+        .split("\n")[0]!
+        .trim();
       const m = /^([a-z]+)(\([\w./-]+\))?!?: (.+)$/.exec(subject);
       if (!m) return fail(`${JSON.stringify(subject.slice(0, 80))} is not <type>(<scope>)?: <description>`);
       if (m[1] !== "docs") return fail(`type ${m[1]}: a README typo fix is docs`);
       if (subject.length > 72) return fail(`the subject is ${subject.length} characters; at most 72`);
-      if (!/typo|spelling|install/i.test(m[3]!)) return fail("the description does not say what changed (the install typo)");
+      if (!/typo|spelling|install/i.test(m[3]!))
+        return fail("the description does not say what changed (the install typo)");
       return pass(`"${subject}" is a conventional docs commit`);
     },
   },

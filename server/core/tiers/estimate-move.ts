@@ -32,20 +32,31 @@ export type MoveEstimate = {
 const round = (n: number) => BigInt(Math.round(n));
 
 /** The estimated daily cost of a subject's turns if they were served in `lane`. */
-export function estimateLaneCost(usage: LaneUsage, lane: Lane, fleet: FleetLocalRate): { costPerDayMicroUsd: bigint; basis: string } {
+export function estimateLaneCost(
+  usage: LaneUsage,
+  lane: Lane,
+  fleet: FleetLocalRate,
+): { costPerDayMicroUsd: bigint; basis: string } {
   if (usage.turnsPerDay <= 0) return { costPerDayMicroUsd: 0n, basis: "no turns recorded in the window" };
-  if (lane === "claude") return { costPerDayMicroUsd: usage.counterfactualPerDayMicroUsd, basis: "its turns priced at Claude's rates" };
+  if (lane === "claude")
+    return { costPerDayMicroUsd: usage.counterfactualPerDayMicroUsd, basis: "its turns priced at Claude's rates" };
   if (lane === "sidecar") return { costPerDayMicroUsd: 0n, basis: "a script, no model" };
   const ownRate = usage.localTurns > 0;
   const perTurn = ownRate ? Number(usage.localCostMicroUsd) / usage.localTurns : Number(fleet.localCostPerTurnMicroUsd);
   const local = perTurn * usage.turnsPerDay;
-  if (lane === "local") return { costPerDayMicroUsd: round(local), basis: ownRate ? "its own local turns' electricity" : "the fleet's average local turn" };
+  if (lane === "local")
+    return {
+      costPerDayMicroUsd: round(local),
+      basis: ownRate ? "its own local turns' electricity" : "the fleet's average local turn",
+    };
   // Local with care: what fails the check also runs on Claude.
   const escalationShare = ownRate ? usage.escalatedTurns / usage.localTurns : 0;
   const claudePerTurn = Number(usage.counterfactualPerDayMicroUsd) / usage.turnsPerDay;
   return {
     costPerDayMicroUsd: round(local + escalationShare * usage.turnsPerDay * claudePerTurn),
-    basis: ownRate ? `local electricity plus ${Math.round(escalationShare * 100)}% escalated to Claude` : "the fleet's average local turn, no escalations seen yet",
+    basis: ownRate
+      ? `local electricity plus ${Math.round(escalationShare * 100)}% escalated to Claude`
+      : "the fleet's average local turn, no escalations seen yet",
   };
 }
 
