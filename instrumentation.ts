@@ -2,6 +2,6 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   if (process.env.NEXT_PHASE === "phase-production-build") return;
-  const { bootServer } = await import("./server/boot");
+  const { bootServer } = await import("./server/runtime/boot");
   await bootServer();
 }

@@ -11,5 +11,5 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!api/|v1/|login|_next/|favicon.ico).*)"],
+  matcher: ["/((?!api/|v1/|login|_next/|favicon.ico|icon.svg|logo.svg).*)"],
 };

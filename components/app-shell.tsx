@@ -1,4 +1,6 @@
 "use client";
+// The dashboard's frame: the header with the navigation and the health badge, around each page.
+import Image from "next/image";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
@@ -14,12 +16,12 @@ const NAV = [
 
 export function AppShell({ children }: { children: ReactNode }) {
   const pathname = usePathname();
-  if (pathname === "/login") return <>{children}</>;
   return (
     <div className="min-h-screen">
       <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
         <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-8 gap-y-2 px-4 py-3">
-          <Link href="/" className="text-lg font-semibold tracking-tight">
+          <Link href="/" className="flex items-center gap-2 text-lg font-semibold tracking-tight">
+            <Image src="/icon.svg" alt="" width={28} height={28} unoptimized priority />
             Offload
           </Link>
           <nav aria-label="Main" className="flex flex-wrap gap-1 text-sm">

@@ -1,5 +1,6 @@
+// The Fleet page (/): every agent with its spend and local share; the overview streams in.
 import { Suspense } from "react";
-import { HydrateClient, getQueryClient, trpc } from "@/server/api/rsc";
+import { HydrateClient, getQueryClient, trpc } from "@/trpc/server";
 import { FleetView } from "@/components/fleet/fleet-view";
 import { LoadingBlock, PageTitle } from "@/components/ui";
 

@@ -1,7 +1,7 @@
 "use server";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
-import { ADMIN_COOKIE, isValidAdminToken } from "@/server/api/auth";
+import { ADMIN_COOKIE, isValidAdminToken } from "@/server/auth/admin-auth";
 
 export async function signIn(_prev: { error: string | null }, form: FormData): Promise<{ error: string | null }> {
   const token = String(form.get("token") ?? "");

@@ -1,4 +1,6 @@
 "use client";
+// The admin token form of the login page.
+import Image from "next/image";
 import { useActionState } from "react";
 import { signIn } from "./actions";
 
@@ -9,7 +11,10 @@ export function LoginForm({ next }: { next: string }) {
       action={action}
       className="w-full max-w-sm space-y-4 rounded-lg border border-zinc-200 bg-white p-6 dark:border-zinc-800 dark:bg-zinc-900"
     >
-      <h1 className="text-xl font-semibold">Offload</h1>
+      <h1 className="flex items-center gap-2 text-xl font-semibold">
+        <Image src="/icon.svg" alt="" width={32} height={32} unoptimized priority />
+        Offload
+      </h1>
       <label className="block text-sm">
         Admin token
         <input

@@ -15,17 +15,34 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
-import { useTRPC } from "@/components/trpc/trpc-provider";
+import { useTRPC } from "@/trpc/react";
 import { Card, EmptyState, LoadingBlock } from "@/components/ui";
 import { LANES, LANE_LABEL } from "@/server/core/lanes";
 import { formatCount, formatMicroUsd } from "@/server/core/money";
-import { dailySeries, dailySeriesCsv, microToUsd, toCsv } from "@/server/core/charts/cost-series";
-import type { CostBreakdown, CostRange } from "@/server/costs/read-costs";
+import {
+  PARTIAL_DAY_NOTE,
+  dailySeries,
+  dailySeriesCsv,
+  microToUsd,
+  splitPartialDay,
+  toCsv,
+} from "@/server/core/charts/cost-series";
+import { partialDayBand, partialDayLabel, tooltipDayLabel } from "./partial-day";
+import type { RouterInputs, RouterOutputs } from "@/server/api/root";
+
+type CostRange = RouterInputs["fleet"]["costs"]["days"];
+type CostBreakdown = RouterOutputs["fleet"]["costs"]["byAgent"][number];
 
 const LANE_COLOR = { sidecar: "#64748b", local: "#16a34a", local_careful: "#ca8a04", claude: "#c2410c" } as const;
 const usd = (v: number) => (Math.abs(v) >= 100 ? `$${Math.round(v)}` : `$${v.toFixed(2)}`);
 const compact = (v: number) => Intl.NumberFormat("en-US", { notation: "compact" }).format(v);
 const shortDay = (day: string) => day.slice(5);
+/** Today's partial cost, drawn as a lone dot per series beside lines that end at the last complete day. */
+const SO_FAR_DOTS = [
+  { key: "allClaudeUsdSoFar", name: "All-Claude", color: "#a1a1aa" },
+  { key: "actualUsdSoFar", name: "Actual", color: "#2563eb" },
+  { key: "savedUsdSoFar", name: "Saved", color: "#16a34a" },
+] as const;
 const tooltipStyle = { backgroundColor: "var(--tooltip-bg, #fff)", border: "1px solid #d4d4d8", fontSize: 12 };
 
 function download(name: string, csv: string) {
@@ -96,7 +113,8 @@ export function CostsView() {
   const [days, setDays] = useState<CostRange>(30);
   const query = useQuery({ ...trpc.fleet.costs.queryOptions({ days }), placeholderData: keepPreviousData });
   const points = useMemo(
-    () => (query.data ? dailySeries(query.data.byDayLane, query.data.from, query.data.to) : []),
+    // The range ends today (the server's UTC day when it read): that day is partial.
+    () => (query.data ? dailySeries(query.data.byDayLane, query.data.from, query.data.to, query.data.to) : []),
     [query.data],
   );
 
@@ -136,11 +154,13 @@ export function CostsView() {
     (t, r) => ({ cost: t.cost + r.costMicroUsd, cf: t.cf + r.counterfactualMicroUsd, turns: t.turns + r.turns }),
     { cost: 0n, cf: 0n, turns: 0 },
   );
-  const chartData = points.map((p) => ({
+  // Lines end at the last complete day; today's cost is drawn apart, as dots (`<key>SoFar`).
+  const chartData = splitPartialDay(points).map((p) => ({
     ...p,
     ...Object.fromEntries(LANES.map((l) => [`turns_${l}`, p.turns[l]])),
     label: shortDay(p.day),
   }));
+  const todayLabel = partialDayLabel(points, (p) => shortDay(p.day));
 
   return (
     <div className="space-y-6">
@@ -213,7 +233,8 @@ export function CostsView() {
                   <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#a1a1aa55" />
                   <XAxis dataKey="label" stroke="currentColor" minTickGap={16} />
                   <YAxis tickFormatter={compact} stroke="currentColor" />
-                  <Tooltip contentStyle={tooltipStyle} />
+                  {partialDayBand(todayLabel)}
+                  <Tooltip contentStyle={tooltipStyle} labelFormatter={tooltipDayLabel} />
                   <Legend />
                   {LANES.map((l) => (
                     <Bar
@@ -230,7 +251,7 @@ export function CostsView() {
             </ChartCard>
             <ChartCard
               title="Cost a day: actual against all-Claude"
-              subtitle="The band between the lines is what routing saved"
+              subtitle={`The band between the lines is what routing saved; the dots are ${PARTIAL_DAY_NOTE}`}
               testId="cost"
             >
               <ResponsiveContainer width="100%" height="100%">
@@ -238,7 +259,11 @@ export function CostsView() {
                   <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#a1a1aa55" />
                   <XAxis dataKey="label" stroke="currentColor" minTickGap={16} />
                   <YAxis tickFormatter={usd} stroke="currentColor" />
-                  <Tooltip formatter={(v) => usd(Number(v))} contentStyle={tooltipStyle} />
+                  <Tooltip
+                    formatter={(v) => usd(Number(v))}
+                    labelFormatter={tooltipDayLabel}
+                    contentStyle={tooltipStyle}
+                  />
                   <Legend />
                   <Area
                     dataKey="allClaudeUsd"
@@ -264,6 +289,17 @@ export function CostsView() {
                     connectNulls={false}
                     isAnimationActive={false}
                   />
+                  {SO_FAR_DOTS.map((d) => (
+                    <Line
+                      key={d.key}
+                      dataKey={d.key}
+                      name={`${d.name}, ${PARTIAL_DAY_NOTE}`}
+                      stroke={d.color}
+                      dot={{ r: 4, strokeWidth: 2 }}
+                      legendType="none"
+                      isAnimationActive={false}
+                    />
+                  ))}
                 </ComposedChart>
               </ResponsiveContainer>
             </ChartCard>
@@ -276,7 +312,12 @@ export function CostsView() {
                 <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#a1a1aa55" />
                 <XAxis dataKey="label" stroke="currentColor" minTickGap={16} />
                 <YAxis tickFormatter={compact} stroke="currentColor" />
-                <Tooltip formatter={(v) => formatCount(Number(v))} contentStyle={tooltipStyle} />
+                {partialDayBand(todayLabel)}
+                <Tooltip
+                  formatter={(v) => formatCount(Number(v))}
+                  labelFormatter={tooltipDayLabel}
+                  contentStyle={tooltipStyle}
+                />
                 <Legend />
                 <Bar dataKey="inputTokens" name="Input" stackId="t" fill="#2563eb" isAnimationActive={false} />
                 <Bar dataKey="outputTokens" name="Output" stackId="t" fill="#7c3aed" isAnimationActive={false} />

@@ -3,7 +3,7 @@
 // what the fleet measured over its last 7 complete days.
 import { useState } from "react";
 import { useSuspenseQuery } from "@tanstack/react-query";
-import { useTRPC } from "@/components/trpc/trpc-provider";
+import { useTRPC } from "@/trpc/react";
 import { Card } from "@/components/ui";
 import { formatCount, formatMicroUsd } from "@/server/core/money";
 import {

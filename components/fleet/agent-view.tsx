@@ -5,12 +5,13 @@ import Link from "next/link";
 import { useMemo, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { useTRPC } from "@/components/trpc/trpc-provider";
+import { useTRPC } from "@/trpc/react";
 import { Badge, Card, LoadingBlock, PageTitle, Stat } from "@/components/ui";
 import { formatAgo } from "@/components/format";
 import { LANES, LANE_LABEL, PINS, type Pin } from "@/server/core/lanes";
 import { formatCount, formatMicroUsd, formatShare } from "@/server/core/money";
 import { dailySeries } from "@/server/core/charts/cost-series";
+import { partialDayBand, partialDayLabel, tooltipDayLabel } from "@/components/costs/partial-day";
 
 const LANE_COLOR = { sidecar: "#64748b", local: "#16a34a", local_careful: "#ca8a04", claude: "#c2410c" } as const;
 const PIN_LABEL: Record<Pin, string> = {
@@ -59,7 +60,8 @@ export function AgentView({ id }: { id: string }) {
     }),
   );
   const points = useMemo(
-    () => (query.data ? dailySeries(query.data.byDayLane, query.data.from, query.data.to) : []),
+    // The 30 days end today (the server's UTC day when it read): that day is partial.
+    () => (query.data ? dailySeries(query.data.byDayLane, query.data.from, query.data.to, query.data.to) : []),
     [query.data],
   );
 
@@ -91,9 +93,12 @@ export function AgentView({ id }: { id: string }) {
     .filter((r) => r.day >= (week[0]?.day ?? ""))
     .reduce((n, r) => n + r.costMicroUsd, 0n);
   const chartData = points.map((p) => ({
+    day: p.day,
+    partial: p.partial,
     label: p.day.slice(5),
     ...Object.fromEntries(LANES.map((l) => [l, p.turns[l]])),
   }));
+  const todayLabel = partialDayLabel(points, (p) => p.day.slice(5));
   const currentPin = (pin.isPending && pin.variables ? pin.variables.pin : agent.pin) as Pin;
 
   return (
@@ -145,7 +150,8 @@ export function AgentView({ id }: { id: string }) {
               <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#a1a1aa55" />
               <XAxis dataKey="label" stroke="currentColor" minTickGap={16} />
               <YAxis stroke="currentColor" />
-              <Tooltip />
+              {partialDayBand(todayLabel)}
+              <Tooltip labelFormatter={tooltipDayLabel} />
               <Legend />
               {LANES.map((l) => (
                 <Bar

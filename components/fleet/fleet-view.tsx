@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import { useSuspenseQuery } from "@tanstack/react-query";
-import { useTRPC } from "@/components/trpc/trpc-provider";
+import { useTRPC } from "@/trpc/react";
 import { Badge, Card, EmptyState, Stat } from "@/components/ui";
 import { formatCount, formatMicroUsd, formatShare } from "@/server/core/money";
 import { isAgentStale } from "@/server/core/agent-staleness";

@@ -2,7 +2,7 @@
 // The compact health badge in the app shell: Ollama's current verdict, a link to the Health page.
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
-import { useTRPC } from "@/components/trpc/trpc-provider";
+import { useTRPC } from "@/trpc/react";
 
 const DOT = { up: "bg-green-500", degraded: "bg-amber-500", down: "bg-red-600" } as const;
 

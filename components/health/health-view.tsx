@@ -4,7 +4,7 @@
 // the GPU's own figures when nvidia-smi is available on this host.
 import { useMutation, useQuery, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { useTRPC } from "@/components/trpc/trpc-provider";
+import { useTRPC } from "@/trpc/react";
 import { Card, Stat } from "@/components/ui";
 import { formatAgo } from "@/components/format";
 import type { LoadedModel } from "@/server/core/health/judge-health";

@@ -4,12 +4,13 @@
 // the tier moves the local run's evidence supports, applied through the tier board's audited path.
 import { useState } from "react";
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
-import type { SmokeComparison as Comparison } from "@/server/smoke/read-smoke";
-import { useTRPC } from "@/components/trpc/trpc-provider";
+import type { RouterOutputs } from "@/server/api/root";
+import { useTRPC } from "@/trpc/react";
 import { Badge, Card } from "@/components/ui";
 import { formatMicroUsd } from "@/server/core/money";
 import { LANE_LABEL } from "@/server/core/lanes";
 
+type Comparison = RouterOutputs["smoke"]["compare"];
 type Run = Comparison["runs"][number];
 type Stats = Run["summary"]["overall"];
 

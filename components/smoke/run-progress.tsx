@@ -3,7 +3,7 @@
 // verdicts so far, and a cancel button.
 import { useEffect, useRef } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useTRPC } from "@/components/trpc/trpc-provider";
+import { useTRPC } from "@/trpc/react";
 import { Card } from "@/components/ui";
 import { formatMicroUsd } from "@/server/core/money";
 import { isLiveRun } from "@/server/core/smoke/compare-runs";

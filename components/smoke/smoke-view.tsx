@@ -1,9 +1,9 @@
 "use client";
 // The Smoke page: start runs, watch them, pick runs to compare (by default the newest local and
 // the newest Claude run) and act on what they show.
-import { Suspense, useCallback, useDeferredValue, useEffect, useMemo, useState } from "react";
+import { Suspense, useCallback, useDeferredValue, useMemo, useState } from "react";
 import { useSuspenseQuery } from "@tanstack/react-query";
-import { useTRPC } from "@/components/trpc/trpc-provider";
+import { useTRPC } from "@/trpc/react";
 import { Card, EmptyState, LoadingBlock } from "@/components/ui";
 import { formatAgo } from "@/components/format";
 import { formatMicroUsd } from "@/server/core/money";
@@ -20,10 +20,14 @@ export function SmokeView() {
   const taskTitles = useMemo(() => new Map(options.tasks.map((t) => [t.id, t.title])), [options.tasks]);
   const [active, setActive] = useState<string[]>(() => runs.filter((r) => isLive(r.status)).map((r) => r.id));
   const [selected, setSelected] = useState<string[]>(() => defaultSmokeSelection(runs));
-  useEffect(() => {
+  // Runs that went live since the last poll join the watched ones (adjusting state while rendering,
+  // as React recommends, rather than in an effect that would render twice).
+  const [seenRuns, setSeenRuns] = useState(runs);
+  if (seenRuns !== runs) {
+    setSeenRuns(runs);
     const live = runs.filter((r) => isLive(r.status)).map((r) => r.id);
-    setActive((a) => (live.every((id) => a.includes(id)) ? a : [...a, ...live.filter((id) => !a.includes(id))]));
-  }, [runs]);
+    if (!live.every((id) => active.includes(id))) setActive([...active, ...live.filter((id) => !active.includes(id))]);
+  }
 
   const onStarted = useCallback(
     (ids: string[]) => setActive((a) => [...ids, ...a.filter((id) => !ids.includes(id))]),

@@ -4,7 +4,7 @@
 // timeout; start one run per model.
 import { useState } from "react";
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
-import { useTRPC } from "@/components/trpc/trpc-provider";
+import { useTRPC } from "@/trpc/react";
 import { Card } from "@/components/ui";
 
 export function StartRuns({ onStarted }: { onStarted: (runIds: string[]) => void }) {

@@ -3,11 +3,14 @@
 // Changed with a select; optimistic, rolled back with a visible error when the server refuses.
 import { useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useTRPC } from "@/components/trpc/trpc-provider";
+import { useTRPC } from "@/trpc/react";
 import { Card } from "@/components/ui";
 import { PINS, type Pin } from "@/server/core/lanes";
 import { formatCount, formatMicroUsd } from "@/server/core/money";
-import type { BoardAgent, TierBoard } from "@/server/tiers/manage-tiers";
+import type { RouterOutputs } from "@/server/api/root";
+
+type TierBoard = RouterOutputs["tiers"]["board"];
+type BoardAgent = TierBoard["agents"][number];
 
 const PIN_LABEL: Record<Pin, string> = {
   none: "per task (no pin)",

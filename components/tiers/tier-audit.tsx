@@ -2,7 +2,7 @@
 // Recent lane and pin changes, newest first, each with an undo that goes through the same audited path.
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useTRPC } from "@/components/trpc/trpc-provider";
+import { useTRPC } from "@/trpc/react";
 import { Card } from "@/components/ui";
 import { describeChangeValue, formatAgo } from "@/components/format";
 

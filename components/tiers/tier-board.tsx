@@ -20,13 +20,16 @@ import {
   type DragStartEvent,
   type KeyboardCoordinateGetter,
 } from "@dnd-kit/core";
-import { useTRPC } from "@/components/trpc/trpc-provider";
+import { useTRPC } from "@/trpc/react";
 import { Card } from "@/components/ui";
 import { LANES, LANE_LABEL, LANE_SERVED_BY, LANE_TIER, isLane, type Lane } from "@/server/core/lanes";
 import { formatCount, formatMicroUsd } from "@/server/core/money";
-import type { BoardTaskType, TierBoard as BoardData } from "@/server/tiers/manage-tiers";
+import type { RouterOutputs } from "@/server/api/root";
 import { AgentPins } from "./agent-pins";
 import { TierAudit } from "./tier-audit";
+
+type BoardData = RouterOutputs["tiers"]["board"];
+type BoardTaskType = BoardData["taskTypes"][number];
 
 /** Arrow keys jump between lane columns instead of nudging the card by pixels. */
 const laneKeyboardCoordinates: KeyboardCoordinateGetter = (event, { context }) => {

@@ -1,8 +1,8 @@
 // Who calls the public API: an agent by its Offload key (Authorization: Bearer or x-api-key), or an
 // operator by the admin token (or the local CLI by its credential). A removed agent's key fails at once.
 import type { Db } from "@/server/db/client";
-import { OffloadError } from "@/server/errors";
-import { bearerToken, isValidAdminToken, isCliToken } from "@/server/api/auth";
+import { OffloadError } from "@/server/core/errors";
+import { bearerToken, isValidAdminToken, isCliToken } from "@/server/auth/admin-auth";
 import { hashAgentKey } from "./agent-key";
 
 export type Caller = { kind: "agent"; agentId: string } | { kind: "admin"; name: string };

@@ -3,7 +3,7 @@ import { ZodError } from "zod";
 import { addAgent, listAgents, removeAgent, rotateAgentKey } from "./manage-agents";
 import { hashAgentKey } from "./agent-key";
 import { seedCatalogue } from "@/server/db/seed";
-import { OffloadError } from "@/server/errors";
+import { OffloadError } from "@/server/core/errors";
 import { testDatabases } from "@/server/testing/test-databases";
 
 for (const target of testDatabases()) {

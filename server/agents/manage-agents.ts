@@ -2,7 +2,7 @@
 // costs) but loses its key at once; adding the same id again brings it back with a new key.
 import { z } from "zod";
 import type { Db } from "@/server/db/client";
-import { OffloadError } from "@/server/errors";
+import { OffloadError } from "@/server/core/errors";
 import { PINS } from "@/server/core/lanes";
 import { issueAgentKey } from "./agent-key";
 import { readSettings } from "@/server/db/settings";

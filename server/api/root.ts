@@ -1,5 +1,6 @@
 // The list of routers: the whole dashboard and admin API.
-import { createCallerFactory, createTRPCRouter } from "./trpc";
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import { createTRPCRouter } from "./trpc";
 import { agentsRouter } from "./routers/agents";
 import { fleetRouter } from "./routers/fleet";
 import { taskTypesRouter } from "./routers/task-types";
@@ -22,4 +23,6 @@ export const appRouter = createTRPCRouter({
 
 export type AppRouter = typeof appRouter;
 
-export const createCaller = createCallerFactory(appRouter);
+/** What each procedure takes and answers, for components (which import server code as types only). */
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;

@@ -1,12 +1,13 @@
 // tRPC initialisation: context, transformer, the one error formatter, and procedure builders.
 // The router list lives in root.ts (create-t3-app's split).
+import "server-only";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Db } from "@/server/db/client";
 import { getDb } from "@/server/db/instance";
-import { OffloadError } from "@/server/errors";
-import { resolveAdminActor, type Actor } from "./auth";
+import { describeZodError, OffloadError } from "@/server/core/errors";
+import { resolveAdminActor, type Actor } from "@/server/auth/admin-auth";
 
 export type TRPCContext = { db: Db; actor: Actor | null };
 
@@ -24,12 +25,6 @@ const TRPC_CODE = {
 } as const;
 
 /** The first zod issue as "field: message". */
-export function describeZodError(error: ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return "invalid input";
-  const field = issue.path.join(".");
-  return field ? `${field}: ${issue.message}` : issue.message;
-}
 
 const t = initTRPC.context<TRPCContext>().create({
   transformer: superjson,
@@ -60,7 +55,6 @@ const mapErrors = t.middleware(async ({ next }) => {
 });
 
 export const createTRPCRouter = t.router;
-export const createCallerFactory = t.createCallerFactory;
 
 /** Every dashboard and admin procedure: requires an admin actor (always present when no admin token is configured). */
 export const adminProcedure = t.procedure.use(mapErrors).use(({ ctx, next }) => {

@@ -6,14 +6,15 @@
 import fs from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { startServer } from "../testing/start-server";
-import { startFakeAnthropic } from "../testing/fake-anthropic";
-import { serveHandlers } from "../testing/serve-handlers";
-import { testDatabases } from "../testing/test-databases";
-import { seedCatalogue } from "../db/seed";
-import { addAgent } from "../agents/manage-agents";
-import { configureTurnWriter, flushTurns } from "../gateway/turn-writer";
-import { percentile as pct } from "../core/stats";
+import { startServer } from "@/server/testing/start-server";
+import { startFakeAnthropic } from "@/server/testing/fake-anthropic";
+import { serveHandlers } from "@/server/testing/serve-handlers";
+import { testDatabases } from "@/server/testing/test-databases";
+import { seedCatalogue } from "@/server/db/seed";
+import { addAgent } from "@/server/agents/manage-agents";
+import { configureTurnWriter, flushTurns } from "@/server/gateway/turn-writer";
+import { percentile as pct } from "@/server/core/stats";
+import { resetEnv } from "@/server/process/env";
 
 async function timed(
   count: number,
@@ -166,6 +167,7 @@ async function benchHandlerAlone(): Promise<void> {
     ANTHROPIC_BASE_URL: claude.url,
     OLLAMA_HOST: "http://127.0.0.1:9",
   });
+  resetEnv();
   try {
     await seedCatalogue(db);
     configureTurnWriter(async () => db);
@@ -204,6 +206,7 @@ async function benchHandlerAlone(): Promise<void> {
     ]);
   } finally {
     process.env = saved;
+    resetEnv();
     await target.cleanup();
     await claude.close();
   }

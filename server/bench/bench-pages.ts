@@ -2,18 +2,18 @@
 // the demo fleet plus a million synthetic turns over 90 days, then every page's loaders timed
 // beside a `select 1` baseline of the same run.
 import { performance } from "node:perf_hooks";
-import type { Db } from "../db/client";
-import { seed } from "../db/seed";
-import { recordTurns } from "../db/record-turns";
-import { readFleetOverview } from "../fleet/read-fleet-overview";
-import { readAgentDetail } from "../fleet/read-agent-detail";
-import { readMeasuredProjection } from "../fleet/read-measured-projection";
-import { readCosts } from "../costs/read-costs";
-import { readTierBoard, listTierChanges } from "../tiers/manage-tiers";
-import { readSettings } from "../db/settings";
-import { LANES } from "../core/lanes";
-import type { TurnRecord } from "../core/turn-record";
-import { percentile as pct } from "../core/stats";
+import type { Db } from "@/server/db/client";
+import { seed } from "@/server/db/seed";
+import { recordTurns } from "@/server/db/record-turns";
+import { readFleetOverview } from "@/server/fleet/read-fleet-overview";
+import { readAgentDetail } from "@/server/fleet/read-agent-detail";
+import { readMeasuredProjection } from "@/server/fleet/read-measured-projection";
+import { readCosts } from "@/server/costs/read-costs";
+import { readTierBoard, listTierChanges } from "@/server/tiers/manage-tiers";
+import { readSettings } from "@/server/db/settings";
+import { LANES } from "@/server/core/lanes";
+import type { TurnRecord } from "@/server/core/turn-record";
+import { percentile as pct } from "@/server/core/stats";
 
 async function time(runs: number, fn: () => Promise<unknown>): Promise<number[]> {
   await fn();
@@ -26,7 +26,7 @@ async function time(runs: number, fn: () => Promise<unknown>): Promise<number[]>
   return out.sort((a, b) => a - b);
 }
 
-export async function fillTurns(db: Db, count: number, days = 90): Promise<number> {
+async function fillTurns(db: Db, count: number, days = 90): Promise<number> {
   await seed(db, { demo: true });
   const agents = (await db.prisma.agent.findMany({ select: { id: true } })).map((a) => a.id);
   const types = (await db.prisma.taskType.findMany({ select: { id: true } })).map((t) => t.id);

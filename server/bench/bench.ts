@@ -1,19 +1,19 @@
 // `npm run bench`: timings as a table, each beside a baseline measured in the same run
 // (these machines are shared and noisy; never assert timings in tests).
 import { performance } from "node:perf_hooks";
-import { openDb, type Db } from "../db/client";
-import { applyMigrations } from "../db/migrate";
-import { seed } from "../db/seed";
-import { readFleetOverview } from "../fleet/read-fleet-overview";
-import { readDailyTotals } from "../fleet/read-daily-totals";
-import { classifyTask } from "../core/classifier/classify-task";
-import { decideRoute, type RouteContext } from "../core/routing/decide-route";
-import { SEED_CATALOGUE } from "../core/catalogue";
-import { DEFAULT_SETTINGS } from "../core/settings-defaults";
+import { openDb, type Db } from "@/server/db/client";
+import { applyMigrations } from "@/server/db/migrate";
+import { seed } from "@/server/db/seed";
+import { readFleetOverview } from "@/server/fleet/read-fleet-overview";
+import { readDailyTotals } from "@/server/fleet/read-daily-totals";
+import { classifyTask } from "@/server/core/classifier/classify-task";
+import { decideRoute, type RouteContext } from "@/server/core/routing/decide-route";
+import { SEED_CATALOGUE } from "@/server/core/catalogue";
+import { DEFAULT_SETTINGS } from "@/server/core/settings-defaults";
 import { LABELLED_SETS, readLabelledSet } from "./labelled-sets";
 import { benchGateway } from "./bench-gateway";
 import { benchPages } from "./bench-pages";
-import { percentile as pct } from "../core/stats";
+import { percentile as pct } from "@/server/core/stats";
 
 type Row = { what: string; runs: number; p50: number; p95: number; baselineP50: number };
 

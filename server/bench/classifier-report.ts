@@ -1,7 +1,7 @@
 // `npm run --silent classifier:report`: precision and recall per tier of the routing the classifier
 // leads to, for each labelled set, as the markdown table in the README.
-import { evaluateClassifier } from "../core/classifier/evaluate-classifier";
-import { DEFAULT_SETTINGS } from "../core/settings-defaults";
+import { evaluateClassifier } from "@/server/core/classifier/evaluate-classifier";
+import { DEFAULT_SETTINGS } from "@/server/core/settings-defaults";
 import { LABELLED_SETS, readLabelledSet } from "./labelled-sets";
 
 const f = (n: number) => n.toFixed(2);

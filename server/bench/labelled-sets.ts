@@ -3,7 +3,7 @@
 //   tuning too; test: written last, blind to the classifier, and only measured.
 import fs from "node:fs";
 import path from "node:path";
-import type { LabelledTask } from "../core/classifier/evaluate-classifier";
+import type { LabelledTask } from "@/server/core/classifier/evaluate-classifier";
 
 export const LABELLED_SETS = ["train", "dev", "test"] as const;
 export type LabelledSetName = (typeof LABELLED_SETS)[number];
@@ -21,7 +21,7 @@ export function readLabelledSet(name: LabelledSetName): LabelledTask[] {
       try {
         return JSON.parse(l) as LabelledTask;
       } catch (err) {
-        throw new Error(`${file}:${i + 1}: ${(err as Error).message}`);
+        throw new Error(`${file}:${i + 1}: ${(err as Error).message}`, { cause: err });
       }
     });
 }

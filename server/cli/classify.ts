@@ -1,7 +1,7 @@
 // `offload classify`: JSON lines in, one routing decision per line out, in order. A line that is not
 // a JSON object, or that the server refuses, gets {"error": ...} on its line and the rest go on.
 import { UsageError, parse, withAdmin } from "./cli-support";
-import type { Env } from "../env";
+import type { Env } from "@/server/process/env";
 
 const BATCH = 1_000;
 

@@ -1,7 +1,7 @@
 // Small helpers the CLI's commands share: argument parsing with usage errors, tables, admin connections.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { connectAdmin, type AdminConnection } from "./cli-transport";
-import type { Env } from "../env";
+import type { Env } from "@/server/process/env";
 
 /** A mistake in how the command was called: exit code 2 and the usage text. */
 export class UsageError extends Error {}

@@ -5,12 +5,12 @@
 import fs from "node:fs";
 import { createTRPCClient, httpBatchLink, unstable_localLink, type TRPCClient } from "@trpc/client";
 import superjson from "superjson";
-import type { AppRouter } from "../api/root";
-import type { Env } from "../env";
-import { openDb, type Db } from "../db/client";
-import { resolveDataDir } from "../db/data-dir";
-import { DataDirBusyError, isProcessAlive, readLockOwner } from "../db/data-dir-lock";
-import type { ServerContact } from "../boot";
+import type { AppRouter } from "@/server/api/root";
+import type { Env } from "@/server/process/env";
+import { openDb, type Db } from "@/server/db/client";
+import { resolveDataDir } from "@/server/db/data-dir";
+import { DataDirBusyError, isProcessAlive, readLockOwner } from "@/server/db/data-dir-lock";
+import type { ServerContact } from "@/server/runtime/boot";
 
 export type AdminConnection = {
   client: TRPCClient<AppRouter>;
@@ -55,9 +55,9 @@ function remote(contact: ServerContact): AdminConnection {
 
 async function direct(env: Env): Promise<AdminConnection> {
   const [{ appRouter }, { applyMigrations }, { seedCatalogue }] = await Promise.all([
-    import("../api/root"),
-    import("../db/migrate"),
-    import("../db/seed"),
+    import("@/server/api/root"),
+    import("@/server/db/migrate"),
+    import("@/server/db/seed"),
   ]);
   const db: Db = await openDb({ databaseUrl: env.DATABASE_URL, dataDir: env.OFFLOAD_DATA_DIR, role: "cli" });
   try {

@@ -4,8 +4,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../testing/run-node";
-import { startServer, type StartedServer } from "../testing/start-server";
+import { runCli } from "@/server/testing/run-node";
+import { startServer, type StartedServer } from "@/server/testing/start-server";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));

@@ -1,9 +1,9 @@
 // The `offload` command. Usage errors exit 2, refused or failed operations exit 1.
 import { TRPCClientError } from "@trpc/client";
 import { ZodError } from "zod";
-import { readEnv, type Env } from "../env";
-import { PINS } from "../core/lanes";
-import { agentIdSchema } from "../agents/manage-agents";
+import { env as readProcessEnv, type Env } from "@/server/process/env";
+import { PINS } from "@/server/core/lanes";
+import { agentIdSchema } from "@/server/agents/manage-agents";
 import { UsageError, parse, table, withAdmin } from "./cli-support";
 import { classifyCommand } from "./classify";
 import { projectCommand } from "./project";
@@ -166,14 +166,14 @@ async function dbCommand(env: Env, args: string[]): Promise<number> {
   throw new UsageError(sub ? `unknown db command: ${sub}` : "db needs a command: migrate or seed");
 }
 
-export async function runCli(argv: string[]): Promise<number> {
+async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === "help" || command === "--help" || command === "-h") {
     console.log(USAGE);
     return command ? 0 : 2;
   }
   try {
-    const env = readEnv();
+    const env = readProcessEnv();
     switch (command) {
       case "agents":
         return await agentsCommand(env, rest);

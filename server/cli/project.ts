@@ -1,15 +1,15 @@
 // `offload project`: the seed's cost table from assumptions (or, with --measured, from the fleet's
 // last 7 days), as a table or, with --json, with dollar figures as numbers.
 import { UsageError, parse, table, withAdmin } from "./cli-support";
-import type { Env } from "../env";
-import { formatMicroUsd, microUsdToNumber } from "../core/money";
+import type { Env } from "@/server/process/env";
+import { formatMicroUsd, microUsdToNumber } from "@/server/core/money";
 import {
   DAYS_PER_MONTH,
   parseUsdToMicro,
   projectFleet,
   ProjectionInputError,
   type ScenarioProjection,
-} from "../core/projection/project-fleet";
+} from "@/server/core/projection/project-fleet";
 
 function positive(value: unknown, flag: string, fallback: number, integer = false): number {
   if (value === undefined) return fallback;

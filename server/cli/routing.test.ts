@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../testing/run-node";
+import { runCli } from "@/server/testing/run-node";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "offload-cli-routing-"));
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));

@@ -4,10 +4,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../testing/run-node";
-import { startFakeOllama, type FakeOllama } from "../testing/fake-ollama";
-import { SMOKE_SUITE } from "../core/smoke/suite";
-import { goodAnswer, lastUser } from "../testing/smoke-answers";
+import { runCli } from "@/server/testing/run-node";
+import { startFakeOllama, type FakeOllama } from "@/server/testing/fake-ollama";
+import { SMOKE_SUITE } from "@/server/core/smoke/suite";
+import { goodAnswer, lastUser } from "@/server/testing/smoke-answers";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "offload-cli-smoke-"));
 let ollama: FakeOllama;

@@ -3,9 +3,9 @@
 // Exit 0 when every task passed, 1 when any failed, 2 for a usage or configuration error.
 import { TRPCClientError } from "@trpc/client";
 import { UsageError, parse, table, withAdmin } from "./cli-support";
-import type { Env } from "../env";
-import { formatMicroUsd } from "../core/money";
-import { isLiveRun, summariseRun } from "../core/smoke/compare-runs";
+import type { Env } from "@/server/process/env";
+import { formatMicroUsd } from "@/server/core/money";
+import { isLiveRun, summariseRun } from "@/server/core/smoke/compare-runs";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -64,8 +64,6 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   projectionTurnCostHighUsd: 0.05,
 };
 
-export const SETTING_KEYS = Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[];
-
 /** USD per kWh as integer micro-dollars per kWh. */
 export function electricityMicroUsdPerKwh(settings: Pick<Settings, "electricityUsdPerKwh">): number {
   return Math.round(settings.electricityUsdPerKwh * 1_000_000);

@@ -5,6 +5,7 @@ import { utcDay } from "@/server/core/turn-record";
 import type { Lane } from "@/server/core/lanes";
 import type { DayLaneUsage } from "@/server/core/charts/cost-series";
 
+/** The ranges the dashboard offers, days back from today. */
 export const COST_RANGES = [7, 30, 90] as const;
 export type CostRange = (typeof COST_RANGES)[number];
 

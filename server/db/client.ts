@@ -1,5 +1,6 @@
 // The one module that decides which database Offload uses: DATABASE_URL -> that Postgres server
 // through @prisma/adapter-pg; unset -> embedded PGlite in OFFLOAD_DATA_DIR. Nothing else knows.
+import "server-only";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PGlite } from "@electric-sql/pglite";

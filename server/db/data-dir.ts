@@ -24,7 +24,7 @@ export class DataDirError extends Error {
 }
 
 /** Postgres major version of the PGlite build we ship. */
-export const PGLITE_PG_MAJOR = "18";
+const PGLITE_PG_MAJOR = "18";
 
 /**
  * Refuses a folder that is not a PGlite data folder of our Postgres major version, instead of

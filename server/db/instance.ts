@@ -1,24 +1,26 @@
-// The running app's one database handle, shared by every route in this process (kept on
-// globalThis so that separately bundled route modules never open a second PGlite on one folder).
+// The running app's one database handle, shared by every route in this process (kept in the
+// process registry so that separately bundled route modules never open a second PGlite on one folder).
+import "server-only";
 import { openDb, type Db } from "./client";
-import { readEnv } from "@/server/env";
+import { env } from "@/server/process/env";
+import { processSlot } from "@/server/process/process-registry";
 
-const state = globalThis as typeof globalThis & { __offloadDb?: Promise<Db> };
+const state = processSlot("db", () => ({ opening: undefined }));
 
 export function getDb(): Promise<Db> {
-  if (!state.__offloadDb) {
-    const env = readEnv();
-    const opening = openDb({ databaseUrl: env.DATABASE_URL, dataDir: env.OFFLOAD_DATA_DIR, role: "server" });
+  if (!state.opening) {
+    const { DATABASE_URL, OFFLOAD_DATA_DIR } = env();
+    const opening = openDb({ databaseUrl: DATABASE_URL, dataDir: OFFLOAD_DATA_DIR, role: "server" });
     opening.catch(() => {
-      if (state.__offloadDb === opening) state.__offloadDb = undefined;
+      if (state.opening === opening) state.opening = undefined;
     });
-    state.__offloadDb = opening;
+    state.opening = opening;
   }
-  return state.__offloadDb;
+  return state.opening;
 }
 
 export async function closeDb(): Promise<void> {
-  const db = state.__offloadDb;
-  state.__offloadDb = undefined;
+  const db = state.opening;
+  state.opening = undefined;
   if (db) await (await db).close();
 }

@@ -5,6 +5,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Db } from "./client";
+import { env } from "@/server/process/env";
 
 export type MigrationFile = { name: string; sql: string; checksum: string };
 
@@ -12,8 +13,8 @@ export class MigrationError extends Error {
   override name = "MigrationError";
 }
 
-export function defaultMigrationsDir(): string {
-  return path.join(process.env.OFFLOAD_ROOT ?? process.cwd(), "prisma", "migrations");
+function defaultMigrationsDir(): string {
+  return path.join(env().OFFLOAD_ROOT ?? process.cwd(), "prisma", "migrations");
 }
 
 export function readMigrationFiles(dir: string = defaultMigrationsDir()): MigrationFile[] {

@@ -51,7 +51,10 @@ export async function readSettings(db: Db): Promise<Settings> {
   return merged as Settings;
 }
 
-/** Validates a partial update (naming the bad field) and stores it in one transaction. */
+/**
+ * Validates a partial update (naming the bad field) and stores it in one transaction. The gateway
+ * caches settings for a second; the admin API (api/routers/system) drops that cache after this.
+ */
 export async function updateSettings(db: Db, patch: unknown): Promise<Settings> {
   const parsed = settingsPatchSchema.parse(patch);
   const next = { ...(await readSettings(db)), ...parsed };

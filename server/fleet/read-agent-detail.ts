@@ -1,7 +1,7 @@
 // One agent's page: who it is, its turns a day by lane (DailyUsage, 30 days), its most frequent
 // task types (7 days) and its most recent turns (the Turn table, newest first, by index).
 import type { Db } from "@/server/db/client";
-import { OffloadError } from "@/server/errors";
+import { OffloadError } from "@/server/core/errors";
 import { utcDay } from "@/server/core/turn-record";
 import type { Lane } from "@/server/core/lanes";
 import type { DayLaneUsage } from "@/server/core/charts/cost-series";

@@ -1,6 +1,8 @@
 // What the gateway needs on every turn (task types, settings, prices, Ollama's verdict, the fleet's
 // longest heartbeat, agents by key), read at most once a second: a turn must not wait for five
-// queries. Changes made in this process (tier board, settings) call invalidateGatewayState().
+// queries. Changes made in this process call invalidateGatewayState(): the tier board and pins
+// (tiers/manage-tiers), agents' keys (agents/manage-agents), settings (api/routers/system, after
+// db/settings' updateSettings, which cannot reach the gateway) and a changed health verdict.
 import type { Db } from "@/server/db/client";
 import { readSettings } from "@/server/db/settings";
 import { readPriceMap } from "@/server/db/prices";
@@ -10,6 +12,7 @@ import type { OllamaHealth } from "@/server/core/routing/decide-route";
 import type { Settings } from "@/server/core/settings-defaults";
 import type { PriceMap } from "@/server/core/cost/price-turn";
 import type { Pin } from "@/server/core/lanes";
+import { processSlot } from "@/server/process/process-registry";
 
 export type GatewayAgent = { id: string; pin: Pin; localModel: string; claudeModel: string; heartbeatMinutes: number };
 
@@ -24,7 +27,7 @@ export type GatewayState = {
 };
 
 const TTL_MS = 1_000;
-const g = globalThis as typeof globalThis & { __offloadGatewayState?: { db: Db; state: Promise<GatewayState> } };
+const slot = processSlot("gatewayState", () => ({ cached: undefined }));
 
 async function load(db: Db): Promise<GatewayState> {
   const [taskTypes, settings, prices, health, agents] = await Promise.all([
@@ -52,16 +55,16 @@ async function load(db: Db): Promise<GatewayState> {
 }
 
 export async function gatewayState(db: Db): Promise<GatewayState> {
-  const cached = g.__offloadGatewayState;
+  const cached = slot.cached;
   if (cached && cached.db === db) {
     const state = await cached.state.catch(() => null);
     if (state && Date.now() - state.loadedAt < TTL_MS) return state;
   }
   const state = load(db);
-  g.__offloadGatewayState = { db, state };
+  slot.cached = { db, state };
   return state;
 }
 
 export function invalidateGatewayState(): void {
-  g.__offloadGatewayState = undefined;
+  slot.cached = undefined;
 }

@@ -2,7 +2,7 @@
 // handlers; Offload pointed at fake Ollama and Anthropic servers that speak the providers' API
 // shapes and fail on demand. Asserts what the agent sees and the turns written.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import Anthropic, { APIError } from "@anthropic-ai/sdk";
+import Anthropic, { type APIError } from "@anthropic-ai/sdk";
 import { addAgent, removeAgent } from "@/server/agents/manage-agents";
 import { seedCatalogue } from "@/server/db/seed";
 import { updateSettings } from "@/server/db/settings";
@@ -13,6 +13,7 @@ import { startFakeOllama, type FakeOllama } from "@/server/testing/fake-ollama";
 import { startFakeAnthropic, type FakeAnthropic } from "@/server/testing/fake-anthropic";
 import { configureTurnWriter, drainGateway, flushTurns, resetTurnWriter } from "./turn-writer";
 import { invalidateGatewayState } from "./gateway-state";
+import { resetEnv } from "@/server/process/env";
 
 const OPERATOR_KEY = "sk-ant-operator-test-key";
 const HEARTBEAT =
@@ -41,11 +42,13 @@ for (const target of testDatabases()) {
         ANTHROPIC_API_KEY: OPERATOR_KEY,
         ANTHROPIC_BASE_URL: claude.url,
       });
+      resetEnv();
     });
     afterAll(async () => {
       await ollama?.close();
       await claude?.close();
       process.env = { ...savedEnv };
+      resetEnv();
       await target.cleanup();
     });
 
@@ -535,6 +538,7 @@ for (const target of testDatabases()) {
       });
       expect(counted.input_tokens).toBeGreaterThan(0);
       delete process.env.ANTHROPIC_API_KEY;
+      resetEnv();
       try {
         const res = await fetch(`${offload.url}/v1/messages/count_tokens`, {
           method: "POST",
@@ -545,6 +549,7 @@ for (const target of testDatabases()) {
         expect(await res.json()).toEqual({ input_tokens: 100, estimated: true });
       } finally {
         process.env.ANTHROPIC_API_KEY = OPERATOR_KEY;
+        resetEnv();
       }
     });
   });

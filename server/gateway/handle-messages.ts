@@ -1,13 +1,15 @@
 // POST /v1/messages: authenticate the agent, decide the lane, serve the turn from Ollama or Claude,
 // answer in the Anthropic Messages shape (streaming or not), and meter the turn afterwards.
+import "server-only";
 import crypto from "node:crypto";
 import Anthropic from "@anthropic-ai/sdk";
+import type { ChatResponse } from "ollama";
 import { getDb } from "@/server/db/instance";
 import type { Db } from "@/server/db/client";
-import { OffloadError } from "@/server/errors";
+import { OffloadError } from "@/server/core/errors";
 import { hashAgentKey } from "@/server/agents/agent-key";
-import { bearerToken } from "@/server/api/auth";
-import { describeZodError } from "@/server/api/trpc";
+import { bearerToken } from "@/server/auth/admin-auth";
+import { describeZodError } from "@/server/core/errors";
 import { classifyTask } from "@/server/core/classifier/classify-task";
 import { decideRoute, RouteError, type RouteDecision } from "@/server/core/routing/decide-route";
 import { LANE_TIER, type Lane } from "@/server/core/lanes";
@@ -41,7 +43,7 @@ import {
 import { AnthropicSseWriter } from "./sse";
 import { beginRequest, endRequest, enqueueTurns } from "./turn-writer";
 
-export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 type Turn = {
   decision: RouteDecision;
@@ -460,8 +462,8 @@ async function serveLocal(turn: Turn): Promise<Response> {
   // Local lane, streaming: stream as Ollama generates. Nothing is sent before the first chunk, so a
   // local failure up to then can still go to Claude.
   const request = toOllamaChat(turn.body, localSettings(turn), true);
-  let iterator: AsyncIterator<import("ollama").ChatResponse>;
-  let first: IteratorResult<import("ollama").ChatResponse>;
+  let iterator: AsyncIterator<ChatResponse>;
+  let first: IteratorResult<ChatResponse>;
   try {
     const it = await ollamaClient(signal).chat({ ...request, stream: true });
     iterator = it[Symbol.asyncIterator]();

@@ -32,7 +32,6 @@ export type RequestMessage = MessagesRequest["messages"][number];
 export const countTokensRequestSchema = messagesRequestSchema.omit({ max_tokens: true, stream: true }).extend({
   max_tokens: z.number().int().positive().optional(),
 });
-export type CountTokensRequest = z.infer<typeof countTokensRequestSchema>;
 
 function blocksOf(content: RequestMessage["content"]): ContentBlock[] {
   return typeof content === "string" ? [{ type: "text", text: content }] : (content as ContentBlock[]);

@@ -5,7 +5,7 @@ import type { AnthropicBlock, AnthropicMessage, AnthropicUsage } from "./ollama-
 
 const encoder = new TextEncoder();
 
-export function sseEvent(type: string, data: unknown): Uint8Array {
+function sseEvent(type: string, data: unknown): Uint8Array {
   return encoder.encode(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 

@@ -5,11 +5,12 @@
 import type { Db } from "@/server/db/client";
 import { recordTurns } from "@/server/db/record-turns";
 import type { TurnRecord } from "@/server/core/turn-record";
+import { processSlot } from "@/server/process/process-registry";
 
 const FLUSH_EVERY_MS = 200;
 const MAX_BATCH = 1_000;
 
-type WriterState = {
+export type WriterState = {
   pending: TurnRecord[];
   timer: NodeJS.Timeout | null;
   flushing: Promise<void> | null;
@@ -19,8 +20,7 @@ type WriterState = {
   db: (() => Promise<Db>) | null;
 };
 
-const g = globalThis as typeof globalThis & { __offloadTurnWriter?: WriterState };
-const state: WriterState = (g.__offloadTurnWriter ??= {
+const state = processSlot("turnWriter", () => ({
   pending: [],
   timer: null,
   flushing: null,
@@ -28,7 +28,7 @@ const state: WriterState = (g.__offloadTurnWriter ??= {
   idle: [],
   shuttingDown: false,
   db: null,
-});
+}));
 
 /** Where turns go; set once by the server (and by tests). */
 export function configureTurnWriter(db: () => Promise<Db>): void {
@@ -69,10 +69,6 @@ export async function flushTurns(): Promise<void> {
   await state.flushing;
 }
 
-export function pendingTurns(): number {
-  return state.pending.length;
-}
-
 /** Brackets a gateway request, so that shutdown waits for it. Returns false once shutdown began. */
 export function beginRequest(): boolean {
   if (state.shuttingDown) return false;
@@ -83,10 +79,6 @@ export function beginRequest(): boolean {
 export function endRequest(): void {
   state.inFlight = Math.max(0, state.inFlight - 1);
   if (state.inFlight === 0) state.idle.splice(0).forEach((resolve) => resolve());
-}
-
-export function isShuttingDown(): boolean {
-  return state.shuttingDown;
 }
 
 /** Stops taking requests, waits for the ones in flight (up to `timeoutMs`) and writes every pending turn. */

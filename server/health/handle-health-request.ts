@@ -1,8 +1,8 @@
 // GET /api/v1/ollama/health: the current verdict as JSON, for the admin token (Authorization: Bearer).
 import { getDb } from "@/server/db/instance";
 import type { Db } from "@/server/db/client";
-import { OffloadError } from "@/server/errors";
-import { resolveAdminActor } from "@/server/api/auth";
+import { OffloadError } from "@/server/core/errors";
+import { resolveAdminActor } from "@/server/auth/admin-auth";
 import { errorResponse } from "@/server/http/error-response";
 import { readHealthStatus } from "./read-health";
 

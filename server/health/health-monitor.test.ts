@@ -12,6 +12,7 @@ import type { TurnRecord } from "@/server/core/turn-record";
 import { pollHealth, thinHealthSamples } from "./health-monitor";
 import { readHealthStatus } from "./read-health";
 import { handleHealthRequest } from "./handle-health-request";
+import { resetEnv } from "@/server/process/env";
 
 const GB = 1024 ** 3;
 const savedEnv = { ...process.env };
@@ -24,10 +25,12 @@ for (const target of testDatabases()) {
     beforeAll(async () => {
       ollama = await startFakeOllama();
       process.env.OLLAMA_HOST = ollama.url;
+      resetEnv();
     });
     afterAll(async () => {
       await ollama?.close();
       process.env = { ...savedEnv };
+      resetEnv();
       await target.cleanup();
     });
     beforeEach(async () => {
@@ -158,6 +161,7 @@ for (const target of testDatabases()) {
 
     it("answers GET /api/v1/ollama/health for the admin token only", async () => {
       process.env.OFFLOAD_ADMIN_TOKEN = "admin-token-for-tests";
+      resetEnv();
       try {
         await pollHealth(db);
         const ok = await handleHealthRequest(
@@ -179,6 +183,7 @@ for (const target of testDatabases()) {
         expect((await readHealthStatus(db)).stale).toBe(false);
       } finally {
         delete process.env.OFFLOAD_ADMIN_TOKEN;
+        resetEnv();
       }
     });
   });

@@ -3,7 +3,8 @@
 // then one an hour). The router reads the newest sample; a change of verdict reaches the gateway
 // at once in this process.
 import type { Db } from "@/server/db/client";
-import { readEnv } from "@/server/env";
+import { env } from "@/server/process/env";
+import { processSlot } from "@/server/process/process-registry";
 import { readSettings } from "@/server/db/settings";
 import { judgeHealth, type HealthVerdict, type Probe } from "@/server/core/health/judge-health";
 import { probeChatSpeed, probeOllama } from "./probe-ollama";
@@ -19,17 +20,17 @@ export type PollResult = { probe: Probe; verdict: HealthVerdict; sampleId: strin
 
 /** One poll: probe, judge, store. */
 export async function pollHealth(db: Db, now = new Date()): Promise<PollResult> {
-  const env = readEnv();
+  const host = env().OLLAMA_HOST;
   const settings = await readSettings(db);
   const [probe, stats, gpu, agents] = await Promise.all([
-    probeOllama(env.OLLAMA_HOST),
+    probeOllama(host),
     readLocalTurnStats(db, now),
     readNvidiaSmi(),
     db.prisma.agent.findMany({ where: { removedAt: null }, select: { localModel: true } }),
   ]);
   const localModels = [...new Set([settings.defaultLocalModel, ...agents.map((a) => a.localModel)])];
   const probeSpeed =
-    settings.healthProbeChat && probe.ok ? await probeChatSpeed(settings.defaultLocalModel, env.OLLAMA_HOST) : null;
+    settings.healthProbeChat && probe.ok ? await probeChatSpeed(settings.defaultLocalModel, host) : null;
   const verdict = judgeHealth(
     probe,
     stats,
@@ -41,7 +42,7 @@ export async function pollHealth(db: Db, now = new Date()): Promise<PollResult> 
       maxP95Seconds: settings.healthMaxP95Seconds,
       localKeepAliveMinutes: settings.localKeepAliveMinutes,
     },
-    env.OLLAMA_HOST,
+    host,
     probeSpeed,
   );
   const previous = await db.prisma.healthSample.findFirst({ orderBy: { takenAt: "desc" }, select: { status: true } });
@@ -83,14 +84,13 @@ export async function thinHealthSamples(db: Db, now = new Date()): Promise<numbe
   return Number(rows[0]?.n ?? 0);
 }
 
-type MonitorState = { timer: NodeJS.Timeout | null; lastThin: number; running: boolean };
-const g = globalThis as typeof globalThis & { __offloadHealthMonitor?: MonitorState };
+export type MonitorState = { timer: NodeJS.Timeout | null; lastThin: number; running: boolean };
+const state = processSlot("healthMonitor", () => ({ timer: null, lastThin: 0, running: false }));
 
 /** Starts polling (once per process); returns a stop function. */
 export function startHealthMonitor(getDb: () => Promise<Db>): () => void {
-  const state = (g.__offloadHealthMonitor ??= { timer: null, lastThin: 0, running: false });
   if (state.timer) return () => stopHealthMonitor();
-  const intervalMs = readEnv().OFFLOAD_HEALTH_INTERVAL_S * 1000;
+  const intervalMs = env().OFFLOAD_HEALTH_INTERVAL_S * 1000;
   const tick = async () => {
     if (state.running) return; // a slow poll never overlaps the next
     state.running = true;
@@ -114,7 +114,6 @@ export function startHealthMonitor(getDb: () => Promise<Db>): () => void {
 }
 
 export function stopHealthMonitor(): void {
-  const state = g.__offloadHealthMonitor;
-  if (state?.timer) clearInterval(state.timer);
-  if (state) state.timer = null;
+  if (state.timer) clearInterval(state.timer);
+  state.timer = null;
 }

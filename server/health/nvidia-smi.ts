@@ -13,7 +13,7 @@ export type GpuReading = {
 
 const QUERY = "name,memory.used,memory.total,utilization.gpu,temperature.gpu,power.draw";
 
-export function parseNvidiaSmi(csv: string): GpuReading[] {
+function parseNvidiaSmi(csv: string): GpuReading[] {
   return csv
     .split("\n")
     .map((l) => l.trim())

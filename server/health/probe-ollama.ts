@@ -4,9 +4,9 @@ import { performance } from "node:perf_hooks";
 import { ollamaClient } from "@/server/providers/ollama-client";
 import type { Probe, ProbeFailure } from "@/server/core/health/judge-health";
 
-export const PROBE_TIMEOUT_MS = 3_000;
+const PROBE_TIMEOUT_MS = 3_000;
 
-export function classifyFailure(err: unknown): ProbeFailure {
+function classifyFailure(err: unknown): ProbeFailure {
   const e = err as {
     name?: string;
     message?: string;

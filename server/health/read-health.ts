@@ -1,8 +1,9 @@
 // The health page's and the health API's view: the newest sample (polled now when there is none
 // or it is stale), the samples over the last hours for the charts, and the recent local errors.
 import type { Db } from "@/server/db/client";
-import { readEnv } from "@/server/env";
+import { env } from "@/server/process/env";
 import type { InstalledModel, LoadedModel } from "@/server/core/health/judge-health";
+import { isHealthSampleFresh } from "@/server/core/health/health-freshness";
 import type { GpuReading } from "./nvidia-smi";
 import { pollHealth } from "./health-monitor";
 
@@ -10,7 +11,7 @@ export type HealthStatusView = {
   status: "up" | "degraded" | "down";
   reasons: string[];
   takenAt: Date;
-  /** The sample is older than three poll intervals: the monitor is not running or stuck. */
+  /** The sample is no longer fresh (core/health/health-freshness): the monitor is not running or stuck. */
   stale: boolean;
   ollamaHost: string;
   ollamaVersion: string | null;
@@ -32,10 +33,10 @@ export type HealthStatusView = {
 const asArray = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 
 export async function readHealthStatus(db: Db, now = new Date()): Promise<HealthStatusView> {
-  const env = readEnv();
-  const intervalMs = env.OFFLOAD_HEALTH_INTERVAL_S * 1000;
+  const { OFFLOAD_HEALTH_INTERVAL_S, OLLAMA_HOST } = env();
+  const fresh = (takenAt: Date) => isHealthSampleFresh(takenAt, now, OFFLOAD_HEALTH_INTERVAL_S);
   let sample = await db.prisma.healthSample.findFirst({ orderBy: { takenAt: "desc" } });
-  if (!sample || now.getTime() - sample.takenAt.getTime() > 3 * intervalMs) {
+  if (!sample || !fresh(sample.takenAt)) {
     await pollHealth(db, now);
     sample = await db.prisma.healthSample.findFirst({ orderBy: { takenAt: "desc" } });
   }
@@ -49,8 +50,8 @@ export async function readHealthStatus(db: Db, now = new Date()): Promise<Health
     status: s.status,
     reasons: asArray<string>(s.reasons),
     takenAt: s.takenAt,
-    stale: now.getTime() - s.takenAt.getTime() > 3 * intervalMs,
-    ollamaHost: env.OLLAMA_HOST,
+    stale: !fresh(s.takenAt),
+    ollamaHost: OLLAMA_HOST,
     ollamaVersion: s.ollamaVersion,
     responseMs: s.responseMs,
     installedModels: asArray<InstalledModel>(s.installedModels),

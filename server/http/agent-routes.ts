@@ -1,5 +1,5 @@
 // The endpoints agents call on every turn. In production they are answered by a plain node:http
-// listener ahead of Next.js (see server/serve.ts), which saves Next's per-request work on the hot
+// listener ahead of Next.js (see server/runtime/serve.ts), which saves Next's per-request work on the hot
 // path; the same handlers stay mounted as Next route handlers under app/ (for `next dev`).
 import type { Db } from "@/server/db/client";
 import { handleMessages } from "@/server/gateway/handle-messages";
@@ -9,7 +9,7 @@ import { handleRouteRequest } from "@/server/routing/handle-route-request";
 
 export type AgentHandler = (request: Request, db?: Db) => Promise<Response>;
 
-export const AGENT_ROUTES: Readonly<Record<string, AgentHandler>> = {
+const AGENT_ROUTES: Readonly<Record<string, AgentHandler>> = {
   "/v1/messages": handleMessages,
   "/v1/messages/count_tokens": handleCountTokens,
   "/api/v1/turns": handleReportTurns,

@@ -1,8 +1,8 @@
 // The one mapping from Offload's errors to an HTTP error body, in Anthropic's shape
 // ({type:"error", error:{type, message}}) so agents' SDKs read it, plus the field at fault.
 import { ZodError } from "zod";
-import { HTTP_STATUS, OffloadError, type OffloadErrorCode } from "@/server/errors";
-import { describeZodError } from "@/server/api/trpc";
+import { HTTP_STATUS, OffloadError, type OffloadErrorCode } from "@/server/core/errors";
+import { describeZodError } from "@/server/core/errors";
 
 const ANTHROPIC_TYPE: Record<OffloadErrorCode, string> = {
   BAD_REQUEST: "invalid_request_error",
@@ -13,7 +13,7 @@ const ANTHROPIC_TYPE: Record<OffloadErrorCode, string> = {
   UNAVAILABLE: "api_error",
 };
 
-export function errorBody(code: OffloadErrorCode, message: string, field?: string | null) {
+function errorBody(code: OffloadErrorCode, message: string, field?: string | null) {
   return { type: "error" as const, error: { type: ANTHROPIC_TYPE[code], message, ...(field ? { field } : {}) } };
 }
 

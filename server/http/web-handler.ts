@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
 
 /**
  * The request body as a web stream. Cancelling it (a handler refusing an oversized body) reads
@@ -86,7 +87,7 @@ export async function serveWebHandler(
   try {
     // pipeline: backpressure, and on a client that leaves, the answer's stream is cancelled; on an
     // answer that breaks off, the response is destroyed so the client sees it was cut short.
-    await pipeline(Readable.fromWeb(response.body as import("node:stream/web").ReadableStream), res);
+    await pipeline(Readable.fromWeb(response.body as WebReadableStream), res);
   } catch {
     // the client went away, or the answer broke off upstream; either way the connection is closed
   }

@@ -1,11 +1,12 @@
 // The local lanes' client: the official `ollama` package against OLLAMA_HOST. One client per
 // request, so that a request's timeout or a disconnected agent aborts that request alone. Counts
 // the requests in flight (until their body is read to the end) for the health page.
+import "server-only";
 import { Ollama } from "ollama";
-import { readEnv } from "@/server/env";
+import { env } from "@/server/process/env";
+import { processSlot } from "@/server/process/process-registry";
 
-const g = globalThis as typeof globalThis & { __offloadOllamaInFlight?: { count: number } };
-const inFlight = (g.__offloadOllamaInFlight ??= { count: 0 });
+const inFlight = processSlot("ollamaInFlight", () => ({ count: 0 }));
 
 /** Local model requests in flight in this process right now. */
 export function localRequestsInFlight(): number {
@@ -57,6 +58,6 @@ async function countedFetch(
   }
 }
 
-export function ollamaClient(signal?: AbortSignal, host: string = readEnv().OLLAMA_HOST): Ollama {
+export function ollamaClient(signal?: AbortSignal, host: string = env().OLLAMA_HOST): Ollama {
   return new Ollama({ host, fetch: (input, init) => countedFetch(input, init, signal) });
 }

@@ -3,7 +3,7 @@
 // server/core's decideRoute.
 import { z } from "zod";
 import type { Db } from "@/server/db/client";
-import { OffloadError } from "@/server/errors";
+import { OffloadError } from "@/server/core/errors";
 import { readSettings } from "@/server/db/settings";
 import { agentIdSchema } from "@/server/agents/manage-agents";
 import { classifyTask, type ClassifierTaskType } from "@/server/core/classifier/classify-task";

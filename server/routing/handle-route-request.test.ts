@@ -5,6 +5,7 @@ import { seedCatalogue } from "@/server/db/seed";
 import { updateSettings } from "@/server/db/settings";
 import { testDatabases } from "@/server/testing/test-databases";
 import type { Db } from "@/server/db/client";
+import { resetEnv } from "@/server/process/env";
 
 const ADMIN = "admin-secret-for-tests";
 
@@ -30,6 +31,7 @@ for (const target of testDatabases()) {
 
     beforeEach(async () => {
       process.env.OFFLOAD_ADMIN_TOKEN = ADMIN;
+      resetEnv();
       db = await target.create();
       await seedCatalogue(db);
       loashKey = (await addAgent(db, { id: "loash" })).key;
@@ -38,6 +40,7 @@ for (const target of testDatabases()) {
     afterEach(() => {
       if (savedToken === undefined) delete process.env.OFFLOAD_ADMIN_TOKEN;
       else process.env.OFFLOAD_ADMIN_TOKEN = savedToken;
+      resetEnv();
     });
     afterAll(() => target.cleanup());
 

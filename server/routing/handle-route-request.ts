@@ -2,7 +2,7 @@
 // An agent's key may only ask for itself (and stands for it when `agent` is left out).
 import { getDb } from "@/server/db/instance";
 import type { Db } from "@/server/db/client";
-import { OffloadError } from "@/server/errors";
+import { OffloadError } from "@/server/core/errors";
 import { authenticateCaller, touchAgent } from "@/server/agents/authenticate-caller";
 import { errorResponse, readJsonBody } from "@/server/http/error-response";
 import { decideRouteFor, routeRequestSchema, toPublicDecision } from "./decide-routes";

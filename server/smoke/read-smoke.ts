@@ -1,9 +1,9 @@
 // Smoke runs as the dashboard and the CLI read them: one run with its answers, the list, the
 // models worth offering, and a side-by-side comparison with the tier moves its evidence supports.
 import type { Db } from "@/server/db/client";
-import { readEnv } from "@/server/env";
+import { env } from "@/server/process/env";
 import { readSettings } from "@/server/db/settings";
-import { OffloadError } from "@/server/errors";
+import { OffloadError } from "@/server/core/errors";
 import { CAPABILITIES, CAPABILITY_LABEL, SMOKE_SUITE } from "@/server/core/smoke/suite";
 import {
   DEMOTION_MIN_ANSWERS,
@@ -12,29 +12,24 @@ import {
   PROMOTION_MIN_LOWER_BOUND,
   capabilityMark,
   isFinishedRun,
-  isLiveRun,
   proposeTierMoves,
   summariseRun,
   type Mark,
 } from "@/server/core/smoke/compare-runs";
 import { parseSmokeModel } from "@/server/core/smoke/smoke-model";
-import { markInterruptedSmokeRuns } from "./run-smoke";
 
+// Reads never write: runs whose process died are marked interrupted by the server's periodic sweep
+// (sweep-smoke-runs.ts) and at boot, so a page polling such a run sees it end within a minute or so.
 export async function readSmokeRun(db: Db, id: string) {
-  const read = () =>
-    db.prisma.smokeRun.findUnique({
-      where: { id },
-      include: { results: { orderBy: [{ iteration: "asc" }, { createdAt: "asc" }] } },
-    });
-  let run = await read();
+  const run = await db.prisma.smokeRun.findUnique({
+    where: { id },
+    include: { results: { orderBy: [{ iteration: "asc" }, { createdAt: "asc" }] } },
+  });
   if (!run) throw new OffloadError("NOT_FOUND", `no smoke run ${id}`, "id");
-  // A page polling a run whose process died would otherwise wait forever.
-  if (isLiveRun(run.status) && (await markInterruptedSmokeRuns(db))) run = (await read())!;
   return run;
 }
 
 export async function listSmokeRuns(db: Db, limit = 50) {
-  await markInterruptedSmokeRuns(db);
   return db.prisma.smokeRun.findMany({
     orderBy: { startedAt: "desc" },
     take: limit,
@@ -68,7 +63,7 @@ export async function readSmokeOptions(db: Db) {
       ...agents.map((a) => a.claudeModel),
       ...prices.map((p) => p.model).filter((m) => /^claude/i.test(m)),
     ]).map((m) => `anthropic/${m}`),
-    claudeConfigured: !!readEnv().ANTHROPIC_API_KEY,
+    claudeConfigured: !!env().ANTHROPIC_API_KEY,
     tasks: SMOKE_SUITE.map((t) => ({ id: t.id, title: t.title, capability: t.capability })),
     capabilities: CAPABILITIES.map((id) => ({ id, label: CAPABILITY_LABEL[id] })),
     marks: (Object.keys(MARK_SYMBOL) as Mark[]).map((m) => ({
@@ -125,5 +120,3 @@ export async function compareSmokeRuns(db: Db, ids: string[]) {
   }
   return { runs, proposals, evidenceRunId: local?.id ?? null };
 }
-
-export type SmokeComparison = Awaited<ReturnType<typeof compareSmokeRuns>>;

@@ -12,6 +12,7 @@ import { SMOKE_SUITE } from "@/server/core/smoke/suite";
 import { cancelSmokeRun, markInterruptedSmokeRuns, startSmokeRun } from "./run-smoke";
 import { compareSmokeRuns } from "./read-smoke";
 import { goodAnswer, lastUser } from "@/server/testing/smoke-answers";
+import { resetEnv } from "@/server/process/env";
 
 const savedEnv = { ...process.env };
 for (const target of testDatabases()) {
@@ -28,11 +29,13 @@ for (const target of testDatabases()) {
         ANTHROPIC_API_KEY: "sk-smoke",
         ANTHROPIC_BASE_URL: claude.url,
       });
+      resetEnv();
     });
     afterAll(async () => {
       await ollama?.close();
       await claude?.close();
       process.env = { ...savedEnv };
+      resetEnv();
       await target.cleanup();
     });
     beforeEach(async () => {
@@ -213,10 +216,12 @@ for (const target of testDatabases()) {
       await expect(startSmokeRun(db, { model: "ollama/" })).rejects.toMatchObject({ field: "model" });
       await expect(startSmokeRun(db, { model: "qwen3:8b", repeat: 0 })).rejects.toMatchObject({ field: "repeat" });
       delete process.env.ANTHROPIC_API_KEY;
+      resetEnv();
       try {
         await expect(startSmokeRun(db, { model: "claude-opus-4-6" })).rejects.toMatchObject({ field: "model" });
       } finally {
         process.env.ANTHROPIC_API_KEY = "sk-smoke";
+        resetEnv();
       }
       expect(await db.prisma.smokeRun.count()).toBe(0);
     });

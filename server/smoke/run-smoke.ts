@@ -9,9 +9,10 @@ import { performance } from "node:perf_hooks";
 import type { Db } from "@/server/db/client";
 import { readSettings } from "@/server/db/settings";
 import { readPriceMap } from "@/server/db/prices";
-import { OffloadError } from "@/server/errors";
+import { OffloadError } from "@/server/core/errors";
 import { ollamaClient } from "@/server/providers/ollama-client";
 import { anthropicClient } from "@/server/providers/anthropic-client";
+import { processSlot } from "@/server/process/process-registry";
 import { electricityMicroUsdPerKwh } from "@/server/core/settings-defaults";
 import { priceElectricity } from "@/server/core/cost/price-usage";
 import { priceClaudeTurn } from "@/server/core/cost/price-turn";
@@ -43,8 +44,7 @@ export type SmokeOptions = {
 
 type ModelAnswer = { answer: SmokeAnswer; inputTokens: number; outputTokens: number; costMicroUsd: bigint | null };
 
-const g = globalThis as typeof globalThis & { __offloadSmokeRuns?: Map<string, AbortController> };
-const running = (g.__offloadSmokeRuns ??= new Map());
+const running = processSlot("smokeRuns", () => new Map());
 
 /** Cancels a run in progress in this process; false when it is not running here. */
 export function cancelSmokeRun(runId: string): boolean {
@@ -292,7 +292,8 @@ export async function startSmokeRun(
 /**
  * Runs left `running` by a process that stopped (the runner lives in the memory of the server, or
  * of the CLI when no server runs) are marked as errors, so that nobody waits on them forever;
- * checked at boot and whenever runs are read. With an embedded database only this process runs
+ * checked at boot, by the server's periodic sweep (sweep-smoke-runs.ts) and before a cancel, never
+ * by a read. With an embedded database only this process runs
  * smoke runs; with a shared Postgres another process may be running one, so only runs without
  * progress for longer than the longest per-task timeout are touched.
  */

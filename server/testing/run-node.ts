@@ -19,7 +19,7 @@ export function runTs(
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
     const child = spawn(
       process.execPath,
-      [path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs"), script, ...args],
+      ["--import", path.join(PROJECT_ROOT, "server", "runtime", "register.mjs"), script, ...args],
       {
         cwd: PROJECT_ROOT,
         env: childEnv,

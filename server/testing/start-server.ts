@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { buildIsStale } from "../build-freshness";
+import { buildIsStale } from "@/server/runtime/build-freshness";
 
 export type StartedServer = {
   /** Base URL, e.g. http://127.0.0.1:41234 (no trailing slash). */
@@ -26,7 +26,7 @@ export type StartServerOptions = {
 const root = path.resolve(import.meta.dirname, "..", "..");
 const testDataRoot = path.join(root, ".test-data");
 const buildLock = path.join(testDataRoot, "build.lock");
-const tsxCli = path.join(root, "node_modules", "tsx", "dist", "cli.mjs");
+const register = path.join(root, "server", "runtime", "register.mjs");
 const nextCli = path.join(root, "node_modules", "next", "dist", "bin", "next");
 
 const HEALTH_TIMEOUT_MS = 280_000;
@@ -148,7 +148,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Sta
   delete env.OFFLOAD_ADMIN_TOKEN;
   Object.assign(env, { PORT: String(port), OFFLOAD_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: "1" }, options.env);
 
-  const child = spawn(process.execPath, [tsxCli, "server/start.ts"], {
+  const child = spawn(process.execPath, ["--import", register, "server/runtime/start.ts"], {
     cwd: root,
     env,
     detached: true,

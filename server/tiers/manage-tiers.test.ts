@@ -3,7 +3,7 @@ import { ZodError } from "zod";
 import { seedCatalogue } from "@/server/db/seed";
 import { addAgent } from "@/server/agents/manage-agents";
 import { recordTurns } from "@/server/db/record-turns";
-import { OffloadError } from "@/server/errors";
+import { OffloadError } from "@/server/core/errors";
 import { testDatabases } from "@/server/testing/test-databases";
 import { listTierChanges, moveTaskType, readTierBoard, setAgentPin, undoTierChange } from "./manage-tiers";
 import type { TurnRecord } from "@/server/core/turn-record";

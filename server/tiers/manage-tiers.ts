@@ -3,7 +3,7 @@
 // (the gateway's state is invalidated), and can be undone through the same audited path.
 import { z } from "zod";
 import type { Db } from "@/server/db/client";
-import { OffloadError } from "@/server/errors";
+import { OffloadError } from "@/server/core/errors";
 import { LANES, PINS, type Lane, type Pin } from "@/server/core/lanes";
 import { utcDay } from "@/server/core/turn-record";
 import { daysObserved, microUsdPerDay, perDay } from "@/server/core/per-day";

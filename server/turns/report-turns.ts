@@ -5,14 +5,14 @@ import crypto from "node:crypto";
 import { z } from "zod";
 import type { Db } from "@/server/db/client";
 import { getDb } from "@/server/db/instance";
-import { OffloadError } from "@/server/errors";
+import { OffloadError } from "@/server/core/errors";
 import { readSettings } from "@/server/db/settings";
 import { readPriceMap } from "@/server/db/prices";
 import { recordTurns } from "@/server/db/record-turns";
 import { authenticateCaller, touchAgent } from "@/server/agents/authenticate-caller";
 import { agentIdSchema } from "@/server/agents/manage-agents";
 import { errorResponse, readJsonBody } from "@/server/http/error-response";
-import { describeZodError } from "@/server/api/trpc";
+import { describeZodError } from "@/server/core/errors";
 import { LANES, type Lane } from "@/server/core/lanes";
 import { priceClaudeTurn, priceLocalTurn } from "@/server/core/cost/price-turn";
 import { usageFromAnthropic } from "@/server/core/cost/usage-from-anthropic";
@@ -47,14 +47,14 @@ const reportedTurn = z.object({
   startedAt: z.iso.datetime({ offset: true }).optional(),
 });
 
-export const reportTurnsSchema = z.object({
+const reportTurnsSchema = z.object({
   turns: z.array(reportedTurn).min(1, "turns must not be empty").max(1_000, "at most 1,000 turns per request"),
 });
 
 const FUTURE_SLACK_MS = 5 * 60_000;
 const OLDEST_MS = 400 * 86_400_000;
 
-export async function reportTurns(
+async function reportTurns(
   db: Db,
   caller: Awaited<ReturnType<typeof authenticateCaller>>,
   raw: unknown,

@@ -1,5 +1,6 @@
+// The Costs page: daily spend against all-Claude, and the projection for a fleet shape.
 import { Suspense } from "react";
-import { HydrateClient, getQueryClient, trpc } from "@/server/api/rsc";
+import { HydrateClient, getQueryClient, trpc } from "@/trpc/server";
 import { CostsView } from "@/components/costs/costs-view";
 import { ProjectionPanel } from "@/components/costs/projection-panel";
 import { LoadingBlock, PageTitle } from "@/components/ui";
@@ -8,9 +9,10 @@ export const dynamic = "force-dynamic";
 
 export default async function CostsPage() {
   const queryClient = getQueryClient();
-  void queryClient.prefetchQuery(trpc.fleet.costs.queryOptions({ days: 30 }));
   void queryClient.prefetchQuery(trpc.system.settings.queryOptions());
   void queryClient.prefetchQuery(trpc.fleet.measuredProjection.queryOptions());
+  // CostsView reads its range with useQuery: awaited (trpc/server.tsx says why).
+  await queryClient.prefetchQuery(trpc.fleet.costs.queryOptions({ days: 30 }));
   return (
     <HydrateClient>
       <PageTitle

@@ -1,5 +1,6 @@
+// The Health page: whether Ollama can take the local tiers' load, its history and recent errors.
 import { Suspense } from "react";
-import { HydrateClient, getQueryClient, trpc } from "@/server/api/rsc";
+import { HydrateClient, getQueryClient, trpc } from "@/trpc/server";
 import { HealthView } from "@/components/health/health-view";
 import { LoadingBlock, PageTitle } from "@/components/ui";
 
@@ -9,6 +10,11 @@ export default async function HealthPage() {
   const qc = getQueryClient();
   void qc.prefetchQuery(trpc.health.status.queryOptions());
   void qc.prefetchQuery(trpc.system.settings.queryOptions());
+  // HealthView reads the history and the recent errors with useQuery: awaited (trpc/server.tsx says why).
+  await Promise.all([
+    qc.prefetchQuery(trpc.health.history.queryOptions({ hours: 6 })),
+    qc.prefetchQuery(trpc.health.recentErrors.queryOptions()),
+  ]);
   return (
     <HydrateClient>
       <PageTitle

@@ -1,5 +1,6 @@
+// The Tiers page: the lane board, agent pins and recent changes.
 import { Suspense } from "react";
-import { HydrateClient, getQueryClient, trpc } from "@/server/api/rsc";
+import { HydrateClient, getQueryClient, trpc } from "@/trpc/server";
 import { TierBoard } from "@/components/tiers/tier-board";
 import { LoadingBlock, PageTitle } from "@/components/ui";
 
@@ -8,7 +9,8 @@ export const dynamic = "force-dynamic";
 export default async function TiersPage() {
   const queryClient = getQueryClient();
   void queryClient.prefetchQuery(trpc.tiers.board.queryOptions());
-  void queryClient.prefetchQuery(trpc.tiers.changes.queryOptions({ limit: 20 }));
+  // TierAudit reads the changes with useQuery: awaited (trpc/server.tsx says why).
+  await queryClient.prefetchQuery(trpc.tiers.changes.queryOptions({ limit: 20 }));
   return (
     <HydrateClient>
       <PageTitle

@@ -1,4 +1,4 @@
-import { checkHealth } from "@/server/check-health";
+import { checkHealth } from "@/server/health/check-app-health";
 
 export const dynamic = "force-dynamic";
 

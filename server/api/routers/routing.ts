@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "../trpc";
-import { describeZodError } from "../trpc";
+import { describeZodError } from "@/server/core/errors";
 import {
   decideRoutes,
   routeRequestSchema,

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "../trpc";
-import { cancelSmokeRun, startSmokeRun } from "@/server/smoke/run-smoke";
+import { cancelSmokeRun, markInterruptedSmokeRuns, startSmokeRun } from "@/server/smoke/run-smoke";
 import { compareSmokeRuns, listSmokeRuns, readSmokeOptions, readSmokeRun } from "@/server/smoke/read-smoke";
-import { OffloadError } from "@/server/errors";
+import { OffloadError } from "@/server/core/errors";
 import { isLiveRun } from "@/server/core/smoke/compare-runs";
 
 export const smokeRouter = createTRPCRouter({
@@ -35,7 +35,8 @@ export const smokeRouter = createTRPCRouter({
     .query(({ ctx, input }) => compareSmokeRuns(ctx.db, input.ids)),
   cancel: adminProcedure.input(z.object({ id: z.string().min(1) })).mutation(async ({ ctx, input }) => {
     if (cancelSmokeRun(input.id)) return { cancelled: true };
-    const run = await readSmokeRun(ctx.db, input.id); // also marks it interrupted when its process is gone
+    await markInterruptedSmokeRuns(ctx.db); // a run whose process is gone ends here rather than "in another process"
+    const run = await readSmokeRun(ctx.db, input.id);
     if (isLiveRun(run.status)) {
       throw new OffloadError(
         "CONFLICT",

@@ -1,22 +1,29 @@
+// The system router: what this server runs with, the operator's settings, and database upkeep.
 import { adminProcedure, createTRPCRouter } from "../trpc";
 import { readSettings, updateSettings, settingsPatchSchema } from "@/server/db/settings";
-import { readEnv } from "@/server/env";
+import { env } from "@/server/process/env";
 import { seed } from "@/server/db/seed";
 import { applyMigrations } from "@/server/db/migrate";
+import { invalidateGatewayState } from "@/server/gateway/gateway-state";
 import { z } from "zod";
 
 export const systemRouter = createTRPCRouter({
   info: adminProcedure.query(({ ctx }) => {
-    const env = readEnv();
+    const { OLLAMA_HOST, ANTHROPIC_API_KEY, OFFLOAD_ADMIN_TOKEN } = env();
     return {
       db: ctx.db.kind,
-      ollamaHost: env.OLLAMA_HOST,
-      anthropicConfigured: !!env.ANTHROPIC_API_KEY,
-      adminTokenConfigured: !!env.OFFLOAD_ADMIN_TOKEN,
+      ollamaHost: OLLAMA_HOST,
+      anthropicConfigured: !!ANTHROPIC_API_KEY,
+      adminTokenConfigured: !!OFFLOAD_ADMIN_TOKEN,
     };
   }),
   settings: adminProcedure.query(({ ctx }) => readSettings(ctx.db)),
-  updateSettings: adminProcedure.input(settingsPatchSchema).mutation(({ ctx, input }) => updateSettings(ctx.db, input)),
+  // The gateway keeps settings in its per-second snapshot: drop it so that the change applies to the next turn.
+  updateSettings: adminProcedure.input(settingsPatchSchema).mutation(async ({ ctx, input }) => {
+    const settings = await updateSettings(ctx.db, input);
+    invalidateGatewayState();
+    return settings;
+  }),
   migrate: adminProcedure.mutation(({ ctx }) => applyMigrations(ctx.db)),
   seed: adminProcedure.input(z.object({ demo: z.boolean() })).mutation(({ ctx, input }) => seed(ctx.db, input)),
 });

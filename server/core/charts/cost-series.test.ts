@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { dailySeries, dailySeriesCsv, daysBetween, toCsv, type DayLaneUsage } from "./cost-series";
+import {
+  dailySeries,
+  dailySeriesCsv,
+  dayLabel,
+  daysBetween,
+  splitPartialDay,
+  toCsv,
+  type DayLaneUsage,
+} from "./cost-series";
 
 const row = (
   day: string,
@@ -62,9 +70,56 @@ describe("dailySeries", () => {
     });
   });
 
+  it("marks today (UTC) as the one partial day, with or without turns", () => {
+    const rows = [row("2026-11-29", "local", 40, 4_000n, 400_000n), row("2026-11-30", "local", 3, 300n, 30_000n)];
+    const points = dailySeries(rows, "2026-11-28", "2026-11-30", "2026-11-30");
+    expect(points.map((p) => [p.day, p.partial])).toEqual([
+      ["2026-11-28", false],
+      ["2026-11-29", false],
+      ["2026-11-30", true],
+    ]);
+    expect(dailySeries([], "2026-11-29", "2026-11-30", "2026-11-30")[1]).toMatchObject({
+      partial: true,
+      actualUsd: null,
+    });
+    // A range that ended before today has no partial day.
+    expect(dailySeries(rows, "2026-11-28", "2026-11-30").some((p) => p.partial)).toBe(false);
+  });
+
   it("refuses a malformed range", () => {
     expect(() => daysBetween("2026-13-01", "2026-11-01")).toThrow(/bad day range/);
     expect(daysBetween("2026-11-02", "2026-11-01")).toEqual([]);
+  });
+});
+
+describe("today's partial day on a line chart", () => {
+  // A full day at $4 of Claude, then three hours into today at $0.30: drawn as one line, the
+  // right edge falls off a cliff that never happened.
+  const rows = [
+    row("2026-11-28", "claude", 100, 4_000_000n, 4_000_000n),
+    row("2026-11-29", "claude", 100, 4_000_000n, 4_000_000n),
+    row("2026-11-30", "claude", 8, 300_000n, 300_000n),
+  ];
+
+  it("ends each line at the last complete day and keeps today's values apart, as so far", () => {
+    const points = splitPartialDay(dailySeries(rows, "2026-11-28", "2026-11-30", "2026-11-30"));
+    expect(points.map((p) => p.actualUsd)).toEqual([4, 4, null]);
+    expect(points.map((p) => p.allClaudeUsd)).toEqual([4, 4, null]);
+    expect(points.map((p) => p.savedUsd)).toEqual([0, 0, null]);
+    expect(points.map((p) => p.actualUsdSoFar)).toEqual([null, null, 0.3]);
+    expect(points.map((p) => p.allClaudeUsdSoFar)).toEqual([null, null, 0.3]);
+    expect(points[2]).toMatchObject({ partial: true, totalTurns: 8, savedUsdSoFar: 0 });
+  });
+
+  it("changes nothing when the range has no partial day", () => {
+    const points = splitPartialDay(dailySeries(rows, "2026-11-28", "2026-11-30"));
+    expect(points.map((p) => p.actualUsd)).toEqual([4, 4, 0.3]);
+    expect(points.every((p) => p.actualUsdSoFar === null && p.savedUsdSoFar === null)).toBe(true);
+  });
+
+  it("names today in the tooltip as today so far", () => {
+    const points = dailySeries(rows, "2026-11-29", "2026-11-30", "2026-11-30");
+    expect(points.map(dayLabel)).toEqual(["11-29", "11-30, today so far"]);
   });
 });
 
@@ -82,10 +137,13 @@ describe("CSV", () => {
         ],
       ),
     ).toBe('name,note\r\n"say ""hi""","x,y"\r\n,3\r\n');
-    const csv = dailySeriesCsv(dailySeries([row("2026-11-01", "local", 2, 10n, 20n)], "2026-11-01", "2026-11-02"));
+    const csv = dailySeriesCsv(
+      dailySeries([row("2026-11-01", "local", 2, 10n, 20n)], "2026-11-01", "2026-11-02", "2026-11-02"),
+    );
     const lines = csv.trim().split("\r\n");
     expect(lines[0]).toContain("day (UTC),turns sidecar,turns local");
-    expect(lines[1]).toBe("2026-11-01,0,2,0,0,0.000010,0.000020,0.000010,100,10,0,0");
-    expect(lines[2]).toBe("2026-11-02,,,,,,,,,,,");
+    expect(lines[0]).toMatch(/,partial day$/);
+    expect(lines[1]).toBe("2026-11-01,0,2,0,0,0.000010,0.000020,0.000010,100,10,0,0,");
+    expect(lines[2]).toBe("2026-11-02,,,,,,,,,,,,today so far");
   });
 });

@@ -1,7 +1,8 @@
 // Chart preparation for the Costs page, pure: DailyUsage aggregates in, one row per calendar day
 // of the range out. A day without turns is a gap (null), never a zero: a quiet day and a day
-// the fleet did not run look different on a chart. Money stays integer micro-dollars until the
-// last step, where it becomes dollars for the chart's axis.
+// the fleet did not run look different on a chart. Today (UTC) is partial: it is marked, and lines
+// stop at the last complete day with today apart, so a day half over does not read as a collapse.
+// Money stays integer micro-dollars until the last step, where it becomes dollars for the axis.
 import type { Lane } from "@/server/core/lanes";
 
 export type DayLaneUsage = {
@@ -18,6 +19,8 @@ export type DayLaneUsage = {
 
 export type DailyPoint = {
   day: string;
+  /** Today (UTC): the day is not over, its numbers are "so far". */
+  partial: boolean;
   turns: Record<Lane, number | null>;
   totalTurns: number | null;
   /** Dollars, for the axis; null on a day without turns. */
@@ -44,7 +47,14 @@ export function daysBetween(from: string, to: string): string[] {
 
 export const microToUsd = (micro: bigint) => Number(micro) / 1_000_000;
 
-export function dailySeries(rows: readonly DayLaneUsage[], from: string, to: string): DailyPoint[] {
+/** How charts and tooltips name today's partial day. */
+export const PARTIAL_DAY_NOTE = "today so far";
+
+/**
+ * One point per UTC day from `from` to `to`. `today` (YYYY-MM-DD, UTC) marks that day as partial;
+ * leave it out for a range that ended before today.
+ */
+export function dailySeries(rows: readonly DayLaneUsage[], from: string, to: string, today?: string): DailyPoint[] {
   const byDay = new Map<string, DayLaneUsage[]>();
   for (const r of rows) {
     const list = byDay.get(r.day);
@@ -53,9 +63,11 @@ export function dailySeries(rows: readonly DayLaneUsage[], from: string, to: str
   }
   return daysBetween(from, to).map((day) => {
     const list = byDay.get(day);
+    const partial = day === today;
     if (!list || list.every((r) => r.turns === 0)) {
       return {
         day,
+        partial,
         turns: { sidecar: null, local: null, local_careful: null, claude: null },
         totalTurns: null,
         actualUsd: null,
@@ -85,6 +97,7 @@ export function dailySeries(rows: readonly DayLaneUsage[], from: string, to: str
     }
     return {
       day,
+      partial,
       turns,
       totalTurns: list.reduce((n, r) => n + r.turns, 0),
       actualUsd: microToUsd(cost),
@@ -96,6 +109,33 @@ export function dailySeries(rows: readonly DayLaneUsage[], from: string, to: str
       cacheWriteTokens: Number(cacheWrite),
     };
   });
+}
+
+/** The numeric series a line chart draws. */
+export type LineKey = "actualUsd" | "allClaudeUsd" | "savedUsd";
+export type LinePoint = DailyPoint & Record<LineKey | `${LineKey}SoFar`, number | null>;
+
+/**
+ * Points for line and area charts: the partial day's values move from `<key>` to `<key>SoFar`,
+ * so each line ends at the last complete day and today can be drawn apart (a marked point, "today
+ * so far") instead of as a cliff toward zero. Complete days have null `<key>SoFar`.
+ */
+export function splitPartialDay(points: readonly DailyPoint[]): LinePoint[] {
+  const keys: readonly LineKey[] = ["actualUsd", "allClaudeUsd", "savedUsd"];
+  return points.map((p) => {
+    const out = { ...p } as LinePoint;
+    for (const k of keys) {
+      out[`${k}SoFar`] = p.partial ? p[k] : null;
+      if (p.partial) out[k] = null;
+    }
+    return out;
+  });
+}
+
+/** A day as a chart's tooltip names it: "11-30", or "11-30, today so far". */
+export function dayLabel(point: Pick<DailyPoint, "day" | "partial">): string {
+  const short = point.day.slice(5);
+  return point.partial ? `${short}, ${PARTIAL_DAY_NOTE}` : short;
 }
 
 /** RFC 4180 CSV: a header from the first row's keys' labels; fields with commas, quotes or newlines quoted. */
@@ -113,7 +153,7 @@ export function toCsv(
   return lines.join("\r\n") + "\r\n";
 }
 
-/** The daily series flattened for CSV: empty cells on days without turns. */
+/** The daily series flattened for CSV: empty cells on days without turns; today's row says "today so far". */
 export function dailySeriesCsv(points: readonly DailyPoint[]): string {
   const columns = [
     { key: "day", label: "day (UTC)" },
@@ -128,6 +168,7 @@ export function dailySeriesCsv(points: readonly DailyPoint[]): string {
     { key: "outputTokens", label: "output tokens" },
     { key: "cacheReadTokens", label: "cache read tokens" },
     { key: "cacheWriteTokens", label: "cache write tokens" },
+    { key: "partial", label: "partial day" },
   ];
   return toCsv(
     columns,
@@ -137,6 +178,7 @@ export function dailySeriesCsv(points: readonly DailyPoint[]): string {
       actualUsd: p.actualUsd?.toFixed(6),
       allClaudeUsd: p.allClaudeUsd?.toFixed(6),
       savedUsd: p.savedUsd?.toFixed(6),
+      partial: p.partial ? PARTIAL_DAY_NOTE : null,
     })),
   );
 }

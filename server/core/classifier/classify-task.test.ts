@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { SEED_CATALOGUE } from "../catalogue";
 import { LANE_TIER } from "../lanes";
-import { DEFAULT_CLASSIFIER_MIN_CONFIDENCE } from "../routing/decide-route";
+import { DEFAULT_SETTINGS } from "../settings-defaults";
 import { classifyTask, type ClassifierTaskType } from "./classify-task";
 import { evaluateClassifier, type LabelledTask } from "./evaluate-classifier";
 import { stem, tokenize } from "./tokenize";
@@ -11,9 +11,11 @@ import { stem, tokenize } from "./tokenize";
 const OPENCLAW_HEARTBEAT =
   "Read HEARTBEAT.md if it exists (workspace context). Follow it strictly. Do not infer or repeat old tasks from prior chats. If nothing needs attention, reply HEARTBEAT_OK.";
 
+const MIN_CONFIDENCE = DEFAULT_SETTINGS.classifierMinConfidence;
+
 const routedLocal = (title: string, description?: string) => {
   const c = classifyTask({ title, description });
-  return c.tier !== 3 && c.confidence >= DEFAULT_CLASSIFIER_MIN_CONFIDENCE;
+  return c.tier !== 3 && c.confidence >= MIN_CONFIDENCE;
 };
 
 describe("classifyTask", () => {
@@ -78,7 +80,7 @@ describe("classifyTask", () => {
     for (const input of [{}, { title: "" }, { title: "   " }, { title: "lorem ipsum dolor" }]) {
       const c = classifyTask(input);
       expect(c.tier).toBe(3);
-      expect(c.confidence).toBeLessThan(DEFAULT_CLASSIFIER_MIN_CONFIDENCE);
+      expect(c.confidence).toBeLessThan(MIN_CONFIDENCE);
     }
   });
 
@@ -143,7 +145,7 @@ describe("labelled data", () => {
   });
 
   it("routes the tuning sets (train + dev) with no tier-3 task sent local and at least 90% tier accuracy", () => {
-    const e = evaluateClassifier([...sets.train, ...sets.dev], DEFAULT_CLASSIFIER_MIN_CONFIDENCE);
+    const e = evaluateClassifier([...sets.train, ...sets.dev], MIN_CONFIDENCE);
     expect(e.reasoningSentLocal.map((r) => r.title)).toEqual([]);
     expect(e.tierAccuracy).toBeGreaterThanOrEqual(0.9);
   });

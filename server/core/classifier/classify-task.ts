@@ -31,7 +31,7 @@ export type Classification = {
 export type ClassifierTaskType = { id: string; name: string; lane: Lane; examples?: readonly string[] };
 
 /** Tunables, exported for the tests and the evaluation report. */
-export const CLASSIFIER_TUNING = {
+const CLASSIFIER_TUNING = {
   /** Leading-verb multiplier for phrases that start a sentence. */
   leadBonus: 1.5,
   /** Reasoning evidence needed before Claude is considered. */
@@ -56,7 +56,6 @@ type Compiled = {
   maxN: number;
   patterns: readonly PatternRule[];
   tierOf: Map<string, Tier>;
-  names: Map<string, string>;
 };
 
 function addPhrase(phrases: Map<string, Hit[]>, phrase: string, type: string, weight: number): number {
@@ -74,10 +73,8 @@ function compile(catalogue: readonly ClassifierTaskType[]): Compiled {
   const phrases = new Map<string, Hit[]>();
   let maxN = 1;
   const tierOf = new Map<string, Tier>();
-  const names = new Map<string, string>();
   for (const t of catalogue) {
     tierOf.set(t.id, LANE_TIER[t.lane]);
-    names.set(t.id, t.name);
     const entries = LEXICON[t.id];
     if (entries) {
       for (const [phrase, weight] of entries) maxN = Math.max(maxN, addPhrase(phrases, phrase, t.id, weight));
@@ -100,7 +97,7 @@ function compile(catalogue: readonly ClassifierTaskType[]): Compiled {
     for (let n = 1; n < parts.length; n++) prefixes.add(parts.slice(0, n).join(" "));
   }
   const patterns = PATTERNS.filter((p) => tierOf.has(p.taskType));
-  return { phrases, prefixes, maxN, patterns, tierOf, names };
+  return { phrases, prefixes, maxN, patterns, tierOf };
 }
 
 const compiledCache = new WeakMap<readonly ClassifierTaskType[], Compiled>();
@@ -241,9 +238,4 @@ export function classifyTask(
     confidence: confidenceOf(claude, claude) * 0.5,
     evidence: evidenceOf(claudeType, REASONING),
   };
-}
-
-/** The task type's name for explanations ("classified as Git operations (0.93)"). */
-export function taskTypeName(taskType: string, catalogue: readonly ClassifierTaskType[] = seedCatalogue): string {
-  return compiledFor(catalogue).names.get(taskType) ?? taskType;
 }

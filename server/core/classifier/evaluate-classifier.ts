@@ -19,7 +19,7 @@ export type ClassifierEvaluation = {
   reasoningSentLocal: LabelledTask[];
 };
 
-export function routedTier(tier: Tier, confidence: number, minConfidence: number): Tier {
+function routedTier(tier: Tier, confidence: number, minConfidence: number): Tier {
   return tier !== 3 && confidence < minConfidence ? 3 : tier;
 }
 

@@ -1,6 +1,6 @@
 // What agents say when they mean each seed task type: phrases (stemmed like task text, stopwords
 // dropped) with weights, and a few patterns words cannot express. Written from how agents and
-// operators phrase work, then tuned on data/train.jsonl only; data/held-out.jsonl measures it.
+// operators phrase work, then tuned on data/train.jsonl and data/dev.jsonl; data/test.jsonl only measures it.
 //
 // Weights: 1 a hint, 2 a clear sign, 3 close to decisive, 4+ decisive on its own.
 
@@ -9,9 +9,9 @@ export type LexiconEntry = readonly [phrase: string, weight: number];
 /** Pseudo task type for reasoning signals that name no catalogue type: Tier 3, task type unknown. */
 export const REASONING = "_reasoning";
 /** Pseudo task type for routine lookups (disk, processes, versions, health URLs): Tier 1, no type. */
-export const ROUTINE = "_routine";
+const ROUTINE = "_routine";
 /** Pseudo task type for fully specified shell housekeeping (mkdir, rm, restart a unit): Tier 0, no type. */
-export const SHELL = "_shell";
+const SHELL = "_shell";
 
 export const LEXICON: Readonly<Record<string, readonly LexiconEntry[]>> = {
   // ---- Tier 0: sidecar

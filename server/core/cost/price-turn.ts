@@ -58,9 +58,3 @@ export function priceLocalTurn(
       : null,
   };
 }
-
-/** What a turn saved against all-Claude: counterfactual minus what it cost; null when either is unknown. */
-export function savedMicroUsd(costMicroUsd: bigint | null, counterfactualMicroUsd: bigint | null): bigint | null {
-  if (costMicroUsd === null || counterfactualMicroUsd === null) return null;
-  return counterfactualMicroUsd - costMicroUsd;
-}

@@ -38,8 +38,3 @@ export function usageFromAnthropic(usage: AnthropicUsage | null | undefined): To
     cacheWrite1hTokens,
   };
 }
-
-/** Everything the model read: uncached input, cache reads and cache writes. */
-export function totalInputTokens(usage: TokenUsage): number {
-  return usage.inputTokens + usage.cacheReadTokens + usage.cacheWrite5mTokens + usage.cacheWrite1hTokens;
-}

@@ -48,7 +48,8 @@ describe("checkLocalAnswer", () => {
     });
     expect(missing).toEqual({
       ok: false,
-      reason: "the local model's call to exec does not fit its schema: input.command is required",
+      reason:
+        'the local model\'s call to exec does not fit its schema: input: Instance does not have required property "command"',
     });
     expect(
       checkLocalAnswer([{ type: "tool_use", name: "exec", input: { command: "ls", timeout: 1.5 } }], {
@@ -84,9 +85,141 @@ describe("checkSchema", () => {
         },
       },
     };
-    expect(checkSchema({ items: [{ id: 1, state: "open" }] }, schema)).toBeNull();
-    expect(checkSchema({ items: [{ state: "open" }] }, schema)).toBe("input.items[0].id is required");
-    expect(checkSchema({ items: [{ id: 1, state: "later" }] }, schema)).toContain("not one of");
+    expect(checkSchema({ items: [{ id: 1, state: "open" }] }, schema)).toEqual({ ok: true });
+    expect(checkSchema({ items: [{ state: "open" }] }, schema)).toEqual({
+      ok: false,
+      problem: 'input.items[0]: Instance does not have required property "id"',
+    });
+    expect(checkSchema({ items: [{ id: 1, state: "later" }] }, schema)).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/^input\.items\[0\]\.state: .*"open","done"/),
+    });
+  });
+
+  it("checks anyOf", () => {
+    const schema = { type: "object", properties: { ref: { anyOf: [{ type: "string" }, { type: "integer" }] } } };
+    expect(checkSchema({ ref: "main" }, schema)).toEqual({ ok: true });
+    expect(checkSchema({ ref: 42 }, schema)).toEqual({ ok: true });
+    expect(checkSchema({ ref: true }, schema)).toEqual({
+      ok: false,
+      problem: "input.ref: Instance does not match any subschemas",
+    });
+  });
+
+  it("checks additionalProperties", () => {
+    const schema = { type: "object", properties: { path: { type: "string" } }, additionalProperties: false };
+    expect(checkSchema({ path: "a.txt" }, schema)).toEqual({ ok: true });
+    expect(checkSchema({ path: "a.txt", mode: "rm -rf" }, schema)).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining('"mode"'),
+    });
+    const typed = { type: "object", additionalProperties: { type: "number" } };
+    expect(checkSchema({ a: 1, b: 2.5 }, typed)).toEqual({ ok: true });
+    expect(checkSchema({ a: 1, b: "two" }, typed).ok).toBe(false);
+  });
+
+  it("checks minimum (and its exclusive and maximum kin)", () => {
+    const schema = { type: "object", properties: { timeout: { type: "integer", minimum: 1, maximum: 600 } } };
+    expect(checkSchema({ timeout: 1 }, schema)).toEqual({ ok: true });
+    expect(checkSchema({ timeout: 0 }, schema)).toEqual({ ok: false, problem: "input.timeout: 0 is less than 1" });
+    expect(checkSchema({ timeout: 601 }, schema).ok).toBe(false);
+    expect(checkSchema(1, { type: "number", exclusiveMinimum: 1 }).ok).toBe(false);
+  });
+
+  it("checks pattern", () => {
+    const schema = { type: "object", properties: { branch: { type: "string", pattern: "^(feat|fix)/[a-z0-9-]+$" } } };
+    expect(checkSchema({ branch: "feat/add-login" }, schema)).toEqual({ ok: true });
+    expect(checkSchema({ branch: "Add login" }, schema)).toEqual({
+      ok: false,
+      problem: "input.branch: String does not match pattern",
+    });
+  });
+
+  it("allows anything without a schema, nothing with a false one", () => {
+    expect(checkSchema({ a: 1 }, undefined)).toEqual({ ok: true });
+    expect(checkSchema({ a: 1 }, true)).toEqual({ ok: true });
+    expect(checkSchema({ a: 1 }, false).ok).toBe(false);
+  });
+
+  it("reports a schema it cannot use instead of throwing", () => {
+    const broken: unknown[] = [
+      "object",
+      42,
+      [{ type: "string" }],
+      { type: "object", properties: { b: { type: "string", pattern: "(" } } },
+      { $ref: "#/$defs/missing" },
+      { anyOf: 3 },
+      { enum: "open" },
+    ];
+    for (const schema of broken) {
+      const check = checkSchema({ b: "x" }, schema);
+      expect(check, JSON.stringify(schema)).toMatchObject({ ok: false, invalidSchema: expect.any(String) });
+    }
+  });
+
+  it("compiles a schema object once and leaves it as it came", () => {
+    const schema = { type: "object", properties: { n: { type: "integer", minimum: 0 } } };
+    const before = JSON.stringify(schema);
+    const keysBefore = Reflect.ownKeys(schema);
+    expect(checkSchema({ n: 1 }, schema)).toEqual({ ok: true });
+    expect(checkSchema({ n: -1 }, schema).ok).toBe(false);
+    expect(JSON.stringify(schema)).toBe(before);
+    expect(Reflect.ownKeys(schema)).toEqual(keysBefore);
+    // The compiled validator is kept per schema object (a copy taken when first compiled): a later
+    // change to the same object is not seen, a new object is compiled afresh.
+    schema.properties.n.minimum = -5;
+    expect(checkSchema({ n: -1 }, schema).ok).toBe(false);
+    expect(checkSchema({ n: -1 }, structuredClone(schema))).toEqual({ ok: true });
+  });
+});
+
+describe("checkLocalAnswer with richer schemas", () => {
+  const fileTool = {
+    name: "write_file",
+    input_schema: {
+      type: "object",
+      properties: {
+        path: { type: "string", pattern: "^[^/]" },
+        content: { type: "string" },
+        mode: { anyOf: [{ const: "overwrite" }, { const: "append" }] },
+        retries: { type: "integer", minimum: 0 },
+      },
+      required: ["path", "content"],
+      additionalProperties: false,
+    },
+  };
+  const call = (input: unknown, tools: { name: string; input_schema?: unknown }[] = [fileTool]) =>
+    checkLocalAnswer([{ type: "tool_use", name: "write_file", input }], { tools, wantsJson: false });
+
+  it("passes a call that fits and escalates one that breaks anyOf, additionalProperties, minimum or pattern", () => {
+    expect(call({ path: "notes.txt", content: "42", mode: "append", retries: 2 })).toEqual({ ok: true });
+    for (const input of [
+      { path: "notes.txt", content: "42", mode: "truncate" },
+      { path: "notes.txt", content: "42", owner: "root" },
+      { path: "notes.txt", content: "42", retries: -1 },
+      { path: "/etc/passwd", content: "42" },
+    ]) {
+      const check = call(input);
+      expect(check, JSON.stringify(input)).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/^the local model's call to write_file does not fit its schema: input/),
+      });
+    }
+  });
+
+  it("escalates, without throwing, a call whose tool schema the check cannot use, and says why", () => {
+    const broken = { name: "write_file", input_schema: { type: "object", properties: { path: { pattern: "([" } } } };
+    const check = call({ path: "notes.txt" }, [broken]);
+    expect(check).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(
+        /^the local model's call to write_file could not be checked: the request's input_schema for it is not a usable JSON Schema \(.+\)$/,
+      ),
+    });
+    expect(call({ path: "notes.txt" }, [{ name: "write_file", input_schema: "object" }])).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("could not be checked"),
+    });
   });
 });
 

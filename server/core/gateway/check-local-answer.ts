@@ -1,6 +1,8 @@
 // The check a Local-with-care answer must pass before the agent sees it: not empty, no refusal,
 // tool calls that name a tool the request offered with arguments that fit its input schema, and
-// valid JSON where the request asked for JSON. A failed check sends the request to Claude.
+// valid JSON where the request asked for JSON. A failed check sends the request to Claude, and so
+// does a call the check cannot judge (the request's schema for that tool is not a usable JSON Schema).
+import { Validator, type Schema, type SchemaDraft } from "@cfworker/json-schema";
 
 export type AnswerBlock =
   | { type: "text"; text: string }
@@ -12,55 +14,90 @@ export type OfferedTool = { name: string; input_schema?: unknown };
 
 export type AnswerCheck = { ok: true } | { ok: false; reason: string };
 
-type Schema = {
-  type?: string | string[];
-  properties?: Record<string, Schema>;
-  required?: string[];
-  items?: Schema;
-  enum?: unknown[];
-};
+type CompiledSchema = { validator: Validator } | { invalid: string };
 
-function typeOf(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "array";
-  if (typeof v === "number") return Number.isInteger(v) ? "integer" : "number";
-  return typeof v;
+/** Compiled validators, one per schema object: a request's tools are compiled once however many calls use them. */
+const compiled = new WeakMap<object, CompiledSchema>();
+
+/** Keywords that only say "something inside failed"; the error worth showing is the one under them. */
+const WRAPPERS = new Set([
+  "properties",
+  "patternProperties",
+  "additionalItems",
+  "items",
+  "prefixItems",
+  "contains",
+  "dependentSchemas",
+  "allOf",
+  "$ref",
+  "$recursiveRef",
+  "then",
+  "else",
+]);
+
+/** The draft a schema names in `$schema`; Anthropic's tool schemas default to 2020-12. */
+function draftOf(schema: object): SchemaDraft {
+  const named = (schema as { $schema?: unknown }).$schema;
+  if (typeof named !== "string") return "2020-12";
+  if (named.includes("draft-04")) return "4";
+  if (named.includes("draft-06") || named.includes("draft-07")) return "7";
+  if (named.includes("2019-09")) return "2019-09";
+  return "2020-12";
 }
 
-function matchesType(v: unknown, type: string): boolean {
-  const actual = typeOf(v);
-  return actual === type || (type === "number" && actual === "integer");
+function compile(schema: object): CompiledSchema {
+  let entry = compiled.get(schema);
+  if (!entry) {
+    try {
+      // A copy: the validator annotates the schema it reads, and the request's own objects stay as they came.
+      entry = { validator: new Validator(structuredClone(schema) as Schema, draftOf(schema), true) };
+    } catch (err) {
+      entry = { invalid: (err as Error).message };
+    }
+    compiled.set(schema, entry);
+  }
+  return entry;
 }
 
-/** A small JSON-schema check: type, required, properties, items, enum (what tool schemas use). */
-export function checkSchema(value: unknown, schema: unknown, path = "input"): string | null {
-  if (!schema || typeof schema !== "object") return null;
-  const s = schema as Schema;
-  if (s.type !== undefined) {
-    const types = Array.isArray(s.type) ? s.type : [s.type];
-    if (!types.some((t) => matchesType(value, t)))
-      return `${path} should be ${types.join(" or ")}, got ${typeOf(value)}`;
+/** "#/items/0/state" as "input.items[0].state". */
+function describeLocation(location: string, root: string): string {
+  return location
+    .replace(/^#\/?/, "")
+    .split("/")
+    .filter(Boolean)
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : `${path}.${part}`), root);
+}
+
+export type SchemaCheck = { ok: true } | { ok: false; problem: string } | { ok: false; invalidSchema: string };
+
+/**
+ * Checks a value against a JSON Schema (draft 2020-12, with @cfworker/json-schema): what a tool's
+ * `input_schema` allows. No schema allows anything. A schema the validator cannot use (not an
+ * object, a broken pattern, a $ref to nowhere) is reported as such, never thrown.
+ */
+export function checkSchema(value: unknown, schema: unknown, path = "input"): SchemaCheck {
+  if (schema === undefined || schema === null || schema === true) return { ok: true };
+  if (schema === false) return { ok: false, problem: `${path} is not allowed by a false schema` };
+  if (typeof schema !== "object" || Array.isArray(schema))
+    return { ok: false, invalidSchema: `a schema must be an object or a boolean, got ${typeof schema}` };
+  if (value === undefined) return { ok: false, problem: `${path} is missing` };
+  const entry = compile(schema);
+  if ("invalid" in entry) return { ok: false, invalidSchema: entry.invalid };
+  let result: ReturnType<Validator["validate"]>;
+  try {
+    result = entry.validator.validate(value);
+  } catch (err) {
+    // The validator reads the schema lazily: a bad pattern or an unresolved $ref surfaces here.
+    return { ok: false, invalidSchema: (err as Error).message.split("\n")[0]!.trim() };
   }
-  if (s.enum && !s.enum.some((e) => JSON.stringify(e) === JSON.stringify(value)))
-    return `${path} is not one of ${JSON.stringify(s.enum)}`;
-  if (typeOf(value) === "object") {
-    const obj = value as Record<string, unknown>;
-    for (const key of s.required ?? [])
-      if (!(key in obj) || obj[key] === undefined) return `${path}.${key} is required`;
-    for (const [key, sub] of Object.entries(s.properties ?? {})) {
-      if (key in obj) {
-        const problem = checkSchema(obj[key], sub, `${path}.${key}`);
-        if (problem) return problem;
-      }
-    }
-  }
-  if (typeOf(value) === "array" && s.items) {
-    for (const [i, item] of (value as unknown[]).entries()) {
-      const problem = checkSchema(item, s.items, `${path}[${i}]`);
-      if (problem) return problem;
-    }
-  }
-  return null;
+  if (result.valid) return { ok: true };
+  const error = result.errors.find((e) => !WRAPPERS.has(e.keyword)) ?? result.errors.at(-1);
+  if (!error) return { ok: false, problem: `${path} does not fit the schema` };
+  return {
+    ok: false,
+    problem: `${describeLocation(error.instanceLocation, path)}: ${error.error.replace(/\.$/, "")}`,
+  };
 }
 
 const REFUSAL =
@@ -102,9 +139,14 @@ export function checkLocalAnswer(
   for (const call of tools) {
     const offered = request.tools?.find((t) => t.name === call.name);
     if (!offered) return { ok: false, reason: `the local model called ${call.name}, a tool the request did not offer` };
-    const problem = checkSchema(call.input, offered.input_schema);
-    if (problem)
-      return { ok: false, reason: `the local model's call to ${call.name} does not fit its schema: ${problem}` };
+    const check = checkSchema(call.input, offered.input_schema);
+    if ("invalidSchema" in check)
+      return {
+        ok: false,
+        reason: `the local model's call to ${call.name} could not be checked: the request's input_schema for it is not a usable JSON Schema (${check.invalidSchema})`,
+      };
+    if (!check.ok)
+      return { ok: false, reason: `the local model's call to ${call.name} does not fit its schema: ${check.problem}` };
   }
   if (request.wantsJson && tools.length === 0 && !parsesAsJson(text))
     return { ok: false, reason: "the request asked for JSON and the local answer is not valid JSON" };

@@ -3,14 +3,14 @@
 // prompt longer than its context; a truncated heartbeat is a wrong heartbeat).
 
 /** Characters per token assumed when estimating a prompt: low on purpose (code and JSON are dense), so estimates err large. */
-export const CHARS_PER_TOKEN = 3.5;
+const CHARS_PER_TOKEN = 3.5;
 
 export function estimateTokens(characters: number): number {
   return Math.ceil(characters / CHARS_PER_TOKEN);
 }
 
 /** Room kept for the answer inside the context window. */
-export function answerReserve(maxTokens: number): number {
+function answerReserve(maxTokens: number): number {
   return Math.min(Math.max(1, maxTokens), 2_048);
 }
 

@@ -55,7 +55,7 @@ export type HealthVerdict = {
 const MIN_TURNS_FOR_RATES = 5;
 const GB = 1024 ** 3;
 
-export function describeFailure(f: ProbeFailure, host: string): string {
+function describeFailure(f: ProbeFailure, host: string): string {
   switch (f.kind) {
     case "refused":
       return `connection refused at ${host}: is Ollama running? (ollama serve)`;

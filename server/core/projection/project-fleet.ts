@@ -11,7 +11,7 @@ export type OffloadScenario = {
   offloadedShare: number;
 };
 
-export const DEFAULT_SCENARIOS: readonly OffloadScenario[] = [
+const DEFAULT_SCENARIOS: readonly OffloadScenario[] = [
   { id: "all-claude", label: "All Claude", offloadedShare: 0 },
   { id: "tier-1", label: "Tier 1 offloaded", offloadedShare: 0.65 },
   { id: "tier-1-2", label: "Tier 1+2 offloaded", offloadedShare: 0.8 },
@@ -80,7 +80,7 @@ function times(turns: number, microUsd: bigint): bigint {
   return BigInt(Math.round(turns * Number(microUsd)));
 }
 
-export function projectScenarios(
+function projectScenarios(
   turnsPerDay: number,
   turnCostLow: bigint,
   turnCostHigh: bigint,

@@ -49,8 +49,6 @@ export type RouteDecision = {
   escalatedFrom?: Lane;
 };
 
-export const DEFAULT_CLASSIFIER_MIN_CONFIDENCE = 0.5;
-
 /** A decision that cannot be made from this input (names the field) or must be refused (local down, escalation off). */
 export class RouteError extends Error {
   constructor(

@@ -102,7 +102,7 @@ export function summariseRun(results: readonly SmokeResultLike[]): RunSummary {
 }
 
 /** The capability matrix's marks: ✅ at 95% or more, ⚠️ from 80%, ❌ below. */
-export const MATRIX_THRESHOLDS = { good: 0.95, fair: 0.8 } as const;
+const MATRIX_THRESHOLDS = { good: 0.95, fair: 0.8 } as const;
 export type Mark = "good" | "fair" | "poor";
 export const MARK_SYMBOL: Record<Mark, string> = { good: "✅", fair: "⚠️", poor: "❌" };
 export const MARK_MEANING: Record<Mark, string> = {

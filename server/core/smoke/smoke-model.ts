@@ -1,6 +1,6 @@
 // Which model a smoke run talks to: "ollama/<name>" or "anthropic/<name>"; a bare name is Claude
 // when it starts with "claude", else a local Ollama model.
-import { OffloadError } from "@/server/errors";
+import { OffloadError } from "@/server/core/errors";
 
 export type SmokeModel = { provider: "ollama" | "anthropic"; name: string; id: string };
 

@@ -1,16 +1,14 @@
 // Every grader on hand-written answers: the right one passes, at least three plausible wrong ones fail.
 import { describe, expect, it } from "vitest";
-import { CAPABILITIES, SMOKE_SUITE, smokeTask, type SmokeAnswer } from "./suite";
+import { CAPABILITIES, SMOKE_SUITE, type SmokeAnswer } from "./suite";
 
 const text = (t: string): SmokeAnswer => ({ text: t, toolCalls: [] });
 const call = (name: string, input: Record<string, unknown>, t = ""): SmokeAnswer => ({
   text: t,
   toolCalls: [{ name, input }],
 });
-const TOOLS_AFTER = smokeTask("tools-md-update")!.files!["TOOLS.md"]!.replace(
-  "| exec | timeout | 30 |",
-  "| exec | timeout | 60 |",
-);
+const TOOLS_BEFORE = SMOKE_SUITE.find((t) => t.id === "tools-md-update")!.files!["TOOLS.md"]!;
+const TOOLS_AFTER = TOOLS_BEFORE.replace("| exec | timeout | 30 |", "| exec | timeout | 60 |");
 
 type Case = { answer: SmokeAnswer; files?: Record<string, string> };
 const CASES: Record<string, { good: Case[]; bad: Case[] }> = {
@@ -141,7 +139,7 @@ const CASES: Record<string, { good: Case[]; bad: Case[] }> = {
         }),
         files: { "TOOLS.md": TOOLS_AFTER.replace("Notes: keep this table in this order.\n", "") },
       },
-      { answer: text(TOOLS_AFTER), files: { "TOOLS.md": smokeTask("tools-md-update")!.files!["TOOLS.md"]! } },
+      { answer: text(TOOLS_AFTER), files: { "TOOLS.md": TOOLS_BEFORE } },
     ],
   },
   "message-rebase": {

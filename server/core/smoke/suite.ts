@@ -93,12 +93,12 @@ const SEND_MESSAGE: SmokeTool = {
 };
 
 /** The answer's text without a reasoning block and without surrounding whitespace. */
-export function visibleText(answer: SmokeAnswer): string {
+function visibleText(answer: SmokeAnswer): string {
   return answer.text.replace(/<think>[\s\S]*?<\/think>/g, "").trim();
 }
 
 /** JSON out of an answer: the whole text, or the one fenced block it contains. */
-export function extractJson(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+function extractJson(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
   const fenced = /^```(?:json)?\s*\n([\s\S]*?)\n```$/.exec(text.trim());
   const body = fenced ? fenced[1]! : text.trim();
   try {
@@ -370,7 +370,3 @@ diff --git a/README.md b/README.md
     },
   },
 ];
-
-export function smokeTask(id: string): SmokeTask | undefined {
-  return SMOKE_SUITE.find((t) => t.id === id);
-}

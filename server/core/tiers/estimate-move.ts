@@ -20,15 +20,6 @@ export type FleetLocalRate = {
   localCostPerTurnMicroUsd: bigint;
 };
 
-export type MoveEstimate = {
-  /** The estimated daily cost in the target lane. */
-  costPerDayMicroUsd: bigint;
-  /** Target minus current: negative saves money. */
-  changePerDayMicroUsd: bigint;
-  /** How the estimate was made, for the operator. */
-  basis: string;
-};
-
 const round = (n: number) => BigInt(Math.round(n));
 
 /** The estimated daily cost of a subject's turns if they were served in `lane`. */
@@ -58,9 +49,4 @@ export function estimateLaneCost(
       ? `local electricity plus ${Math.round(escalationShare * 100)}% escalated to Claude`
       : "the fleet's average local turn, no escalations seen yet",
   };
-}
-
-export function estimateMove(usage: LaneUsage, to: Lane, fleet: FleetLocalRate): MoveEstimate {
-  const target = estimateLaneCost(usage, to, fleet);
-  return { ...target, changePerDayMicroUsd: target.costPerDayMicroUsd - usage.costPerDayMicroUsd };
 }

@@ -1,5 +1,6 @@
+// One agent's page: its turns, task types, key and pin.
 import { Suspense } from "react";
-import { HydrateClient, getQueryClient, trpc } from "@/server/api/rsc";
+import { HydrateClient, getQueryClient, trpc } from "@/trpc/server";
 import { AgentView } from "@/components/fleet/agent-view";
 import { LoadingBlock } from "@/components/ui";
 
@@ -7,7 +8,8 @@ export const dynamic = "force-dynamic";
 
 export default async function AgentPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  void getQueryClient().prefetchQuery(trpc.fleet.agent.queryOptions({ id }));
+  // AgentView reads it with useQuery: awaited, so the server renders the agent (trpc/server.tsx says why).
+  await getQueryClient().prefetchQuery(trpc.fleet.agent.queryOptions({ id }));
   return (
     <HydrateClient>
       <Suspense fallback={<LoadingBlock label="the agent" />}>

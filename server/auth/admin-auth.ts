@@ -1,17 +1,19 @@
 // Who is calling the dashboard API. With OFFLOAD_ADMIN_TOKEN set, callers present it as a bearer
 // token or as the dashboard's login cookie; the local CLI presents the credential the running
 // server left in its data folder. Without OFFLOAD_ADMIN_TOKEN the dashboard is open (localhost use).
+import "server-only";
 import crypto from "node:crypto";
-import { readEnv } from "@/server/env";
+import { env } from "@/server/process/env";
+import { processSlot } from "@/server/process/process-registry";
 
 export const ADMIN_COOKIE = "offload_admin";
 
 export type Actor = { kind: "operator" | "cli"; name: string };
 
-const state = globalThis as typeof globalThis & { __offloadCliToken?: string };
+const cliToken = processSlot("cliToken", () => ({ value: undefined }));
 
 export function setCliToken(token: string): void {
-  state.__offloadCliToken = token;
+  cliToken.value = token;
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -38,9 +40,9 @@ function cookieValue(headers: Headers, name: string): string | null {
 
 /** The admin actor behind a request, or null when it may not administer Offload. */
 export function resolveAdminActor(headers: Headers): Actor | null {
-  const adminToken = readEnv().OFFLOAD_ADMIN_TOKEN;
+  const adminToken = env().OFFLOAD_ADMIN_TOKEN;
   const bearer = bearerToken(headers);
-  if (bearer && state.__offloadCliToken && sameSecret(bearer, state.__offloadCliToken)) {
+  if (bearer && cliToken.value && sameSecret(bearer, cliToken.value)) {
     return { kind: "cli", name: "cli" };
   }
   if (!adminToken) return { kind: "operator", name: "operator" };
@@ -52,10 +54,10 @@ export function resolveAdminActor(headers: Headers): Actor | null {
 
 /** The credential the running server left for the local CLI. */
 export function isCliToken(candidate: string): boolean {
-  return !!state.__offloadCliToken && sameSecret(candidate, state.__offloadCliToken);
+  return !!cliToken.value && sameSecret(candidate, cliToken.value);
 }
 
 export function isValidAdminToken(candidate: string): boolean {
-  const adminToken = readEnv().OFFLOAD_ADMIN_TOKEN;
+  const adminToken = env().OFFLOAD_ADMIN_TOKEN;
   return !!adminToken && sameSecret(candidate, adminToken);
 }

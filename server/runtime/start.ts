@@ -5,14 +5,14 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import pg from "pg";
-import { readEnv } from "./env";
-import { checkPgliteFolder, resolveDataDir } from "./db/data-dir";
-import { isProcessAlive, readLockOwner } from "./db/data-dir-lock";
-import { describePostgresUrl } from "./db/client";
+import { readEnv } from "@/server/process/env";
+import { checkPgliteFolder, resolveDataDir } from "@/server/db/data-dir";
+import { isProcessAlive, readLockOwner } from "@/server/db/data-dir-lock";
+import { describePostgresUrl } from "@/server/db/client";
 import { buildIsStale } from "./build-freshness";
 
 const require = createRequire(import.meta.url);
-const root = path.resolve(import.meta.dirname, "..");
+const root = path.resolve(import.meta.dirname, "..", "..");
 const nextBin = require.resolve("next/dist/bin/next");
 
 function fail(message: string, code = 1): never {
@@ -80,7 +80,7 @@ async function main() {
   } catch (err) {
     fail((err as Error).message);
   }
-  // (Offload's own handler in server/boot.ts drains the gateway and closes the database on SIGTERM/SIGINT.)
+  // (Offload's own handler in server/runtime/boot.ts drains the gateway and closes the database on SIGTERM/SIGINT.)
   const serverEnv = {
     ...process.env,
     PORT: String(env.PORT),
@@ -97,7 +97,16 @@ async function main() {
   }
   // The server (serve.ts: the agent endpoints ahead of Next.js, the rest through it) in a child
   // process under plain node with tsx's loader; see serve-main.ts for why not in this one.
-  process.exit(await run(["--import", "tsx", path.join(root, "server", "serve-main.ts")], serverEnv));
+  process.exit(
+    await run(
+      [
+        "--import",
+        path.join(root, "server", "runtime", "register.mjs"),
+        path.join(root, "server", "runtime", "serve-main.ts"),
+      ],
+      serverEnv,
+    ),
+  );
 }
 
 void main();

@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 
-const SOURCE_DIRS = ["app", "components", "server", "prisma", "public"];
+const SOURCE_DIRS = ["app", "components", "trpc", "server", "prisma", "public"];
 const SOURCE_FILES = [
   "package.json",
   "next.config.ts",

@@ -1,4 +1,7 @@
-// The environment Offload reads, checked once with zod. Every other module takes values from here.
+// The environment Offload reads, checked with zod. env() parses it on first use and keeps it (once per
+// loaded copy of this module, never per request); every other module reads it there or is handed values.
+import "server-only";
+import path from "node:path";
 import { z } from "zod";
 
 const optionalString = z
@@ -30,6 +33,12 @@ const envSchema = z.object({
   PORT: optionalString
     .transform((v) => (v === undefined ? 3000 : Number(v)))
     .refine((n) => Number.isInteger(n) && n > 0 && n < 65536, { message: "PORT must be a port number (1-65535)" }),
+  /** `off`: a new database gets no demo fleet. */
+  OFFLOAD_DEMO: optionalString
+    .transform((v) => v ?? "on")
+    .pipe(z.enum(["on", "off"], { error: (issue) => `OFFLOAD_DEMO must be on or off, not "${String(issue.input)}"` })),
+  /** Where prisma/migrations is found: bin/offload.mjs sets it for the CLI; unset, the working directory. */
+  OFFLOAD_ROOT: optionalString.transform((v) => (v === undefined ? undefined : path.resolve(v))),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -47,4 +56,16 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     throw new EnvError(issue.message.includes(field) ? issue.message : `${field}: ${issue.message}`);
   }
   return parsed.data;
+}
+
+let cached: Env | undefined;
+
+/** This process's environment, parsed on first use and then kept (the start command checked it already). */
+export function env(): Env {
+  return (cached ??= readEnv());
+}
+
+/** For tests that change process.env: the next env() parses it again. */
+export function resetEnv(): void {
+  cached = undefined;
 }

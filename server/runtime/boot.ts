@@ -2,15 +2,17 @@
 // its address and a local credential in the data folder for the CLI. Failures end the process with one line.
 import crypto from "node:crypto";
 import fs from "node:fs";
-import { readEnv } from "./env";
-import { getDb, closeDb } from "./db/instance";
-import { applyMigrations } from "./db/migrate";
-import { seed } from "./db/seed";
-import { resolveDataDir } from "./db/data-dir";
-import { setCliToken } from "./api/auth";
-import { configureTurnWriter, drainGateway } from "./gateway/turn-writer";
-import { startHealthMonitor, stopHealthMonitor } from "./health/health-monitor";
-import { markInterruptedSmokeRuns } from "./smoke/run-smoke";
+import { env as readProcessEnv } from "@/server/process/env";
+import { processSlot } from "@/server/process/process-registry";
+import { getDb, closeDb } from "@/server/db/instance";
+import { applyMigrations } from "@/server/db/migrate";
+import { seed } from "@/server/db/seed";
+import { resolveDataDir } from "@/server/db/data-dir";
+import { setCliToken } from "@/server/auth/admin-auth";
+import { configureTurnWriter, drainGateway } from "@/server/gateway/turn-writer";
+import { startHealthMonitor, stopHealthMonitor } from "@/server/health/health-monitor";
+import { markInterruptedSmokeRuns } from "@/server/smoke/run-smoke";
+import { startSmokeRunSweep } from "@/server/smoke/sweep-smoke-runs";
 
 export type ServerContact = { url: string; token: string; pid: number };
 
@@ -19,21 +21,19 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-const booted = globalThis as typeof globalThis & { __offloadBoot?: Promise<void> };
-
 /**
- * Boots once per process, whoever asks first: the production server (server/serve.ts) before it
+ * Boots once per process, whoever asks first: the production server (server/runtime/serve.ts) before it
  * answers anything, and Next's instrumentation (the only caller under `next dev`). The promise
- * lives on globalThis because the two callers load separate copies of this module.
+ * lives in the process registry because the two callers load separate copies of this module.
  */
 export function bootServer(): Promise<void> {
-  return (booted.__offloadBoot ??= boot());
+  return processSlot("boot", boot);
 }
 
 async function boot(): Promise<void> {
   let env;
   try {
-    env = readEnv();
+    env = readProcessEnv();
   } catch (err) {
     fail((err as Error).message);
   }
@@ -47,8 +47,7 @@ async function boot(): Promise<void> {
     const migrations = await applyMigrations(db);
     for (const w of migrations.warnings) console.warn(`offload: ${w}`);
     if (migrations.applied.length) console.log(`offload: applied ${migrations.applied.length} migration(s)`);
-    const firstDemo = process.env.OFFLOAD_DEMO !== "off";
-    const report = await seed(db, { demo: firstDemo });
+    const report = await seed(db, { demo: env.OFFLOAD_DEMO === "on" });
     if (report.demoTurns)
       console.log(
         `offload: seeded the demo fleet (${report.demoAgents} agents, ${report.demoTurns} turns over 30 days)`,
@@ -61,6 +60,7 @@ async function boot(): Promise<void> {
 
   configureTurnWriter(getDb);
   startHealthMonitor(getDb);
+  startSmokeRunSweep(getDb);
   const token = crypto.randomBytes(32).toString("base64url");
   setCliToken(token);
   const serverFile = resolveDataDir(env.OFFLOAD_DATA_DIR).serverFile;

@@ -29,8 +29,8 @@ export async function serveProduction(options: { dir: string; port: number }): P
   const app = next({ dev: false, dir: options.dir, port: options.port });
   const handle = app.getRequestHandler();
   await app.prepare();
-  const { agentRoute } = await import("./http/agent-routes");
-  const { serveWebHandler } = await import("./http/web-handler");
+  const { agentRoute } = await import("@/server/http/agent-routes");
+  const { serveWebHandler } = await import("@/server/http/web-handler");
   const base = `http://localhost:${options.port}`;
   dispatch = (req, res) => {
     const handler = agentRoute(req.method, req.url);

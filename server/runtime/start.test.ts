@@ -3,13 +3,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runTs } from "./testing/run-node";
+import { runTs } from "@/server/testing/run-node";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 const start = (env: Record<string, string | undefined>) =>
-  runTs("server/start.ts", [], { DATABASE_URL: undefined, ...env }, 60_000);
+  runTs("server/runtime/start.ts", [], { DATABASE_URL: undefined, ...env }, 60_000);
 
 function errorLines(stderr: string): string[] {
   return stderr.split("\n").filter((l) => l.trim() !== "" && !l.includes("npm warn"));

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Db } from "./db/client";
+import type { Db } from "@/server/db/client";
 
 const getDb = vi.fn<() => Promise<Db>>();
 vi.mock("@/server/db/instance", () => ({ getDb: () => getDb() }));
-const { checkHealth } = await import("./check-health");
+const { checkHealth } = await import("./check-app-health");
 
 function fakeDb(kind: Db["kind"], query: () => Promise<unknown[]>): Db {
   return { kind, location: "x", sql: { query } } as unknown as Db;

@@ -6,10 +6,10 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Anthropic from "@anthropic-ai/sdk";
-import { startServer, type StartedServer } from "./testing/start-server";
-import { startFakeAnthropic, type FakeAnthropic } from "./testing/fake-anthropic";
-import { openDb } from "./db/client";
-import { trpcQuery } from "./testing/browser";
+import { startServer, type StartedServer } from "@/server/testing/start-server";
+import { startFakeAnthropic, type FakeAnthropic } from "@/server/testing/fake-anthropic";
+import { openDb } from "@/server/db/client";
+import { trpcQuery } from "@/server/testing/browser";
 
 let claude: FakeAnthropic;
 let server: StartedServer;

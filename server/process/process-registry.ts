@@ -1,0 +1,38 @@
+// The state the server process holds once: one object on globalThis under one well-known symbol,
+// one typed slot per piece. The process loads Offload's modules more than once (serve.ts under tsx,
+// and Next's compiled entries: instrumentation, route handlers and pages each with their own copy),
+// so module-level variables would be per copy; every copy reaching a slot here shares the one value.
+import "server-only";
+import type { Db } from "@/server/db/client";
+import type { GatewayState } from "@/server/gateway/gateway-state";
+import type { WriterState } from "@/server/gateway/turn-writer";
+import type { MonitorState } from "@/server/health/health-monitor";
+
+/** Every slot, with the module that owns it. Add a slot here, never a new globalThis property. */
+export interface ProcessSlots {
+  /** server/runtime/boot.ts: the one boot, whoever asks first. */
+  boot: Promise<void>;
+  /** server/db/instance.ts: the database being opened or open (undefined after closeDb). */
+  db: { opening: Promise<Db> | undefined };
+  /** server/auth/admin-auth.ts: the credential this server left for the local CLI. */
+  cliToken: { value: string | undefined };
+  /** server/gateway/turn-writer.ts: queued turns, requests in flight, shutdown. */
+  turnWriter: WriterState;
+  /** server/gateway/gateway-state.ts: the per-second snapshot the gateway reads (undefined: reload). */
+  gatewayState: { cached: { db: Db; state: Promise<GatewayState> } | undefined };
+  /** server/providers/ollama-client.ts: local model requests in flight, for the health page. */
+  ollamaInFlight: { count: number };
+  /** server/smoke/run-smoke.ts: smoke runs in progress here, so that they can be cancelled. */
+  smokeRuns: Map<string, AbortController>;
+  /** server/health/health-monitor.ts: the polling timer. */
+  healthMonitor: MonitorState;
+}
+
+const KEY: unique symbol = Symbol.for("offload.process");
+const holder = globalThis as typeof globalThis & { [KEY]?: Partial<ProcessSlots> };
+
+/** The process's one value for `name`, made by `init` the first time any copy of any module asks. */
+export function processSlot<K extends keyof ProcessSlots>(name: K, init: () => ProcessSlots[K]): ProcessSlots[K] {
+  const slots = (holder[KEY] ??= {});
+  return (slots[name] ??= init()) as ProcessSlots[K];
+}
