@@ -1,4 +1,5 @@
 // Operator settings and their defaults. Stored one key per row in Setting; validated in server/db/settings.ts.
+import type { ModelMapping } from "./routing/map-model";
 
 export type Settings = {
   /** Electricity price, USD per kWh, for the cost of local turns. */
@@ -38,6 +39,8 @@ export type Settings = {
   projectionActiveHours: number;
   projectionTurnCostLowUsd: number;
   projectionTurnCostHighUsd: number;
+  /** Operator model mappings on the Claude lane (see routing/map-model.ts); empty: every turn gets the model it asked for. */
+  modelMappings: ModelMapping[];
 };
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = {
@@ -62,6 +65,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   projectionActiveHours: 16,
   projectionTurnCostLowUsd: 0.02,
   projectionTurnCostHighUsd: 0.05,
+  modelMappings: [],
 };
 
 /** USD per kWh as integer micro-dollars per kWh. */

@@ -1,7 +1,7 @@
 // The shape of one recorded turn, shared by the gateway, the usage report API and the demo fleet.
 import type { Lane } from "./lanes";
 
-export type TurnStatus = "ok" | "error" | "escalated";
+export type TurnStatus = "ok" | "error" | "escalated" | "cancelled";
 
 export type TurnRecord = {
   id: string;

@@ -34,6 +34,16 @@ export const settingsSchema = z.object({
   projectionActiveHours: z.number().min(0.5).max(24),
   projectionTurnCostLowUsd: z.number().min(0).max(100),
   projectionTurnCostHighUsd: z.number().min(0).max(100),
+  modelMappings: z
+    .array(
+      z.strictObject({
+        from: modelName,
+        to: modelName,
+        agentId: z.string().trim().min(1).nullable(),
+        taskTypeId: z.string().trim().min(1).nullable(),
+      }),
+    )
+    .max(200),
 }) satisfies z.ZodType<Settings>;
 
 export const settingsPatchSchema = settingsSchema.partial().strict();

@@ -24,7 +24,11 @@ export type AnthropicReply = {
   delayMs?: number;
 };
 
-export type FakeAnthropic = FakeHandle & { setReply(reply: ((body: any) => AnthropicReply) | null): void };
+export type FakeAnthropic = FakeHandle & {
+  setReply(reply: ((body: any) => AnthropicReply) | null): void;
+  /** Headers added to every successful answer, as Anthropic adds its rate-limit and organization headers. */
+  setResponseHeaders(headers: Record<string, string>): void;
+};
 
 const ERROR_TYPES: Record<number, string> = {
   400: "invalid_request_error",
@@ -75,6 +79,7 @@ function errorBody(status: number, message?: string) {
 
 export async function startFakeAnthropic(): Promise<FakeAnthropic> {
   let reply: ((body: any) => AnthropicReply) | null = null;
+  let responseHeaders: Record<string, string> = {};
 
   const authorised = (req: RecordedRequest, res: http.ServerResponse) => {
     // The API takes the key as x-api-key or, as SDK 1.x sends it, Authorization: Bearer.
@@ -133,9 +138,14 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
     };
     const requestId = id("req");
 
-    if (!body.stream) return sendJson(res, 200, message, { "request-id": requestId });
+    if (!body.stream) return sendJson(res, 200, message, { "request-id": requestId, ...responseHeaders });
 
-    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "request-id": requestId });
+    res.writeHead(200, {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache",
+      "request-id": requestId,
+      ...responseHeaders,
+    });
     const event = (type: string, data: Record<string, unknown>) =>
       res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
     const pieces = (s: string) => s.match(/[\s\S]{1,10}/g) ?? [];
@@ -189,13 +199,16 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
         const body = req.body as Body | null;
         if (!body || typeof body !== "object" || !Array.isArray(body.messages))
           return sendJson(res, 400, errorBody(400, "messages: Field required"));
-        sendJson(res, 200, { input_tokens: estimateInput(body) });
+        sendJson(res, 200, { input_tokens: estimateInput(body) }, { "request-id": id("req"), ...responseHeaders });
       },
     },
   });
   return Object.assign(handle, {
     setReply(fn: ((body: any) => AnthropicReply) | null) {
       reply = fn;
+    },
+    setResponseHeaders(headers: Record<string, string>) {
+      responseHeaders = headers;
     },
   });
 }

@@ -4,7 +4,18 @@
 import http from "node:http";
 import type { Socket } from "node:net";
 
-export type RecordedRequest = { method: string; path: string; headers: Record<string, string>; body: any };
+export type RecordedRequest = {
+  method: string;
+  /** The path without the query (`/v1/messages`). */
+  path: string;
+  /** The path and query exactly as the client sent them (`/v1/messages?beta=true`). */
+  url: string;
+  headers: Record<string, string>;
+  /** The body parsed as JSON (or the text when it is not JSON). */
+  body: any;
+  /** The body's bytes as received. */
+  rawBody: Buffer;
+};
 
 export type Failure =
   | { kind: "refuse" } // connections fail (the listener closes; a single failNext resets the socket)
@@ -66,7 +77,8 @@ export async function startFakeServer(options: FakeServerOptions): Promise<FakeH
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", async () => {
-      const raw = Buffer.concat(chunks).toString("utf8");
+      const rawBody = Buffer.concat(chunks);
+      const raw = rawBody.toString("utf8");
       let body: unknown = raw;
       try {
         body = raw ? JSON.parse(raw) : null;
@@ -76,7 +88,14 @@ export async function startFakeServer(options: FakeServerOptions): Promise<FakeH
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
-      const recorded: RecordedRequest = { method: req.method ?? "GET", path: url.pathname, headers, body };
+      const recorded: RecordedRequest = {
+        method: req.method ?? "GET",
+        path: url.pathname,
+        url: req.url ?? "/",
+        headers,
+        body,
+        rawBody,
+      };
       requests.push(recorded);
 
       const failure = nextFailure();
