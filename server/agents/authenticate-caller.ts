@@ -1,32 +1,59 @@
-// Who calls the public API: an agent by its Offload key (Authorization: Bearer or x-api-key), or an
-// operator by the admin token (or the local CLI by its credential). A removed agent's key fails at once.
+// Who calls an agent endpoint (/v1/messages, count_tokens, /api/v1/*): an agent by its Offload key
+// (x-api-key or Authorization: Bearer), or, where the endpoint allows it, an operator by the admin
+// token (or the local CLI by its credential). The one authentication of every agent endpoint; a
+// removed agent's key fails at once. The gateway passes its one-second snapshot of agents by key
+// hash, so that a turn costs no query; a key missing from it (issued a moment ago) is looked up.
 import type { Db } from "@/server/db/client";
 import { OffloadError } from "@/server/core/errors";
+import type { Pin } from "@/server/core/lanes";
 import { bearerToken, isValidAdminToken, isCliToken } from "@/server/auth/admin-auth";
 import { hashAgentKey } from "./agent-key";
 
-export type Caller = { kind: "agent"; agentId: string } | { kind: "admin"; name: string };
+/** What a turn needs to know about the agent that sends it. */
+export type CallerAgent = { id: string; pin: Pin; localModel: string; claudeModel: string; heartbeatMinutes: number };
+
+export type Caller = { kind: "agent"; agentId: string; agent: CallerAgent } | { kind: "admin"; name: string };
+
+export type AuthenticateOptions = {
+  /** Whether the admin token (and the CLI's credential) may call this endpoint. */
+  allowAdmin?: boolean;
+  /** Agents by key hash, already loaded (the gateway's snapshot). */
+  knownAgents?: ReadonlyMap<string, CallerAgent>;
+};
 
 const LAST_SEEN_EVERY_MS = 30_000;
 
-export async function authenticateCaller(db: Db, headers: Headers): Promise<Caller> {
-  const token = bearerToken(headers) ?? headers.get("x-api-key")?.trim() ?? null;
+/** The credential sent: x-api-key, else Authorization: Bearer. */
+export function callerToken(headers: Headers): string | null {
+  return headers.get("x-api-key")?.trim() || bearerToken(headers) || null;
+}
+
+export async function authenticateCaller(db: Db, headers: Headers, options: AuthenticateOptions = {}): Promise<Caller> {
+  const token = callerToken(headers);
   if (!token)
     throw new OffloadError(
       "UNAUTHORIZED",
-      "send an agent key or the admin token as Authorization: Bearer (or x-api-key)",
+      options.allowAdmin
+        ? "send an agent key or the admin token as x-api-key or Authorization: Bearer"
+        : "send the agent's Offload key as x-api-key or Authorization: Bearer",
     );
-  if (isCliToken(token)) return { kind: "admin", name: "cli" };
-  if (isValidAdminToken(token)) return { kind: "admin", name: "admin-token" };
+  const hash = hashAgentKey(token);
+  const known = options.knownAgents?.get(hash);
+  if (known) return { kind: "agent", agentId: known.id, agent: known };
+  if (options.allowAdmin) {
+    if (isCliToken(token)) return { kind: "admin", name: "cli" };
+    if (isValidAdminToken(token)) return { kind: "admin", name: "admin-token" };
+  }
   const agent = await db.prisma.agent.findUnique({
-    where: { apiKeyHash: hashAgentKey(token) },
-    select: { id: true, removedAt: true },
+    where: { apiKeyHash: hash },
+    select: { id: true, pin: true, localModel: true, claudeModel: true, heartbeatMinutes: true, removedAt: true },
   });
-  if (!agent || agent.removedAt) throw new OffloadError("UNAUTHORIZED", "invalid API key");
-  return { kind: "agent", agentId: agent.id };
+  if (!agent || agent.removedAt) throw new OffloadError("UNAUTHORIZED", "invalid API key (x-api-key)");
+  const { removedAt: _removed, ...found } = agent;
+  return { kind: "agent", agentId: found.id, agent: found };
 }
 
-/** Records that an agent was seen, at most every 30 s per agent. */
+/** Records that an agent was seen, at most every 30 s per agent (gateway turns do it with their turn writes). */
 export async function touchAgent(db: Db, agentId: string, now = new Date()): Promise<void> {
   await db.prisma.agent.updateMany({
     where: {

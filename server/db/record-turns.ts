@@ -1,4 +1,5 @@
 // Writes turns and keeps DailyUsage current in the same transaction: the charts read DailyUsage.
+// Gateway turns also mark their agents as seen (Agent.lastSeenAt), one statement per batch.
 import type { Db } from "./client";
 import { utcDay, type TurnRecord } from "@/server/core/turn-record";
 
@@ -141,10 +142,29 @@ function turnParams(t: TurnRecord): unknown[] {
 
 const CHUNK = 1_000;
 
-/** Inserts turns and adds them to DailyUsage, all or nothing. */
+/** Per agent, when its latest gateway turn in the batch ended (as a timestamp(3) wall-clock string). */
+function lastSeen(turns: readonly TurnRecord[]): [string, string][] {
+  const seen = new Map<string, number>();
+  for (const t of turns) {
+    if (t.source !== "gateway") continue;
+    const at = t.startedAt.getTime() + t.latencyMs;
+    if ((seen.get(t.agentId) ?? -Infinity) < at) seen.set(t.agentId, at);
+  }
+  return [...seen].map(([agentId, at]) => [agentId, new Date(at).toISOString().replace("T", " ").replace("Z", "")]);
+}
+
+function lastSeenSql(rows: number): string {
+  const values = Array.from({ length: rows }, (_, r) => `($${r * 2 + 1}, $${r * 2 + 2}::timestamp(3))`);
+  return `update "Agent" as a set "lastSeenAt" = greatest(coalesce(a."lastSeenAt", v.seen), v.seen)
+from (values ${values.join(", ")}) as v(id, seen)
+where a."id" = v.id`;
+}
+
+/** Inserts turns, adds them to DailyUsage and marks the gateway's agents as seen, all or nothing. */
 export async function recordTurns(db: Db, turns: readonly TurnRecord[]): Promise<void> {
   if (turns.length === 0) return;
   const daily = aggregateDaily(turns);
+  const seen = lastSeen(turns);
   await db.prisma.$transaction(
     async (tx) => {
       for (let i = 0; i < turns.length; i += CHUNK) {
@@ -156,6 +176,7 @@ export async function recordTurns(db: Db, turns: readonly TurnRecord[]): Promise
         const params = rows.flatMap((d) => [d.day, d.agentId, d.taskTypeId, d.lane, ...DAILY_COLUMNS.map((c) => d[c])]);
         await tx.$executeRawUnsafe(dailyUpsertSql(rows.length), ...params);
       }
+      if (seen.length) await tx.$executeRawUnsafe(lastSeenSql(seen.length), ...seen.flat());
     },
     { timeout: 120_000, maxWait: 30_000 },
   );

@@ -11,10 +11,10 @@ import type { ClassifierTaskType } from "@/server/core/classifier/classify-task"
 import type { OllamaHealth } from "@/server/core/routing/decide-route";
 import type { Settings } from "@/server/core/settings-defaults";
 import type { PriceMap } from "@/server/core/cost/price-turn";
-import type { Pin } from "@/server/core/lanes";
+import type { CallerAgent } from "@/server/agents/authenticate-caller";
 import { processSlot } from "@/server/process/process-registry";
 
-export type GatewayAgent = { id: string; pin: Pin; localModel: string; claudeModel: string; heartbeatMinutes: number };
+export type GatewayAgent = CallerAgent;
 
 export type GatewayState = {
   taskTypes: ClassifierTaskType[];

@@ -1,65 +1,60 @@
-// POST /v1/messages/count_tokens: Claude's own count when Offload has an Anthropic key, else an
-// estimate, marked as one (`estimated: true` and the x-offload-estimated header).
-import Anthropic from "@anthropic-ai/sdk";
-import { getDb } from "@/server/db/instance";
+// POST /v1/messages/count_tokens: forwarded to Anthropic as the agent sent it (path and query,
+// headers, body bytes; the operator's key) and answered as Anthropic answered, with the x-offload-*
+// headers. Without an Anthropic key, or with Anthropic unreachable, Offload estimates and says so
+// (`estimated: true` and the x-offload-estimated header).
+import "server-only";
 import type { Db } from "@/server/db/client";
-import { hashAgentKey } from "@/server/agents/agent-key";
-import { bearerToken } from "@/server/auth/admin-auth";
-import { describeZodError } from "@/server/core/errors";
-import { estimateTokens } from "@/server/core/gateway/local-request-policy";
-import { anthropicClient } from "@/server/providers/anthropic-client";
-import { countTokensRequestSchema, promptCharacters } from "./messages-request";
-import { anthropicError } from "./handle-messages";
+import { getDb } from "@/server/db/instance";
+import { countTokensRequestSchema, type CountTokensRequest } from "@/server/core/gateway/messages-request";
+import { offloadHeaders, type OffloadOutcome } from "@/server/core/gateway/offload-headers";
+import { authenticateCaller } from "@/server/agents/authenticate-caller";
+import { errorResponse } from "@/server/http/error-response";
+import { parseJsonObject, readRequestBody } from "@/server/http/read-request-body";
+import { claudeProvider } from "@/server/providers/claude-provider";
+import { ollamaProvider } from "@/server/providers/ollama-provider";
+import type { CountCall, ProviderAnswer } from "@/server/providers/provider";
+import { gatewayState } from "./gateway-state";
+
+function respond(answer: ProviderAnswer, outcome: OffloadOutcome, extra: Record<string, string> = {}): Response {
+  const headers = new Headers(answer.headers);
+  for (const [name, value] of Object.entries({ ...offloadHeaders(outcome), ...extra })) headers.set(name, value);
+  return new Response(answer.bytes, { status: answer.status, headers });
+}
 
 export async function handleCountTokens(request: Request, database?: Db): Promise<Response> {
-  const db = database ?? (await getDb());
-  const key = request.headers.get("x-api-key")?.trim() || bearerToken(request.headers);
-  const agent = key
-    ? await db.prisma.agent.findUnique({
-        where: { apiKeyHash: hashAgentKey(key) },
-        select: { id: true, claudeModel: true, removedAt: true },
-      })
-    : null;
-  if (!agent || agent.removedAt)
-    return anthropicError(
-      401,
-      "authentication_error",
-      key ? "invalid x-api-key" : "send the agent's Offload key as x-api-key or Authorization: Bearer",
-    );
-  let raw: unknown;
+  const progress: Omit<OffloadOutcome, "reason"> = { lane: "none", model: "none" };
   try {
-    raw = await request.json();
-  } catch (err) {
-    return anthropicError(
-      400,
-      "invalid_request_error",
-      `the request body is not valid JSON: ${(err as Error).message}`,
-    );
-  }
-  const parsed = countTokensRequestSchema.safeParse(raw);
-  if (!parsed.success)
-    return anthropicError(400, "invalid_request_error", describeZodError(parsed.error), {
-      field: parsed.error.issues[0]?.path.join("."),
-    });
-  const client = anthropicClient();
-  if (client) {
-    try {
-      const { max_tokens: _ignored, ...body } = parsed.data;
-      const counted = await client.messages.countTokens({
-        ...(body as Anthropic.MessageCountTokensParams),
-        model: agent.claudeModel,
-      });
-      return Response.json(counted);
-    } catch (err) {
-      if (err instanceof Anthropic.APIError && typeof err.status === "number") {
-        const e = err.error as { error?: { type?: string; message?: string } } | undefined;
-        return anthropicError(err.status, e?.error?.type ?? "api_error", e?.error?.message ?? err.message);
+    const db = database ?? (await getDb());
+    const state = await gatewayState(db);
+    await authenticateCaller(db, request.headers, { knownAgents: state.agentsByKeyHash });
+    const bytes = await readRequestBody(request);
+    const json = parseJsonObject(bytes);
+    if (typeof json.model === "string") progress.model = json.model;
+    const body = countTokensRequestSchema.parse(json) as CountTokensRequest;
+    const url = new URL(request.url);
+    const call: CountCall = {
+      body,
+      model: body.model,
+      original: { path: `${url.pathname}${url.search}`, headers: request.headers, bytes },
+      signal: request.signal,
+    };
+    const claude = claudeProvider();
+    let why = "Offload has no ANTHROPIC_API_KEY";
+    if (claude) {
+      try {
+        const answer = await claude.count(call);
+        return respond(answer, { lane: "claude", model: body.model, reason: "counted by claude" });
+      } catch (err) {
+        why = `claude unreachable: ${claude.describeError(err).message}`;
       }
-      // Claude unreachable: fall back to the estimate below.
     }
+    const estimate = await ollamaProvider().count(call);
+    return respond(
+      estimate,
+      { lane: "none", model: body.model, reason: `estimated by Offload (${why})` },
+      { "x-offload-estimated": "true" },
+    );
+  } catch (err) {
+    return errorResponse(err, progress);
   }
-  return Response.json(
-    { input_tokens: estimateTokens(promptCharacters(parsed.data)), estimated: true },
-    { headers: { "x-offload-estimated": "true" } },
-  );
 }

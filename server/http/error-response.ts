@@ -1,8 +1,12 @@
-// The one mapping from Offload's errors to an HTTP error body, in Anthropic's shape
-// ({type:"error", error:{type, message}}) so agents' SDKs read it, plus the field at fault.
+// The one mapping from an error to an agent endpoint's answer: Anthropic's shape
+// ({type:"error", error:{type, message}}, plus the field at fault) so agents' SDKs read it, with the
+// x-offload-* headers that say what happened. OffloadError (the core and the services), ZodError
+// (a body that failed its schema) and HttpError (the agent endpoints' own) are mapped; anything
+// else is a logged 500.
 import { ZodError } from "zod";
-import { HTTP_STATUS, OffloadError, type OffloadErrorCode } from "@/server/core/errors";
-import { describeZodError } from "@/server/core/errors";
+import { HTTP_STATUS, OffloadError, describeZodError, type OffloadErrorCode } from "@/server/core/errors";
+import { offloadHeaders, type OffloadOutcome } from "@/server/core/gateway/offload-headers";
+import { HttpError } from "./http-error";
 
 const ANTHROPIC_TYPE: Record<OffloadErrorCode, string> = {
   BAD_REQUEST: "invalid_request_error",
@@ -13,32 +17,40 @@ const ANTHROPIC_TYPE: Record<OffloadErrorCode, string> = {
   UNAVAILABLE: "api_error",
 };
 
-function errorBody(code: OffloadErrorCode, message: string, field?: string | null) {
-  return { type: "error" as const, error: { type: ANTHROPIC_TYPE[code], message, ...(field ? { field } : {}) } };
-}
+type Mapped = {
+  status: number;
+  type: string;
+  message: string;
+  field?: string | null;
+  headers?: Record<string, string>;
+};
 
-export function errorResponse(err: unknown): Response {
-  if (err instanceof OffloadError) {
-    return Response.json(errorBody(err.code, err.message, err.field), { status: HTTP_STATUS[err.code] });
-  }
-  if (err instanceof ZodError) {
-    const field = err.issues[0]?.path.join(".") || null;
-    return Response.json(errorBody("BAD_REQUEST", describeZodError(err), field), { status: 400 });
-  }
+function mapError(err: unknown): Mapped {
+  if (err instanceof HttpError)
+    return { status: err.status, type: err.type, message: err.message, field: err.field, headers: err.headers };
+  if (err instanceof OffloadError)
+    return { status: HTTP_STATUS[err.code], type: ANTHROPIC_TYPE[err.code], message: err.message, field: err.field };
+  if (err instanceof ZodError)
+    return {
+      status: 400,
+      type: "invalid_request_error",
+      message: describeZodError(err),
+      field: err.issues[0]?.path.join(".") || null,
+    };
   console.error("offload: unexpected error", err);
-  return Response.json(
-    { type: "error", error: { type: "api_error", message: "internal error; see the server log" } },
-    { status: 500 },
-  );
+  return { status: 500, type: "api_error", message: "internal error in Offload; see its log" };
 }
 
-/** The request's JSON body, or a 400 naming the problem. */
-export async function readJsonBody(request: Request): Promise<unknown> {
-  const text = await request.text();
-  if (!text.trim()) throw new OffloadError("BAD_REQUEST", "the request body is empty; send a JSON object");
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new OffloadError("BAD_REQUEST", `the request body is not valid JSON: ${(err as Error).message}`);
-  }
+/** The error as an Anthropic-shaped answer; `outcome` (lane, model, reason, turn) becomes the x-offload-* headers. */
+export function errorResponse(err: unknown, outcome?: Omit<OffloadOutcome, "reason"> & { reason?: string }): Response {
+  const m = mapError(err);
+  // The error's own headers (Retry-After, or x-offload-* set where the turn was known) win.
+  const headers: Record<string, string> = {
+    ...(outcome ? offloadHeaders({ ...outcome, reason: outcome.reason ?? m.message }) : {}),
+    ...m.headers,
+  };
+  return Response.json(
+    { type: "error", error: { type: m.type, message: m.message, ...(m.field ? { field: m.field } : {}) } },
+    { status: m.status, headers },
+  );
 }

@@ -4,16 +4,16 @@ import { getDb } from "@/server/db/instance";
 import type { Db } from "@/server/db/client";
 import { OffloadError } from "@/server/core/errors";
 import { authenticateCaller, touchAgent } from "@/server/agents/authenticate-caller";
-import { errorResponse, readJsonBody } from "@/server/http/error-response";
+import { errorResponse } from "@/server/http/error-response";
+import { readJsonBody } from "@/server/http/read-request-body";
+import { offloadHeaders } from "@/server/core/gateway/offload-headers";
 import { decideRouteFor, routeRequestSchema, toPublicDecision } from "./decide-routes";
 
 export async function handleRouteRequest(request: Request, database?: Db): Promise<Response> {
   try {
     const db = database ?? (await getDb());
-    const caller = await authenticateCaller(db, request.headers);
+    const caller = await authenticateCaller(db, request.headers, { allowAdmin: true });
     const body = await readJsonBody(request);
-    if (typeof body !== "object" || body === null || Array.isArray(body))
-      throw new OffloadError("BAD_REQUEST", "the request body must be a JSON object");
     const input = routeRequestSchema.parse(body);
     if (caller.kind === "agent") {
       if (input.agent && input.agent !== caller.agentId) {
@@ -23,8 +23,14 @@ export async function handleRouteRequest(request: Request, database?: Db): Promi
     }
     const decision = await decideRouteFor(db, input);
     if (caller.kind === "agent") await touchAgent(db, caller.agentId);
-    return Response.json(toPublicDecision(decision), { headers: { "cache-control": "no-store" } });
+    const answer = toPublicDecision(decision);
+    return Response.json(answer, {
+      headers: {
+        "cache-control": "no-store",
+        ...offloadHeaders({ lane: answer.lane, model: answer.model ?? "none", reason: answer.reason }),
+      },
+    });
   } catch (err) {
-    return errorResponse(err);
+    return errorResponse(err, { lane: "none", model: "none" });
   }
 }

@@ -1,5 +1,5 @@
-// Runs the smoke suite against one model: local through the official `ollama` client, Claude
-// through @anthropic-ai/sdk with the operator's key. Each task has its own timeout and, when it
+// Runs the smoke suite against one model through the provider interface (server/providers): the
+// local model through Ollama, Claude with the operator's key. Each task has its own timeout and, when it
 // touches files, a fresh temporary sandbox; nothing outside it is written. Every answer and its
 // verdict is stored (SmokeResult) as it comes; the run (SmokeRun) can be cancelled.
 import fs from "node:fs";
@@ -10,8 +10,11 @@ import type { Db } from "@/server/db/client";
 import { readSettings } from "@/server/db/settings";
 import { readPriceMap } from "@/server/db/prices";
 import { OffloadError } from "@/server/core/errors";
-import { ollamaClient } from "@/server/providers/ollama-client";
-import { anthropicClient } from "@/server/providers/anthropic-client";
+import type { MessagesRequest } from "@/server/core/gateway/messages-request";
+import { ollamaProvider } from "@/server/providers/ollama-provider";
+import { claudeProvider } from "@/server/providers/claude-provider";
+import { ProviderError } from "@/server/providers/provider";
+import type { AnthropicMessage } from "@/server/providers/anthropic-message";
 import { processSlot } from "@/server/process/process-registry";
 import { electricityMicroUsdPerKwh } from "@/server/core/settings-defaults";
 import { priceElectricity } from "@/server/core/cost/price-usage";
@@ -42,6 +45,8 @@ export type SmokeOptions = {
   onProgress?: (p: SmokeProgress) => void;
 };
 
+const SMOKE_MAX_TOKENS = 1024;
+
 type ModelAnswer = { answer: SmokeAnswer; inputTokens: number; outputTokens: number; costMicroUsd: bigint | null };
 
 const running = processSlot("smokeRuns", () => new Map());
@@ -54,69 +59,55 @@ export function cancelSmokeRun(runId: string): boolean {
   return true;
 }
 
-async function askOllama(m: SmokeModel, task: SmokeTask, signal: AbortSignal, ctx: RunContext): Promise<ModelAnswer> {
-  const messages = [
-    ...(task.system ? [{ role: "system", content: task.system }] : []),
-    { role: "user", content: task.prompt },
-  ];
-  const r = await ollamaClient(signal).chat({
-    model: m.name,
-    messages,
-    tools: task.tools?.map((t) => ({
-      type: "function",
-      function: { name: t.name, description: t.description, parameters: t.input_schema },
-    })),
-    stream: false,
-    think: false,
-    keep_alive: `${ctx.settings.localKeepAliveMinutes}m`,
-    // The model's own sampling settings, as agents get them through the gateway (and as Claude
-    // runs get theirs): repeated runs then measure how consistent the model really is.
-    options: { num_ctx: ctx.settings.localContextTokens },
-  });
-  // Ollama leaves out durations it did not measure (a prompt served from its cache).
-  const generationMs = ((r.prompt_eval_duration ?? 0) + (r.eval_duration ?? 0)) / 1e6;
+/** The task as an Anthropic Messages request, the one shape every provider takes. */
+function smokeRequest(m: SmokeModel, task: SmokeTask): MessagesRequest {
   return {
-    answer: {
-      text: r.message?.content ?? "",
-      toolCalls: (r.message?.tool_calls ?? []).map((c) => ({
-        name: c.function.name,
-        input: (c.function.arguments ?? {}) as Record<string, unknown>,
-      })),
-    },
-    inputTokens: r.prompt_eval_count ?? 0,
-    outputTokens: r.eval_count ?? 0,
-    costMicroUsd: priceElectricity(generationMs, {
-      gpuWatts: ctx.settings.gpuWatts,
-      electricityMicroUsdPerKwh: electricityMicroUsdPerKwh(ctx.settings),
-    }),
+    model: m.name,
+    max_tokens: SMOKE_MAX_TOKENS,
+    ...(task.system ? { system: task.system } : {}),
+    messages: [{ role: "user", content: task.prompt }],
+    ...(task.tools ? { tools: task.tools } : {}),
   };
 }
 
-async function askClaude(m: SmokeModel, task: SmokeTask, signal: AbortSignal, ctx: RunContext): Promise<ModelAnswer> {
-  const client = anthropicClient();
-  if (!client)
-    throw new OffloadError("BAD_REQUEST", "ANTHROPIC_API_KEY is not set: Claude runs need the operator's key", "model");
-  const r = await client.messages.create(
-    {
-      model: m.name,
-      max_tokens: 1024,
-      ...(task.system ? { system: task.system } : {}),
-      messages: [{ role: "user", content: task.prompt }],
-      ...(task.tools ? { tools: task.tools } : {}),
-    },
-    { signal },
-  );
-  const usage = usageFromAnthropic(r.usage as never);
+function answerOf(message: AnthropicMessage | null): SmokeAnswer {
+  const content = message?.content ?? [];
   return {
-    answer: {
-      text: r.content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join(""),
-      toolCalls: r.content.flatMap((b) =>
-        b.type === "tool_use" ? [{ name: b.name, input: (b.input ?? {}) as Record<string, unknown> }] : [],
-      ),
-    },
+    text: content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join(""),
+    toolCalls: content.flatMap((b) => (b.type === "tool_use" ? [{ name: b.name, input: b.input ?? {} }] : [])),
+  };
+}
+
+async function askModel(m: SmokeModel, task: SmokeTask, signal: AbortSignal, ctx: RunContext): Promise<ModelAnswer> {
+  const call = {
+    body: smokeRequest(m, task),
+    model: m.name,
+    signal,
+    // The model's own sampling settings, as agents get them through the gateway (and as Claude
+    // runs get theirs): repeated runs then measure how consistent the model really is.
+    local: { contextTokens: ctx.settings.localContextTokens, keepAliveMinutes: ctx.settings.localKeepAliveMinutes },
+  };
+  const provider = m.provider === "ollama" ? ollamaProvider() : claudeProvider();
+  if (!provider)
+    throw new OffloadError("BAD_REQUEST", "ANTHROPIC_API_KEY is not set: Claude runs need the operator's key", "model");
+  const r = await provider.send(call);
+  if (r.error || !r.message) throw new ProviderError("http", r.error ?? "the answer is not a message", r.status);
+  const usage = usageFromAnthropic(r.meter.usage);
+  if (m.provider === "ollama")
+    return {
+      answer: answerOf(r.message),
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      costMicroUsd: priceElectricity(r.meter.generationMs ?? 0, {
+        gpuWatts: ctx.settings.gpuWatts,
+        electricityMicroUsdPerKwh: electricityMicroUsdPerKwh(ctx.settings),
+      }),
+    };
+  return {
+    answer: answerOf(r.message),
     inputTokens: usage.inputTokens + usage.cacheReadTokens + usage.cacheWrite5mTokens + usage.cacheWrite1hTokens,
     outputTokens: usage.outputTokens,
-    costMicroUsd: priceClaudeTurn(m.name, usage, ctx.prices).costMicroUsd,
+    costMicroUsd: priceClaudeTurn(r.meter.model, usage, ctx.prices).costMicroUsd,
   };
 }
 
@@ -156,9 +147,9 @@ function applyInSandbox(dir: string, answer: SmokeAnswer): { files: Record<strin
 function describeError(err: unknown, timeoutMs: number, cancelled: boolean, timedOut: boolean): string {
   if (cancelled) return "cancelled";
   if (timedOut) return `no answer within ${Math.round(timeoutMs / 1000)} s`;
-  const e = err as { name?: string; message?: string; status?: number; cause?: { code?: string } };
+  const e = err as { name?: string; message?: string; status?: number; code?: string; cause?: { code?: string } };
   if (err instanceof OffloadError) return err.message;
-  if (e?.cause?.code === "ECONNREFUSED") return "the model server refused the connection";
+  if ((e?.code ?? e?.cause?.code) === "ECONNREFUSED") return "the model server refused the connection";
   return `the model call failed: ${(e?.message ?? String(err)).slice(0, 200)}`;
 }
 
@@ -180,7 +171,7 @@ async function runTask(
     // No retry: a model server that breaks off an answer is what a smoke run is there to show.
     let answer: ModelAnswer;
     try {
-      answer = await (m.provider === "ollama" ? askOllama(m, task, signal, ctx) : askClaude(m, task, signal, ctx));
+      answer = await askModel(m, task, signal, ctx);
     } catch (err) {
       if (err instanceof OffloadError) throw err;
       return {
@@ -210,7 +201,7 @@ export async function startSmokeRun(
   const repeat = options.repeat ?? 1;
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100)
     throw new OffloadError("BAD_REQUEST", "repeat must be a whole number from 1 to 100", "repeat");
-  if (model.provider === "anthropic" && !anthropicClient())
+  if (model.provider === "anthropic" && !claudeProvider())
     throw new OffloadError("BAD_REQUEST", "ANTHROPIC_API_KEY is not set: Claude runs need the operator's key", "model");
   const tasks = options.tasks ?? SMOKE_SUITE;
   const timeoutMs = options.taskTimeoutMs ?? 60_000;

@@ -111,9 +111,26 @@ for (const target of testDatabases()) {
       expect(await db.prisma.dailyUsage.count()).toBe(0);
     });
 
-    it("needs a valid key", async () => {
+    it("needs a valid key, and says so in Anthropic's shape with the x-offload-* headers", async () => {
       expect((await handleReportTurns(post({ turns: [{ model: "m", usage }] }), db)).status).toBe(401);
-      expect((await handleReportTurns(post({ turns: [{ model: "m", usage }] }, "ofk_wrong"), db)).status).toBe(401);
+      const wrong = await handleReportTurns(post({ turns: [{ model: "m", usage }] }, "ofk_wrong"), db);
+      expect(wrong.status).toBe(401);
+      expect(await wrong.json()).toMatchObject({ type: "error", error: { type: "authentication_error" } });
+      expect(wrong.headers.get("x-offload-lane")).toBe("none");
+      expect(wrong.headers.get("x-offload-reason")).toBe("invalid API key (x-api-key)");
+    });
+
+    it("refuses a body over the agent endpoints' cap with a 413", async () => {
+      const res = await handleReportTurns(
+        new Request("http://offload.test/api/v1/turns", {
+          method: "POST",
+          headers: { "x-api-key": key },
+          body: JSON.stringify({ turns: [{ model: "x".repeat(11 * 1024 * 1024), usage }] }),
+        }),
+        db,
+      );
+      expect(res.status).toBe(413);
+      expect(await res.json()).toMatchObject({ type: "error", error: { type: "request_too_large" } });
     });
   });
 }

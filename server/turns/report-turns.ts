@@ -11,9 +11,11 @@ import { readPriceMap } from "@/server/db/prices";
 import { recordTurns } from "@/server/db/record-turns";
 import { authenticateCaller, touchAgent } from "@/server/agents/authenticate-caller";
 import { agentIdSchema } from "@/server/agents/manage-agents";
-import { errorResponse, readJsonBody } from "@/server/http/error-response";
+import { errorResponse } from "@/server/http/error-response";
+import { readJsonBody } from "@/server/http/read-request-body";
 import { describeZodError } from "@/server/core/errors";
 import { LANES, type Lane } from "@/server/core/lanes";
+import { offloadHeaders } from "@/server/core/gateway/offload-headers";
 import { priceClaudeTurn, priceLocalTurn } from "@/server/core/cost/price-turn";
 import { usageFromAnthropic } from "@/server/core/cost/usage-from-anthropic";
 import { electricityMicroUsdPerKwh } from "@/server/core/settings-defaults";
@@ -162,10 +164,19 @@ async function reportTurns(
 export async function handleReportTurns(request: Request, database?: Db): Promise<Response> {
   try {
     const db = database ?? (await getDb());
-    const caller = await authenticateCaller(db, request.headers);
+    const caller = await authenticateCaller(db, request.headers, { allowAdmin: true });
     const body = await readJsonBody(request);
-    return Response.json(await reportTurns(db, caller, body), { status: 201 });
+    const report = await reportTurns(db, caller, body);
+    return Response.json(report, {
+      status: 201,
+      headers: offloadHeaders({
+        lane: "none",
+        model: "none",
+        reason: `${report.recorded} turn(s) reported by the agent`,
+        turnId: report.turnIds.length === 1 ? report.turnIds[0] : null,
+      }),
+    });
   } catch (err) {
-    return errorResponse(err);
+    return errorResponse(err, { lane: "none", model: "none" });
   }
 }

@@ -1,56 +1,30 @@
 // Anthropic Messages <-> Ollama's native chat API. The native API (not Ollama's Anthropic-compatible
 // surface) is what lets Offload set the context length and keep-alive per request and read the
-// model's load time. cache_control, metadata and other fields Ollama does not know are dropped.
-import crypto from "node:crypto";
+// model's load time. Takes only requests a local model can be given faithfully (see
+// core/gateway/read-local-request.ts); cache_control, metadata and the like are left out.
 import type { ChatRequest, ChatResponse, Message as OllamaMessage, Tool as OllamaTool } from "ollama";
-import { textOf, type ContentBlock, type MessagesRequest } from "./messages-request";
+import type { LocalRequest, LocalTextBlock } from "@/server/core/gateway/read-local-request";
+import {
+  messageId,
+  toolUseId,
+  type AnthropicAnswerUsage,
+  type AnthropicBlock,
+  type AnthropicMessage,
+} from "./anthropic-message";
 
-export type LocalOptions = { model: string; contextTokens: number; keepAliveMinutes: number };
+export type LocalOptions = { model: string; contextTokens?: number; keepAliveMinutes?: number };
 
-export type AnthropicUsage = {
-  input_tokens: number;
-  output_tokens: number;
-  cache_creation_input_tokens: number;
-  cache_read_input_tokens: number;
-};
-
-export type AnthropicBlock =
-  | { type: "text"; text: string }
-  | { type: "thinking"; thinking: string; signature: string }
-  | { type: "tool_use"; id: string; name: string; input: Record<string, unknown> };
-
-export type AnthropicMessage = {
-  id: string;
-  type: "message";
-  role: "assistant";
-  model: string;
-  content: AnthropicBlock[];
-  stop_reason: "end_turn" | "max_tokens" | "tool_use" | "stop_sequence";
-  stop_sequence: string | null;
-  usage: AnthropicUsage;
-};
-
-export const messageId = () => `msg_${crypto.randomBytes(12).toString("hex")}`;
-export const toolUseId = () => `toolu_${crypto.randomBytes(12).toString("hex")}`;
-
-function toolResultText(content: unknown): string {
+function textOf(content: string | readonly { type: string; text?: string }[] | undefined): string {
+  if (content === undefined) return "";
   if (typeof content === "string") return content;
-  if (Array.isArray(content))
-    return content
-      .map((c) =>
-        c && typeof c === "object" && "text" in c ? String((c as { text: unknown }).text) : JSON.stringify(c),
-      )
-      .join("\n");
-  return content === undefined ? "" : JSON.stringify(content);
-}
-
-function imageData(block: ContentBlock): string | null {
-  const source = block.source as { type?: string; data?: string } | undefined;
-  return source?.type === "base64" && typeof source.data === "string" ? source.data : null;
+  return content
+    .filter((b): b is LocalTextBlock => b.type === "text")
+    .map((b) => b.text)
+    .join("\n");
 }
 
 export function toOllamaChat(
-  body: MessagesRequest,
+  body: LocalRequest,
   local: LocalOptions,
   stream: boolean,
 ): ChatRequest & { stream: boolean } {
@@ -63,59 +37,49 @@ export function toOllamaChat(
       messages.push({ role: m.role, content: m.content });
       continue;
     }
-    const blocks = m.content as ContentBlock[];
     if (m.role === "assistant") {
-      const calls = blocks.filter((b) => b.type === "tool_use");
-      for (const c of calls) toolNames.set(String(c.id), String(c.name));
-      const thinking = blocks
-        .filter((b) => b.type === "thinking")
-        .map((b) => String(b.thinking ?? ""))
-        .join("\n");
+      const calls = m.content.filter((b) => b.type === "tool_use");
+      for (const c of calls) toolNames.set(c.id, c.name);
+      const thinking = m.content.flatMap((b) => (b.type === "thinking" ? [b.thinking] : [])).join("\n");
       messages.push({
         role: "assistant",
-        content: textOf(blocks as never),
+        content: textOf(m.content),
         ...(thinking ? { thinking } : {}),
         ...(calls.length
-          ? {
-              tool_calls: calls.map((c) => ({
-                function: { name: String(c.name), arguments: (c.input ?? {}) as Record<string, unknown> },
-              })),
-            }
+          ? { tool_calls: calls.map((c) => ({ function: { name: c.name, arguments: c.input ?? {} } })) }
           : {}),
       });
       continue;
     }
-    for (const r of blocks.filter((b) => b.type === "tool_result")) {
-      const name = toolNames.get(String(r.tool_use_id)) ?? "tool";
+    for (const r of m.content) {
+      if (r.type !== "tool_result") continue;
       messages.push({
         role: "tool",
-        content: (r.is_error ? "Error: " : "") + toolResultText(r.content),
-        tool_name: name,
+        content: (r.is_error ? "Error: " : "") + textOf(r.content),
+        tool_name: toolNames.get(r.tool_use_id) ?? "tool",
       });
     }
-    const text = textOf(blocks as never);
-    const images = blocks.map(imageData).filter((d): d is string => d !== null);
+    const text = textOf(m.content);
+    const images = m.content.flatMap((b) => (b.type === "image" ? [b.source.data] : []));
     if (text || images.length) messages.push({ role: "user", content: text, ...(images.length ? { images } : {}) });
   }
-  const tools: OllamaTool[] | undefined = body.tools
-    ?.filter((t) => t.input_schema !== undefined)
-    .map((t) => ({
-      type: "function",
-      function: {
-        name: t.name,
-        description: typeof t.description === "string" ? t.description : undefined,
-        parameters: t.input_schema as OllamaTool["function"]["parameters"],
-      },
-    }));
+  const tools: OllamaTool[] | undefined = body.tools?.map((t) => ({
+    type: "function",
+    function: {
+      name: t.name,
+      description: typeof t.description === "string" ? t.description : undefined,
+      parameters: t.input_schema as OllamaTool["function"]["parameters"],
+    },
+  }));
   return {
     model: local.model,
     messages,
     stream,
     ...(tools?.length ? { tools } : {}),
     think: body.thinking?.type === "enabled",
-    keep_alive: `${local.keepAliveMinutes}m`,
+    ...(local.keepAliveMinutes !== undefined ? { keep_alive: `${local.keepAliveMinutes}m` } : {}),
     options: {
-      num_ctx: local.contextTokens,
+      ...(local.contextTokens !== undefined ? { num_ctx: local.contextTokens } : {}),
       num_predict: body.max_tokens,
       ...(body.temperature !== undefined ? { temperature: body.temperature } : {}),
       ...(body.top_p !== undefined ? { top_p: body.top_p } : {}),
@@ -141,7 +105,7 @@ export function stopReasonOf(doneReason: string | undefined, hasToolCalls: boole
   return "end_turn";
 }
 
-export function usageOf(r: Pick<ChatResponse, "prompt_eval_count" | "eval_count">): AnthropicUsage {
+export function usageOf(r: Pick<ChatResponse, "prompt_eval_count" | "eval_count">): AnthropicAnswerUsage {
   return {
     input_tokens: r.prompt_eval_count ?? 0,
     output_tokens: r.eval_count ?? 0,

@@ -1,7 +1,8 @@
 // Server-sent events in the Anthropic Messages stream format: message_start, ping,
 // content_block_start / _delta / _stop per block, message_delta with the stop reason and usage,
 // message_stop. Used to stream local answers (live, or replayed after a Local-with-care check).
-import type { AnthropicBlock, AnthropicMessage, AnthropicUsage } from "./ollama-translate";
+import "server-only";
+import type { AnthropicAnswerUsage as AnthropicUsage, AnthropicBlock, AnthropicMessage } from "./anthropic-message";
 
 const encoder = new TextEncoder();
 

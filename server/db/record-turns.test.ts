@@ -1,0 +1,73 @@
+// The turn writer's SQL: turns and DailyUsage in one transaction, and the gateway's agents marked
+// as seen by their latest turn's end (never moved back by an older turn written later).
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import type { Db } from "@/server/db/client";
+import { testDatabases } from "@/server/testing/test-databases";
+import { addAgent } from "@/server/agents/manage-agents";
+import type { TurnRecord } from "@/server/core/turn-record";
+import { recordTurns } from "./record-turns";
+
+let n = 0;
+function turn(agentId: string, startedAt: Date, source: TurnRecord["source"] = "gateway"): TurnRecord {
+  return {
+    id: `00000000-0000-4000-8000-${String(++n).padStart(12, "0")}`,
+    agentId,
+    taskTypeId: null,
+    lane: "claude",
+    requestedModel: "claude-opus-4-6",
+    servedModel: "claude-opus-4-6",
+    inputTokens: 10,
+    outputTokens: 2,
+    cacheReadTokens: 0,
+    cacheWrite5mTokens: 0,
+    cacheWrite1hTokens: 0,
+    latencyMs: 1_500,
+    generationMs: null,
+    loadMs: null,
+    status: "ok",
+    escalatedFromTurnId: null,
+    reason: "test",
+    errorMessage: null,
+    costMicroUsd: 100n,
+    counterfactualMicroUsd: 100n,
+    source,
+    startedAt,
+  };
+}
+
+for (const target of testDatabases()) {
+  describe(`recordTurns on ${target.kind}`, () => {
+    let db: Db;
+    beforeEach(async () => {
+      db = await target.create();
+      await addAgent(db, { id: "loash" });
+      await addAgent(db, { id: "ops" });
+      await addAgent(db, { id: "quiet" });
+    });
+    afterAll(() => target.cleanup());
+
+    const seen = async () =>
+      new Map(
+        (await db.prisma.agent.findMany({ select: { id: true, lastSeenAt: true } })).map((a) => [a.id, a.lastSeenAt]),
+      );
+
+    it("marks each gateway turn's agent as seen when its latest turn ended, in the same write", async () => {
+      const t = new Date("2026-11-30T10:00:00.000Z");
+      await recordTurns(db, [
+        turn("loash", t),
+        turn("loash", new Date(t.getTime() + 60_000)),
+        turn("ops", t),
+        turn("quiet", t, "reported"),
+      ]);
+      const s = await seen();
+      expect(s.get("loash")).toEqual(new Date(t.getTime() + 61_500));
+      expect(s.get("ops")).toEqual(new Date(t.getTime() + 1_500));
+      expect(s.get("quiet")).toBeNull(); // reported turns: POST /api/v1/turns touches the agent itself
+      expect(await db.prisma.turn.count()).toBe(4);
+
+      // An older turn written later (a retried batch) does not move it back.
+      await recordTurns(db, [turn("loash", new Date(t.getTime() - 3_600_000))]);
+      expect((await seen()).get("loash")).toEqual(new Date(t.getTime() + 61_500));
+    });
+  });
+}
