@@ -1,5 +1,7 @@
 // Small display helpers shared by the dashboard's pages.
 import { LANE_LABEL, isLane } from "@/server/core/lanes";
+import { formatMicroUsd } from "@/server/core/money";
+import { decodePrice } from "@/server/core/cost/suggest-price";
 
 export function formatAgo(at: Date | null, now: Date): string {
   if (!at) return "never";
@@ -11,8 +13,18 @@ export function formatAgo(at: Date | null, now: Date): string {
   return `${Math.round(hours / 24)} days ago`;
 }
 
-/** How a TierChange value reads: a lane's label, or an agent's pin. */
+/** A price per million tokens, input and output: "$3.00 in / $15.00 out per MTok". */
+export function describePricePair(price: { input: bigint; output: bigint }): string {
+  return `${formatMicroUsd(price.input)} in / ${formatMicroUsd(price.output)} out per MTok`;
+}
+
+/** How a TierChange value reads: a lane's label, an agent's pin, a mapping's target or a model's price. */
 export function describeChangeValue(subjectType: string, value: string): string {
   if (subjectType === "task_type") return isLane(value) ? LANE_LABEL[value] : value;
+  if (subjectType === "model_mapping") return value === "none" ? "not mapped" : `served as ${value}`;
+  if (subjectType === "model_price") {
+    const price = decodePrice(value);
+    return price ? describePricePair(price) : value;
+  }
   return value === "none" ? "per task" : `pinned ${value}`;
 }

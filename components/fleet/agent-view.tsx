@@ -264,7 +264,15 @@ export function AgentView({ id }: { id: string }) {
                     <Badge tone={t.lane}>{LANE_LABEL[t.lane]}</Badge>
                   </td>
                   <td className="px-4 py-1.5">{t.taskTypeId ?? "–"}</td>
-                  <td className="px-4 py-1.5 text-xs">{t.servedModel}</td>
+                  <td className="px-4 py-1.5 text-xs">
+                    {t.requestedModel !== t.servedModel ? (
+                      <span title={`asked for ${t.requestedModel}, served by ${t.servedModel}`}>
+                        <span className="text-zinc-500">{t.requestedModel} →</span> {t.servedModel}
+                      </span>
+                    ) : (
+                      t.servedModel
+                    )}
+                  </td>
                   <td className="px-4 py-1.5 text-right tabular-nums">
                     {formatCount(t.inputTokens)} / {formatCount(t.outputTokens)}
                   </td>

@@ -1,5 +1,6 @@
 "use client";
-// Recent lane and pin changes, newest first, each with an undo that goes through the same audited path.
+// Recent lane, pin, model mapping and price changes, newest first, each with an undo that goes through
+// the same audited path.
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/trpc/react";
@@ -18,6 +19,9 @@ export function TierAudit() {
       onSettled: () => {
         void queryClient.invalidateQueries({ queryKey: trpc.tiers.board.queryKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.tiers.changes.queryKey() });
+        // A mapping or a price may have changed: their panels, and the costs a price moved.
+        void queryClient.invalidateQueries(trpc.models.pathFilter());
+        void queryClient.invalidateQueries(trpc.fleet.pathFilter());
       },
     }),
   );
@@ -26,7 +30,8 @@ export function TierAudit() {
     <Card>
       <h2 className="font-semibold">Recent changes</h2>
       <p className="mb-3 text-xs text-zinc-500">
-        Every lane and pin change, who made it and why. Undo restores the previous value, if nothing changed it since.
+        Every lane, pin, model mapping and price change, who made it and why. Undo restores the previous value, if
+        nothing changed it since.
       </p>
       {message ? (
         <p

@@ -3,7 +3,7 @@
 // focus it, Space to lift, arrows to pick a column, Space to drop, Escape to cancel) to change its
 // lane at once; the card moves before the server answers and moves back, with an error, if the
 // server refuses. While dragging, the card shows what the move would change in daily cost.
-import { useMemo, useState } from "react";
+import { Suspense, useMemo, useState } from "react";
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import {
   DndContext,
@@ -21,12 +21,13 @@ import {
   type KeyboardCoordinateGetter,
 } from "@dnd-kit/core";
 import { useTRPC } from "@/trpc/react";
-import { Card } from "@/components/ui";
+import { Card, LoadingBlock } from "@/components/ui";
 import { LANES, LANE_LABEL, LANE_SERVED_BY, LANE_TIER, isLane, type Lane } from "@/server/core/lanes";
 import { formatCount, formatMicroUsd } from "@/server/core/money";
 import type { RouterOutputs } from "@/server/api/root";
 import { AgentPins } from "./agent-pins";
 import { TierAudit } from "./tier-audit";
+import { ModelMappings } from "./model-mappings";
 
 type BoardData = RouterOutputs["tiers"]["board"];
 type BoardTaskType = BoardData["taskTypes"][number];
@@ -288,8 +289,13 @@ export function TierBoard() {
           ) : null}
         </DragOverlay>
       </DndContext>
-      <div className="grid gap-6 lg:grid-cols-2">
-        <AgentPins agents={data.agents} />
+      <div className="grid items-start gap-6 lg:grid-cols-2">
+        <div className="space-y-6">
+          <AgentPins agents={data.agents} />
+          <Suspense fallback={<LoadingBlock label="the model mappings" />}>
+            <ModelMappings agents={data.agents} taskTypes={data.taskTypes} />
+          </Suspense>
+        </div>
         <TierAudit />
       </div>
     </div>

@@ -9,6 +9,7 @@ import { routingRouter } from "./routers/routing";
 import { tiersRouter } from "./routers/tiers";
 import { healthRouter } from "./routers/health";
 import { smokeRouter } from "./routers/smoke";
+import { modelsRouter } from "./routers/models";
 
 export const appRouter = createTRPCRouter({
   agents: agentsRouter,
@@ -19,6 +20,7 @@ export const appRouter = createTRPCRouter({
   tiers: tiersRouter,
   health: healthRouter,
   smoke: smokeRouter,
+  models: modelsRouter,
 });
 
 export type AppRouter = typeof appRouter;

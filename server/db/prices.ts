@@ -4,7 +4,11 @@ import type { Db } from "./client";
 import type { UsageType } from "@/server/core/cost/price-table";
 import type { PricePerMTok } from "@/server/core/cost/price-usage";
 
-export async function readPriceMap(db: Db, at: Date = new Date()): Promise<Map<string, PricePerMTok>> {
+/** `db` may be a transaction's client (`{ prisma: tx }`), for a change that must read the prices it replaces. */
+export async function readPriceMap(
+  db: { prisma: Pick<Db["prisma"], "modelPrice"> },
+  at: Date = new Date(),
+): Promise<Map<string, PricePerMTok>> {
   const rows = await db.prisma.modelPrice.findMany({
     where: { effectiveFrom: { lte: at } },
     orderBy: [{ isOverride: "asc" }, { effectiveFrom: "asc" }],

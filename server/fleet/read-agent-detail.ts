@@ -13,6 +13,8 @@ export type AgentTurnRow = {
   startedAt: Date;
   lane: Lane;
   taskTypeId: string | null;
+  /** The model the agent asked for; differs from servedModel only under an operator's model mapping. */
+  requestedModel: string;
   servedModel: string;
   status: string;
   inputTokens: number;
@@ -74,6 +76,7 @@ export async function readAgentDetail(db: Db, rawId: string, now: Date = new Dat
         startedAt: true,
         lane: true,
         taskTypeId: true,
+        requestedModel: true,
         servedModel: true,
         status: true,
         inputTokens: true,

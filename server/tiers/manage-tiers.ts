@@ -1,6 +1,7 @@
 // The tier board's data and its changes: a task type's lane, an agent's pin. Every change is one
 // transaction with its TierChange audit row, takes effect for routing at once in this process
-// (the gateway's state is invalidated), and can be undone through the same audited path.
+// (the gateway's state is invalidated), and can be undone through the same audited path. The audit
+// also lists model mappings and operator prices (server/models/), whose undo this file dispatches.
 import { z } from "zod";
 import type { Db } from "@/server/db/client";
 import { OffloadError } from "@/server/core/errors";
@@ -9,6 +10,8 @@ import { utcDay } from "@/server/core/turn-record";
 import { daysObserved, microUsdPerDay, perDay } from "@/server/core/per-day";
 import { estimateLaneCost, type FleetLocalRate, type LaneUsage } from "@/server/core/tiers/estimate-move";
 import { invalidateGatewayState } from "@/server/gateway/gateway-state";
+import { describeScope, parseMappingKey, undoModelMappingChange } from "@/server/models/manage-model-mappings";
+import { undoModelPriceChange } from "@/server/models/manage-model-prices";
 
 const WINDOW_DAYS = 7;
 
@@ -27,7 +30,7 @@ export const setPinInput = z.object({
 
 export type TierChangeRow = {
   id: string;
-  subjectType: "task_type" | "agent";
+  subjectType: "task_type" | "agent" | "model_mapping" | "model_price";
   subjectId: string;
   subjectName: string;
   fromValue: string;
@@ -236,6 +239,8 @@ export async function undoTierChange(db: Db, changeId: string, actor: string): P
   const change = await db.prisma.tierChange.findUnique({ where: { id: changeId } });
   if (!change) throw new OffloadError("NOT_FOUND", `no tier change "${changeId}"`, "changeId");
   const note = `undo of the change at ${change.createdAt.toISOString()}`;
+  if (change.subjectType === "model_mapping") return undoModelMappingChange(db, change, note, actor);
+  if (change.subjectType === "model_price") return undoModelPriceChange(db, change, note, actor);
   const currentValue =
     change.subjectType === "task_type"
       ? (await db.prisma.taskType.findUnique({ where: { id: change.subjectId }, select: { lane: true } }))?.lane
@@ -255,12 +260,31 @@ export async function undoTierChange(db: Db, changeId: string, actor: string): P
 
 export async function listTierChanges(db: Db, limit = 20): Promise<TierChangeRow[]> {
   const rows = await db.prisma.tierChange.findMany({ orderBy: { createdAt: "desc" }, take: limit });
-  const typeIds = rows.filter((r) => r.subjectType === "task_type").map((r) => r.subjectId);
-  const agentIds = rows.filter((r) => r.subjectType === "agent").map((r) => r.subjectId);
+  const scopes = new Map(
+    rows.filter((r) => r.subjectType === "model_mapping").map((r) => [r.subjectId, parseMappingKey(r.subjectId)]),
+  );
+  const typeIds = [
+    ...rows.filter((r) => r.subjectType === "task_type").map((r) => r.subjectId),
+    ...[...scopes.values()].flatMap((s) => (s?.taskTypeId ? [s.taskTypeId] : [])),
+  ];
+  const agentIds = [
+    ...rows.filter((r) => r.subjectType === "agent").map((r) => r.subjectId),
+    ...[...scopes.values()].flatMap((s) => (s?.agentId ? [s.agentId] : [])),
+  ];
   const [types, agents] = await Promise.all([
     db.prisma.taskType.findMany({ where: { id: { in: typeIds } }, select: { id: true, name: true } }),
     db.prisma.agent.findMany({ where: { id: { in: agentIds } }, select: { id: true, name: true } }),
   ]);
-  const names = new Map([...types, ...agents].map((s) => [s.id, s.name]));
-  return rows.map((r) => ({ ...r, subjectName: names.get(r.subjectId) ?? r.subjectId }));
+  const typeNames = new Map(types.map((s) => [s.id, s.name]));
+  const agentNames = new Map(agents.map((s) => [s.id, s.name]));
+  const subjectName = (r: (typeof rows)[number]): string => {
+    if (r.subjectType === "model_mapping") {
+      const scope = scopes.get(r.subjectId);
+      if (!scope) return r.subjectId;
+      const names = { agent: agentNames.get(scope.agentId ?? ""), taskType: typeNames.get(scope.taskTypeId ?? "") };
+      return describeScope(scope, names);
+    }
+    return (r.subjectType === "task_type" ? typeNames : agentNames).get(r.subjectId) ?? r.subjectId;
+  };
+  return rows.map((r) => ({ ...r, subjectName: subjectName(r) }));
 }

@@ -1,4 +1,4 @@
-// The Tiers page: the lane board, agent pins and recent changes.
+// The Tiers page: the lane board, agent pins, model mappings and recent changes.
 import { Suspense } from "react";
 import { HydrateClient, getQueryClient, trpc } from "@/trpc/server";
 import { TierBoard } from "@/components/tiers/tier-board";
@@ -9,6 +9,7 @@ export const dynamic = "force-dynamic";
 export default async function TiersPage() {
   const queryClient = getQueryClient();
   void queryClient.prefetchQuery(trpc.tiers.board.queryOptions());
+  void queryClient.prefetchQuery(trpc.models.mappings.queryOptions());
   // TierAudit reads the changes with useQuery: awaited (trpc/server.tsx says why).
   await queryClient.prefetchQuery(trpc.tiers.changes.queryOptions({ limit: 20 }));
   return (

@@ -6,6 +6,7 @@ import { seed } from "@/server/db/seed";
 import { applyMigrations } from "@/server/db/migrate";
 import { invalidateGatewayState } from "@/server/gateway/gateway-state";
 import { z } from "zod";
+import { OffloadError } from "@/server/core/errors";
 
 export const systemRouter = createTRPCRouter({
   info: adminProcedure.query(({ ctx }) => {
@@ -20,6 +21,13 @@ export const systemRouter = createTRPCRouter({
   settings: adminProcedure.query(({ ctx }) => readSettings(ctx.db)),
   // The gateway keeps settings in its per-second snapshot: drop it so that the change applies to the next turn.
   updateSettings: adminProcedure.input(settingsPatchSchema).mutation(async ({ ctx, input }) => {
+    // Model mappings change only through their audited path (models router), never as a bare setting.
+    if (input.modelMappings !== undefined)
+      throw new OffloadError(
+        "BAD_REQUEST",
+        "modelMappings: change model mappings with models.addMapping and models.removeMapping, which audit them",
+        "modelMappings",
+      );
     const settings = await updateSettings(ctx.db, input);
     invalidateGatewayState();
     return settings;

@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "TierChangeSubject" ADD VALUE 'model_price';
