@@ -11,7 +11,7 @@ export default defineConfig({
   },
   test: {
     include: ["**/*.test.ts", "**/*.test.tsx"],
-    exclude: ["node_modules/**", ".next/**", ".data/**", ".test-data/**"],
+    exclude: ["node_modules/**", ".next/**", ".data/**", ".test-data/**", "e2e/clients/**"],
     testTimeout: 60_000,
     hookTimeout: 300_000,
     pool: "forks",

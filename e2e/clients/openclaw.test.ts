@@ -1,0 +1,278 @@
+// End to end with the real OpenClaw (`openclaw` from npm, run by the Node 24 binary the global
+// setup installs), configured in an isolated HOME with a provider `api: "anthropic-messages"` whose
+// baseUrl is Offload and whose key is an agent's Offload key (the agent pinned to Claude): a
+// one-shot `openclaw agent --local --message ...` and a heartbeat run (its Gateway started, the
+// heartbeat woken with `openclaw system event --mode now`). For every request: OpenClaw succeeded,
+// the fake Anthropic got exactly what OpenClaw sent, and OpenClaw got exactly what it answered.
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { AnthropicReply } from "@/server/testing/fake-anthropic";
+import { freePort } from "@/server/testing/start-server";
+import { writeCapture } from "./captures";
+import { collectCase, runProcess, startHarness, tempDir, type Harness, type ProcessResult } from "./harness";
+import { describeRequests, expectTransparentCase, pairExchanges, type ExchangePair } from "./transparency";
+
+const AGENT = "openclaw-e2e";
+const PROVIDER = "offload";
+const MODEL = "claude-opus-4-6";
+const RUN_TIMEOUT_MS = 300_000;
+const GATEWAY_TOKEN = "openclaw-e2e-gateway-token-0123456789";
+
+const clients = inject("clients");
+let harness: Harness;
+let agentKey = "";
+const cleanups: (() => void)[] = [];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Home = { dir: string; env: Record<string, string> };
+
+/**
+ * An isolated HOME holding ~/.openclaw/openclaw.json (docs/gateway/config-tools/custom-providers.md):
+ * one provider, Offload, speaking the Anthropic Messages API with the agent's key, as the only
+ * model source; the default agent uses its Claude model. Nothing of this process's environment
+ * reaches OpenClaw but PATH (with Node 24 first).
+ */
+function openclawHome(extra: Record<string, unknown> = {}, heartbeat?: Record<string, unknown>): Home {
+  const home = tempDir("openclaw-home");
+  cleanups.push(home.remove);
+  const config = {
+    models: {
+      mode: "replace",
+      providers: {
+        [PROVIDER]: {
+          baseUrl: harness.gateway.url,
+          api: "anthropic-messages",
+          apiKey: agentKey,
+          models: [
+            {
+              id: MODEL,
+              name: "Claude Opus 4.6 via Offload",
+              reasoning: true,
+              input: ["text"],
+              contextWindow: 200_000,
+              maxTokens: 8192,
+            },
+          ],
+        },
+      },
+    },
+    agents: {
+      defaults: {
+        model: { primary: `${PROVIDER}/${MODEL}` },
+        workspace: path.join(home.dir, "workspace"),
+        ...(heartbeat ? { heartbeat } : {}),
+      },
+    },
+    // Its log file, by default in /tmp/openclaw/, stays in this HOME (docs/gateway/config-observability.md).
+    logging: { file: path.join(home.dir, "openclaw.log") },
+    ...extra,
+  };
+  fs.mkdirSync(path.join(home.dir, ".openclaw"), { recursive: true });
+  fs.mkdirSync(path.join(home.dir, "tmp"));
+  fs.writeFileSync(path.join(home.dir, ".openclaw", "openclaw.json"), JSON.stringify(config, null, 2));
+  const nodeBin = path.dirname(clients.node24);
+  return {
+    dir: home.dir,
+    env: {
+      PATH: `${nodeBin}${path.delimiter}${process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin"}`,
+      HOME: home.dir,
+      TMPDIR: path.join(home.dir, "tmp"),
+      LANG: "C.UTF-8",
+      TZ: "UTC",
+      // No downloads of helper binaries (docs/help/environment.md): the suite runs offline.
+      OPENCLAW_OFFLINE: "1",
+    },
+  };
+}
+
+const openclaw = (home: Home, args: string[], timeoutMs = RUN_TIMEOUT_MS) =>
+  runProcess(clients.node24, [clients.openclaw, ...args], { cwd: home.dir, env: home.env, timeoutMs });
+
+type Recorded = { pairs: ExchangePair[]; upstreamCount: number };
+
+async function record(caseName: string, home: Home, command: string[]): Promise<Recorded> {
+  const rec = await collectCase(harness);
+  console.log(describeRequests(`openclaw ${caseName}`, rec.client));
+  const saved = await writeCapture(
+    {
+      client: "openclaw",
+      clientVersion: clients.versions.openclaw,
+      caseName,
+      command: ["openclaw", ...command],
+      replacements: {
+        [agentKey]: "<offload-agent-key>",
+        [home.dir]: "<home>",
+        [GATEWAY_TOKEN]: "<openclaw-gateway-token>",
+        [harness.gateway.url]: "<offload-url>",
+        [new URL(harness.gateway.url).host]: "<offload-host>",
+      },
+    },
+    rec.client,
+  );
+  if (saved) console.log(`saved ${saved}`);
+  return { pairs: pairExchanges(rec.client, rec.upstream), upstreamCount: rec.upstream.length };
+}
+
+function why(result: ProcessResult): string {
+  return `exit ${result.code ?? result.signal}; stdout: ${result.stdout.slice(-1500)}; stderr: ${result.stderr.slice(-2500)}`;
+}
+
+const firstUserText = (p: ExchangePair): string => {
+  const body = JSON.parse(p.client.request.body.toString("utf8"));
+  const first = body.messages?.find((m: any) => m.role === "user");
+  return typeof first?.content === "string"
+    ? first.content
+    : (first?.content ?? []).map((b: any) => (typeof b.text === "string" ? b.text : "")).join("\n");
+};
+
+/** Starts `openclaw gateway run` and waits until `openclaw gateway health` answers. */
+async function startOpenclawGateway(home: Home, port: number): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
+  const child = spawn(clients.node24, [clients.openclaw, "gateway", "run"], {
+    cwd: home.dir,
+    env: home.env as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let logs = "";
+  child.stdout.on("data", (d: Buffer) => (logs += d.toString("utf8")));
+  child.stderr.on("data", (d: Buffer) => (logs += d.toString("utf8")));
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const kill = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
+  const stop = async () => {
+    if (!gone) {
+      kill("SIGTERM");
+      const timer = setTimeout(() => kill("SIGKILL"), 20_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    kill("SIGKILL");
+  };
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    if (gone) throw new Error(`openclaw gateway run exited before it was healthy:\n${logs.slice(-4000)}`);
+    const health = await openclaw(home, ["gateway", "health", ...gatewayFlags(port), "--json"], 30_000);
+    if (health.code === 0) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`openclaw gateway was not healthy after 180 s:\n${why(health)}\n${logs.slice(-4000)}`);
+    }
+    await sleep(1_000);
+  }
+  return { child, stop };
+}
+
+const gatewayFlags = (port: number) => ["--url", `ws://127.0.0.1:${port}`, "--token", GATEWAY_TOKEN];
+
+describe("OpenClaw through Offload (agent pinned to Claude)", () => {
+  beforeAll(async () => {
+    harness = await startHarness();
+    agentKey = await harness.addAgent(AGENT, "claude");
+  });
+
+  afterAll(async () => {
+    await harness?.stop();
+    for (const cleanup of cleanups) cleanup();
+  });
+
+  it("answers a one-shot `openclaw agent --local --message`", async () => {
+    harness.reset();
+    harness.anthropic.setReply((): AnthropicReply => ({ text: "pong" }));
+    const home = openclawHome();
+    const command = ["agent", "--local", "--agent", "main", "--message", "Reply with the single word pong.", "--json"];
+    const result = await openclaw(home, command);
+    const rec = await record("one-shot", home, command);
+
+    expect.soft(result.code, `one-shot: openclaw exit status (${why(result)})`).toBe(0);
+    let output: any;
+    try {
+      output = JSON.parse(result.stdout);
+    } catch {
+      output = undefined;
+    }
+    const texts: string[] = (output?.payloads ?? output?.result?.payloads ?? []).map((p: any) => p?.text);
+    expect.soft(texts, `one-shot: the reply's payloads (stdout: ${result.stdout.slice(0, 1000)})`).toContain("pong");
+    expect.soft(rec.pairs.length, "one-shot: Messages requests sent").toBeGreaterThan(0);
+    for (const p of rec.pairs)
+      expect
+        .soft(firstUserText(p), "one-shot: the instruction reached the model")
+        .toContain("Reply with the single word pong.");
+    await expectTransparentCase(harness, {
+      caseName: "openclaw one-shot",
+      agentId: AGENT,
+      agentKey,
+      pairs: rec.pairs,
+      upstreamCount: rec.upstreamCount,
+    });
+  });
+
+  it("runs a heartbeat through its Gateway", async () => {
+    harness.reset();
+    harness.anthropic.setReply((): AnthropicReply => ({ text: "NO_REPLY" }));
+    const port = await freePort();
+    // A heartbeat every 30 minutes that delivers nowhere (docs/gateway/heartbeat.md); the test wakes it now.
+    const home = openclawHome(
+      { gateway: { mode: "local", port, bind: "loopback", auth: { mode: "token", token: GATEWAY_TOKEN } } },
+      { every: "30m", target: "none" },
+    );
+    const gateway = await startOpenclawGateway(home, port);
+    let last: any;
+    try {
+      harness.reset(); // only the heartbeat's requests, not any made while the Gateway started
+      harness.anthropic.setReply((): AnthropicReply => ({ text: "NO_REPLY" }));
+      const eventCommand = ["system", "event", "--text", "Check the deploy queue.", "--mode", "now", "--json"];
+      const event = await openclaw(
+        home,
+        [...eventCommand.slice(0, 2), ...gatewayFlags(port), ...eventCommand.slice(2)],
+        60_000,
+      );
+      expect(event.code, `heartbeat: openclaw system event (${why(event)})`).toBe(0);
+      // Wait for the heartbeat's model call to finish, then for the Gateway to record the heartbeat.
+      const deadline = Date.now() + 180_000;
+      while (Date.now() < deadline) {
+        await harness.settled();
+        const status = await openclaw(home, ["system", "heartbeat", "last", ...gatewayFlags(port), "--json"], 60_000);
+        try {
+          last = JSON.parse(status.stdout);
+        } catch {
+          last = undefined;
+        }
+        if (harness.gateway.exchanges.length > 0 && typeof last?.status === "string") break;
+        await sleep(1_000);
+      }
+    } finally {
+      await gateway.stop();
+    }
+    const rec = await record("heartbeat", home, [
+      "system",
+      "event",
+      "--text",
+      "Check the deploy queue.",
+      "--mode",
+      "now",
+    ]);
+
+    expect.soft(rec.pairs.length, "heartbeat: Messages requests sent").toBeGreaterThan(0);
+    expect
+      .soft(String(last?.status), `heartbeat: the Gateway's last heartbeat (${JSON.stringify(last)})`)
+      .toMatch(/^ok/);
+    for (const p of rec.pairs)
+      expect.soft(firstUserText(p), "heartbeat: the heartbeat prompt reached the model").toContain("heartbeat");
+    await expectTransparentCase(harness, {
+      caseName: "openclaw heartbeat",
+      agentId: AGENT,
+      agentKey,
+      pairs: rec.pairs,
+      upstreamCount: rec.upstreamCount,
+    });
+  });
+});
