@@ -41,6 +41,9 @@ export type Settings = {
   projectionTurnCostHighUsd: number;
   /** Operator model mappings on the Claude lane (see routing/map-model.ts); empty: every turn gets the model it asked for. */
   modelMappings: ModelMapping[];
+  /** The operator's own heartbeat prompts, regex sources matched case-insensitively on a turn's instruction
+   *  (besides the known ones of core/turns/recognise-heartbeat.ts); a match routes as task type heartbeat. */
+  heartbeatPatterns: string[];
 };
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = {
@@ -49,7 +52,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   gpuVramGb: 12,
   defaultLocalModel: "qwen3:8b",
   defaultClaudeModel: "claude-opus-4-6",
-  localContextTokens: 16_384,
+  localContextTokens: 32_768,
   localKeepAliveMinutes: 30,
   localTimeoutSeconds: 120,
   escalateWhenLocalDown: true,
@@ -66,6 +69,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   projectionTurnCostLowUsd: 0.02,
   projectionTurnCostHighUsd: 0.05,
   modelMappings: [],
+  heartbeatPatterns: [],
 };
 
 /** USD per kWh as integer micro-dollars per kWh. */

@@ -5,6 +5,16 @@ import { DEFAULT_SETTINGS, type Settings } from "@/server/core/settings-defaults
 
 const modelName = z.string().trim().min(1).max(200);
 
+/** Whether a heartbeat pattern compiles as the turn reader compiles it (case-insensitive). */
+function compiles(source: string): boolean {
+  try {
+    new RegExp(source, "i");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const settingsSchema = z.object({
   electricityUsdPerKwh: z.number().min(0).max(10),
   gpuWatts: z.number().int().min(1).max(5_000),
@@ -44,6 +54,9 @@ export const settingsSchema = z.object({
       }),
     )
     .max(200),
+  heartbeatPatterns: z
+    .array(z.string().trim().min(1).max(500).refine(compiles, { error: "not a valid regular expression" }))
+    .max(100),
 }) satisfies z.ZodType<Settings>;
 
 export const settingsPatchSchema = settingsSchema.partial().strict();

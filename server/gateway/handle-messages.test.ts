@@ -94,7 +94,7 @@ for (const target of testDatabases()) {
         model: "qwen3:8b",
         stream: false,
         think: false,
-        options: { num_ctx: 16_384, num_predict: 512 },
+        options: { num_ctx: 32_768, num_predict: 512 },
       });
       expect(sent.keep_alive).toBe("65m"); // the fleet's longest heartbeat (ops, 60 min) + 5
       expect(JSON.stringify(sent)).not.toContain("cache_control");
@@ -517,7 +517,7 @@ for (const target of testDatabases()) {
     });
 
     it("sends a prompt larger than the local context to Claude instead of letting Ollama truncate it", async () => {
-      const workspace = "AGENTS.md and TOOLS.md say many things. ".repeat(2_000); // ~80k characters, ~23k tokens
+      const workspace = "AGENTS.md and TOOLS.md say many things. ".repeat(4_000); // ~160k characters, ~46k tokens
       const { response } = await sdk("loash")
         .messages.create({
           model: "claude-opus-4-6",
@@ -528,7 +528,7 @@ for (const target of testDatabases()) {
         .withResponse();
       expect(response.headers.get("x-offload-lane")).toBe("claude");
       const [turn] = await turns();
-      expect(turn!.reason).toContain("exceed the local context of 16,384 tokens");
+      expect(turn!.reason).toContain("exceed the local context of 32,768 tokens");
       expect(ollama.requests.filter((r) => r.path === "/api/chat")).toHaveLength(0);
     });
 

@@ -50,7 +50,9 @@ export async function handleMessages(request: Request, database?: Db): Promise<R
       const agent = await authenticateAgent(db, state, request);
       const bytes = await readRequestBody(request);
       const body = parseMessages(bytes, progress);
-      const plan = planTurn(body, agent, state, request.headers.get("x-offload-task-type")?.trim() || null);
+      const plan = planTurn(body, agent, state, request.headers.get("x-offload-task-type")?.trim() || null, {
+        userAgent: request.headers.get("user-agent"),
+      });
       Object.assign(progress, { lane: plan.lane, model: plan.model, reason: plan.reason });
       const turn: GatewayTurn = {
         original: { path: pathOf(request.url), headers: request.headers, bytes },

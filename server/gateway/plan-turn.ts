@@ -1,18 +1,22 @@
-// Where one gateway turn goes and on which model, decided before anything is sent: the routing
-// policy (core/routing/decide-route.ts: pin > task type header > classifier > default, then
-// Ollama's health), then what a local lane cannot serve faithfully (a role or block it cannot be
+// Where one gateway turn goes and on which model, decided before anything is sent: what the turn
+// is about (core/turns/read-turn.ts: the instruction without the client's wrapper, a heartbeat, a
+// tool loop's continuation), the routing policy (core/routing/decide-route.ts: pin > task type
+// header > a recognised heartbeat or a tool loop's lane > classifier on the instruction > default,
+// then Ollama's health), then what a local lane cannot serve faithfully (a role or block it cannot be
 // given, a prompt longer than its context) goes to Claude, and on Claude the requested model is
 // served unless an operator's model mapping says otherwise.
 import { classifyTask } from "@/server/core/classifier/classify-task";
 import { decideRoute, RouteError, type RouteDecision } from "@/server/core/routing/decide-route";
 import { mapModel, type ModelMapping } from "@/server/core/routing/map-model";
 import { estimateTokens, fitLocalContext } from "@/server/core/gateway/local-request-policy";
-import { lastUserText, promptCharacters, type MessagesRequest } from "@/server/core/gateway/messages-request";
+import { promptCharacters, type MessagesRequest } from "@/server/core/gateway/messages-request";
 import { readLocalRequest } from "@/server/core/gateway/read-local-request";
 import { LANE_TIER, type Lane } from "@/server/core/lanes";
+import { readTurn, type TurnReading } from "@/server/core/turns/read-turn";
 import type { CallerAgent } from "@/server/agents/authenticate-caller";
 import { HttpError } from "@/server/http/http-error";
 import type { GatewayState } from "./gateway-state";
+import { conversationLaneKey, conversationLanes, type ConversationLane } from "./conversation-lanes";
 
 export type ClaudeTarget = {
   /** The model sent to Anthropic: the requested one, or an operator mapping's. */
@@ -28,6 +32,10 @@ export type TurnPlan = {
   taskTypeId: string | null;
   reason: string;
   decision: RouteDecision;
+  /** What the turn is about, as read from the request. */
+  reading: TurnReading;
+  /** The agent's conversation, as the tool-loop lanes know it (conversation-lanes.ts). */
+  conversationLaneKey: string;
 };
 
 /** The model Claude serves for a requested one: as asked, or as an operator's mapping says. */
@@ -53,30 +61,93 @@ function toClaude(decision: RouteDecision, reason: string): RouteDecision {
   return { ...decision, lane: "claude", tier: LANE_TIER.claude, reason };
 }
 
+/** The reason with its first clause (the draft decision's own words) replaced; health's notes after it stay. */
+function withFirstClause(reason: string, clause: string): string {
+  const rest = reason.indexOf("; ");
+  return rest < 0 ? clause : `${clause}${reason.slice(rest)}`;
+}
+
+/** What decides the turn when neither a pin nor a header does: a tool loop's lane, a heartbeat, or the classifier. */
+type Basis = { kind: "loop"; follow: ConversationLane } | { kind: "heartbeat"; by: string } | { kind: "classifier" };
+
+function basisOf(reading: TurnReading, laneKey: string, state: GatewayState, labelled: boolean): Basis {
+  if (labelled) return { kind: "classifier" };
+  if (reading.kind === "tool-results") {
+    const follow = conversationLanes.follow(laneKey);
+    if (follow) return { kind: "loop", follow };
+  }
+  if (reading.heartbeat && state.taskTypes.some((t) => t.id === "heartbeat"))
+    return { kind: "heartbeat", by: reading.heartbeat.by };
+  return { kind: "classifier" };
+}
+
+function routeTurn(
+  reading: TurnReading,
+  basis: Basis,
+  agent: CallerAgent,
+  state: GatewayState,
+  headerTaskType: string | null,
+): RouteDecision {
+  const ctx = {
+    agent,
+    taskTypes: state.taskTypes,
+    classify: classifyTask,
+    health: state.health,
+    settings: { ...state.settings },
+  };
+  const request = { lastUserText: reading.instruction };
+  const pinned = agent.pin !== "none";
+  if (basis.kind === "heartbeat") {
+    // A recognised heartbeat is the heartbeat task type: its lane is the tier board's.
+    const decision = decideRoute({ agentId: agent.id, taskType: "heartbeat", request }, ctx);
+    return pinned ? decision : { ...decision, reason: `recognised as a heartbeat (${basis.by}); ${decision.reason}` };
+  }
+  if (basis.kind === "loop") {
+    // The loop's lane, through the same policy (health may still move it): the board's lane of its
+    // task type when that is the lane it began on, else the lane's tier with no task type.
+    const { lane, taskTypeId } = basis.follow;
+    const onBoard = state.taskTypes.find((t) => t.id === taskTypeId);
+    const taskType = onBoard && onBoard.lane === lane ? onBoard.id : null;
+    const decision = decideRoute(
+      { agentId: agent.id, request },
+      { ...ctx, classify: () => ({ taskType, tier: LANE_TIER[lane], confidence: 1, evidence: [] }) },
+    );
+    return pinned
+      ? decision
+      : {
+          ...decision,
+          taskType: taskTypeId,
+          reason: withFirstClause(decision.reason, `tool results: the loop continues on lane ${lane}`),
+        };
+  }
+  return decideRoute({ agentId: agent.id, taskType: headerTaskType, request }, ctx);
+}
+
+export type PlanOptions = {
+  /** The request's User-Agent header (helps recognise the client). */
+  userAgent?: string | null;
+};
+
 export function planTurn(
   body: MessagesRequest,
   agent: CallerAgent,
   state: GatewayState,
   headerTaskType: string | null,
+  options: PlanOptions = {},
 ): TurnPlan {
+  const reading = readTurn(body, { userAgent: options.userAgent, heartbeatPatterns: state.settings.heartbeatPatterns });
+  const laneKey = conversationLaneKey(agent.id, reading.conversationKey);
+  const basis = basisOf(reading, laneKey, state, !!headerTaskType);
   let decision: RouteDecision;
   try {
-    decision = decideRoute(
-      { agentId: agent.id, taskType: headerTaskType, request: { lastUserText: lastUserText(body.messages) } },
-      {
-        agent,
-        taskTypes: state.taskTypes,
-        classify: classifyTask,
-        health: state.health,
-        settings: { ...state.settings },
-      },
-    );
+    decision = routeTurn(reading, basis, agent, state, headerTaskType);
   } catch (err) {
     if (err instanceof RouteError && err.code === "unknown_task_type")
       throw new HttpError(400, "invalid_request_error", `x-offload-task-type: ${err.message}`, "x-offload-task-type");
     if (err instanceof RouteError) throw new HttpError(503, "api_error", err.message);
     throw err;
   }
+  const planned = decision.lane;
   if (decision.lane !== "claude") {
     // What the local model could not be given as sent goes to Claude, rather than being cut or dropped.
     const local = readLocalRequest(body);
@@ -93,8 +164,14 @@ export function planTurn(
   }
   const taskTypeId =
     decision.taskType && state.taskTypes.some((t) => t.id === decision.taskType) ? decision.taskType : null;
+  // A turn that begins a loop sets its lane; a moved-off-its-lane turn (health, what a local model cannot take) breaks it.
+  const escalated = !!decision.escalatedFrom || planned !== decision.lane;
+  if (reading.kind !== "tool-results")
+    conversationLanes.remember(laneKey, { lane: decision.lane, taskTypeId, escalated });
+  else if (escalated) conversationLanes.markEscalated(laneKey);
+  const read = { reading, conversationLaneKey: laneKey };
   if (decision.lane !== "claude")
-    return { lane: decision.lane, model: decision.model!, taskTypeId, reason: decision.reason, decision };
+    return { lane: decision.lane, model: decision.model!, taskTypeId, reason: decision.reason, decision, ...read };
   const target = claudeTarget(body.model, { agentId: agent.id, taskTypeId }, state);
   return {
     lane: "claude",
@@ -102,5 +179,6 @@ export function planTurn(
     taskTypeId,
     reason: withMappingNote(decision.reason, body.model, target),
     decision,
+    ...read,
   };
 }

@@ -24,6 +24,7 @@ import { serveClaude } from "./serve-claude";
 import { localRecord } from "./turn-records";
 import { enqueueTurns } from "./turn-writer";
 import type { GatewayTurn } from "./gateway-turn";
+import { conversationLanes } from "./conversation-lanes";
 
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" };
 
@@ -74,6 +75,8 @@ export async function serveLocal(turn: GatewayTurn): Promise<Response> {
   };
   const escalate = (why: string, meter: Meter) => {
     record("escalated", meter, why);
+    // The conversation's tool loop no longer follows the local lane: its next turns are decided afresh.
+    conversationLanes.markEscalated(turn.plan.conversationLaneKey);
     return serveClaude(turn, `${reason}; escalated to claude: ${why}`, id);
   };
   const failed = (err: unknown): Promise<Response> => {

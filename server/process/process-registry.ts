@@ -7,6 +7,7 @@ import type { Db } from "@/server/db/client";
 import type { GatewayState } from "@/server/gateway/gateway-state";
 import type { WriterState } from "@/server/gateway/turn-writer";
 import type { MonitorState } from "@/server/health/health-monitor";
+import type { ConversationLanes } from "@/server/gateway/conversation-lanes";
 
 /** Every slot, with the module that owns it. Add a slot here, never a new globalThis property. */
 export interface ProcessSlots {
@@ -24,6 +25,8 @@ export interface ProcessSlots {
   ollamaInFlight: { count: number };
   /** server/smoke/run-smoke.ts: smoke runs in progress here, so that they can be cancelled. */
   smokeRuns: Map<string, AbortController>;
+  /** server/gateway/conversation-lanes.ts: the lane each recent tool loop started on. */
+  conversationLanes: ConversationLanes;
   /** server/health/health-monitor.ts: the polling timer. */
   healthMonitor: MonitorState;
 }
