@@ -94,3 +94,46 @@ describe("offload agents, while the server holds the embedded database", () => {
     expect(await res.text()).toContain("relay-7");
   });
 });
+
+describe("offload settings, without a server", () => {
+  const dataDir = tempDataDir();
+  const cli = (...args: string[]) => runCli(args, { OFFLOAD_DATA_DIR: dataDir, DATABASE_URL: undefined });
+
+  it("shows every setting, or one as JSON", async () => {
+    const all = await cli("settings", "get");
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/localContextTokens\s+32768/);
+    expect(all.stdout).toMatch(/heartbeatPatterns\s+\[\]/);
+    const one = await cli("settings", "get", "localKeepAliveMinutes");
+    expect(one.code).toBe(0);
+    expect(lastLine(one.stdout)).toBe("30");
+  });
+
+  it("changes a setting, reading the value as JSON or text", async () => {
+    const set = await cli("settings", "set", "localContextTokens", "24576");
+    expect(set.code).toBe(0);
+    expect(lastLine(set.stdout)).toBe("localContextTokens = 24576");
+    const patterns = await cli("settings", "set", "heartbeatPatterns", '["^ping the fleet$"]');
+    expect(patterns.code).toBe(0);
+    const model = await cli("settings", "set", "defaultLocalModel", "qwen3:14b");
+    expect(lastLine(model.stdout)).toBe('defaultLocalModel = "qwen3:14b"');
+    expect(lastLine((await cli("settings", "get", "localContextTokens")).stdout)).toBe("24576");
+    expect(lastLine((await cli("settings", "get", "heartbeatPatterns")).stdout)).toBe('["^ping the fleet$"]');
+  });
+
+  it("refuses a bad value naming the setting and keeps the old one; an unknown key is a usage error", async () => {
+    const bad = await cli("settings", "set", "localContextTokens", "12");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/offload: localContextTokens: /);
+    expect(lastLine((await cli("settings", "get", "localContextTokens")).stdout)).toBe("24576");
+    const badPattern = await cli("settings", "set", "heartbeatPatterns", '["(unclosed"]');
+    expect(badPattern.code).toBe(1);
+    expect(badPattern.stderr).toMatch(/heartbeatPatterns/);
+    const unknown = await cli("settings", "set", "nope", "1");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("offload: unknown setting: nope");
+    const mappings = await cli("settings", "set", "modelMappings", "[]");
+    expect(mappings.code).toBe(1);
+    expect(mappings.stderr).toMatch(/modelMappings: change model mappings with/);
+  });
+});

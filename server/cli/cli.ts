@@ -8,6 +8,7 @@ import { UsageError, parse, table, withAdmin } from "./cli-support";
 import { classifyCommand } from "./classify";
 import { projectCommand } from "./project";
 import { smokeCommand } from "./smoke";
+import { settingsCommand } from "./settings";
 
 const USAGE = `Usage: offload <command>
 
@@ -26,6 +27,8 @@ const USAGE = `Usage: offload <command>
   smoke --model <m> [--repeat N] [--task-timeout S] [--json]
                                   run the smoke suite on a model (ollama/qwen3:8b, anthropic/claude-opus-4-6);
                                   exit 0 when every task passed, 1 when any failed
+  settings get [key] [--json]     the operator's settings (one value as JSON when a key is given)
+  settings set <key> <value>      change one setting (the value as JSON when it parses, else as text)
   db migrate                      apply pending database migrations
   db seed [--no-demo]             seed the catalogue, prices and settings (and the demo fleet, once)
 
@@ -185,6 +188,8 @@ async function runCli(argv: string[]): Promise<number> {
         return await projectCommand(env, rest);
       case "smoke":
         return await smokeCommand(env, rest);
+      case "settings":
+        return await settingsCommand(env, rest);
       default:
         throw new UsageError(`unknown command: ${command}`);
     }
