@@ -10,6 +10,7 @@ import { tiersRouter } from "./routers/tiers";
 import { healthRouter } from "./routers/health";
 import { smokeRouter } from "./routers/smoke";
 import { modelsRouter } from "./routers/models";
+import { turnsRouter } from "./routers/turns";
 
 export const appRouter = createTRPCRouter({
   agents: agentsRouter,
@@ -21,6 +22,7 @@ export const appRouter = createTRPCRouter({
   health: healthRouter,
   smoke: smokeRouter,
   models: modelsRouter,
+  turns: turnsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,9 @@
 // Operator settings and their defaults. Stored one key per row in Setting; validated in server/db/settings.ts.
 import type { ModelMapping } from "./routing/map-model";
 
+export const KV_CACHE_TYPES = ["f16", "q8_0", "q4_0"] as const;
+export type KvCacheType = (typeof KV_CACHE_TYPES)[number];
+
 export type Settings = {
   /** Electricity price, USD per kWh, for the cost of local turns. */
   electricityUsdPerKwh: number;
@@ -12,6 +15,10 @@ export type Settings = {
   defaultClaudeModel: string;
   /** Context length set on local requests (Ollama's own default of 4,096 truncates agent prompts). */
   localContextTokens: number;
+  /** Room kept for the answer inside the local context, tokens (a request's max_tokens when smaller). */
+  localAnswerReserveTokens: number;
+  /** The KV cache type the Ollama server runs with (OLLAMA_KV_CACHE_TYPE): what the local context costs in VRAM. */
+  kvCacheType: KvCacheType;
   /** Keep-alive set on local requests, minutes (Ollama's default of 5 reloads the model every heartbeat). */
   localKeepAliveMinutes: number;
   /** A local answer that takes longer than this is given up on (and escalated when allowed), seconds. */
@@ -53,6 +60,8 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   defaultLocalModel: "qwen3:8b",
   defaultClaudeModel: "claude-opus-4-6",
   localContextTokens: 32_768,
+  localAnswerReserveTokens: 2_048,
+  kvCacheType: "f16",
   localKeepAliveMinutes: 30,
   localTimeoutSeconds: 120,
   escalateWhenLocalDown: true,

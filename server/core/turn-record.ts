@@ -29,6 +29,14 @@ export type TurnRecord = {
   counterfactualMicroUsd: bigint | null;
   source: "gateway" | "reported" | "demo";
   startedAt: Date;
+  /** The instruction's fingerprint (core/turns/fingerprint.ts); gateway turns only. */
+  fingerprint?: { id: string; template: string } | null;
+  /** The classifier's confidence, when the classifier decided the lane. */
+  confidence?: number | null;
+  /** The prompt's estimated tokens when the gateway planned the turn. */
+  promptTokens?: number | null;
+  /** A local-lane turn sent to Claude only because it did not fit the local context. */
+  contextForcedClaude?: boolean;
 };
 
 /** UTC calendar day of an instant, as YYYY-MM-DD (DailyUsage's key). */

@@ -116,6 +116,10 @@ const TURN_COLUMNS = [
   "counterfactualMicroUsd",
   "source",
   "startedAt",
+  "fingerprint",
+  "confidence",
+  "promptTokens",
+  "contextForcedClaude",
 ] as const satisfies readonly (keyof TurnRecord)[];
 
 const TURN_CASTS: Partial<Record<(typeof TURN_COLUMNS)[number], string>> = {
@@ -135,9 +139,12 @@ function turnInsertSql(rows: number): string {
 
 /** Timestamps are stored as UTC wall-clock (Prisma's timestamp(3) convention). */
 function turnParams(t: TurnRecord): unknown[] {
-  return TURN_COLUMNS.map((c) =>
-    c === "startedAt" ? t.startedAt.toISOString().replace("T", " ").replace("Z", "") : (t[c] ?? null),
-  );
+  return TURN_COLUMNS.map((c) => {
+    if (c === "startedAt") return t.startedAt.toISOString().replace("T", " ").replace("Z", "");
+    if (c === "fingerprint") return t.fingerprint?.id ?? null;
+    if (c === "contextForcedClaude") return t.contextForcedClaude ?? false;
+    return t[c] ?? null;
+  });
 }
 
 const CHUNK = 1_000;
@@ -160,11 +167,30 @@ from (values ${values.join(", ")}) as v(id, seen)
 where a."id" = v.id`;
 }
 
-/** Inserts turns, adds them to DailyUsage and marks the gateway's agents as seen, all or nothing. */
+/** The batch's fingerprints, once each: the first time one is seen it becomes a Fingerprint row. */
+function newFingerprints(turns: readonly TurnRecord[]): [string, string, string][] {
+  const byId = new Map<string, [string, string, string]>();
+  for (const t of turns)
+    if (t.fingerprint && !byId.has(t.fingerprint.id))
+      byId.set(t.fingerprint.id, [t.fingerprint.id, t.fingerprint.template, wallClock(t.startedAt)]);
+  return [...byId.values()];
+}
+
+function wallClock(at: Date): string {
+  return at.toISOString().replace("T", " ").replace("Z", "");
+}
+
+function fingerprintInsertSql(rows: number): string {
+  const values = Array.from({ length: rows }, (_, r) => `($${r * 3 + 1}, $${r * 3 + 2}, $${r * 3 + 3}::timestamp(3))`);
+  return `insert into "Fingerprint" ("id", "template", "firstSeenAt") values ${values.join(", ")} on conflict ("id") do nothing`;
+}
+
+/** Inserts turns, adds them to DailyUsage, marks the gateway's agents as seen and records new fingerprints, all or nothing. */
 export async function recordTurns(db: Db, turns: readonly TurnRecord[]): Promise<void> {
   if (turns.length === 0) return;
   const daily = aggregateDaily(turns);
   const seen = lastSeen(turns);
+  const fingerprints = newFingerprints(turns);
   await db.prisma.$transaction(
     async (tx) => {
       for (let i = 0; i < turns.length; i += CHUNK) {
@@ -177,6 +203,10 @@ export async function recordTurns(db: Db, turns: readonly TurnRecord[]): Promise
         await tx.$executeRawUnsafe(dailyUpsertSql(rows.length), ...params);
       }
       if (seen.length) await tx.$executeRawUnsafe(lastSeenSql(seen.length), ...seen.flat());
+      for (let i = 0; i < fingerprints.length; i += 500) {
+        const rows = fingerprints.slice(i, i + 500);
+        await tx.$executeRawUnsafe(fingerprintInsertSql(rows.length), ...rows.flat());
+      }
     },
     { timeout: 120_000, maxWait: 30_000 },
   );

@@ -1,5 +1,5 @@
 // What the gateway needs on every turn (task types, settings, prices, Ollama's verdict, the fleet's
-// longest heartbeat, agents by key), read at most once a second: a turn must not wait for five
+// longest heartbeat, the operator's fingerprint rules, agents by key), read at most once a second: a turn must not wait for five
 // queries. Changes made in this process call invalidateGatewayState(): the tier board and pins
 // (tiers/manage-tiers), agents' keys (agents/manage-agents), settings (api/routers/system, after
 // db/settings' updateSettings, which cannot reach the gateway) and a changed health verdict.
@@ -22,6 +22,8 @@ export type GatewayState = {
   prices: PriceMap;
   health: OllamaHealth;
   longestHeartbeatMinutes: number;
+  /** The operator's rules: fingerprint id -> task type id (Fingerprint rows with a task type). */
+  fingerprintRules: Map<string, string>;
   agentsByKeyHash: Map<string, GatewayAgent>;
   loadedAt: number;
 };
@@ -30,7 +32,7 @@ const TTL_MS = 1_000;
 const slot = processSlot("gatewayState", () => ({ cached: undefined }));
 
 async function load(db: Db): Promise<GatewayState> {
-  const [taskTypes, settings, prices, health, agents] = await Promise.all([
+  const [taskTypes, settings, prices, health, agents, rules] = await Promise.all([
     db.prisma.taskType.findMany({
       select: { id: true, name: true, lane: true, examples: true },
       orderBy: { id: "asc" },
@@ -42,6 +44,7 @@ async function load(db: Db): Promise<GatewayState> {
       where: { removedAt: null, apiKeyHash: { not: null } },
       select: { id: true, pin: true, localModel: true, claudeModel: true, heartbeatMinutes: true, apiKeyHash: true },
     }),
+    db.prisma.fingerprint.findMany({ where: { taskTypeId: { not: null } }, select: { id: true, taskTypeId: true } }),
   ]);
   return {
     taskTypes,
@@ -49,6 +52,7 @@ async function load(db: Db): Promise<GatewayState> {
     prices,
     health,
     longestHeartbeatMinutes: agents.reduce((m, a) => Math.max(m, a.heartbeatMinutes), 0),
+    fingerprintRules: new Map(rules.map((r) => [r.id, r.taskTypeId!])),
     agentsByKeyHash: new Map(agents.map(({ apiKeyHash, ...a }) => [apiKeyHash!, a])),
     loadedAt: Date.now(),
   };

@@ -1,8 +1,9 @@
 // Where one gateway turn goes and on which model, decided before anything is sent: what the turn
 // is about (core/turns/read-turn.ts: the instruction without the client's wrapper, a heartbeat, a
-// tool loop's continuation), the routing policy (core/routing/decide-route.ts: pin > task type
-// header > a recognised heartbeat or a tool loop's lane > classifier on the instruction > default,
-// then Ollama's health), then what a local lane cannot serve faithfully (a role or block it cannot be
+// tool loop's continuation; core/turns/fingerprint.ts: its recurring template), the routing policy
+// (core/routing/decide-route.ts: pin > task type header > a tool loop's lane > the operator's rule
+// for the fingerprint > a recognised heartbeat > classifier on the instruction > default, then
+// Ollama's health), then what a local lane cannot serve faithfully (a role or block it cannot be
 // given, a prompt longer than its context) goes to Claude, and on Claude the requested model is
 // served unless an operator's model mapping says otherwise.
 import { classifyTask } from "@/server/core/classifier/classify-task";
@@ -13,6 +14,7 @@ import { promptCharacters, type MessagesRequest } from "@/server/core/gateway/me
 import { readLocalRequest } from "@/server/core/gateway/read-local-request";
 import { LANE_TIER, type Lane } from "@/server/core/lanes";
 import { readTurn, type TurnReading } from "@/server/core/turns/read-turn";
+import { fingerprintOf, type Fingerprint } from "@/server/core/turns/fingerprint";
 import type { CallerAgent } from "@/server/agents/authenticate-caller";
 import { HttpError } from "@/server/http/http-error";
 import type { GatewayState } from "./gateway-state";
@@ -36,6 +38,14 @@ export type TurnPlan = {
   reading: TurnReading;
   /** The agent's conversation, as the tool-loop lanes know it (conversation-lanes.ts). */
   conversationLaneKey: string;
+  /** The instruction's recurring template; null when the turn has no instruction. */
+  fingerprint: Fingerprint | null;
+  /** The classifier's confidence, when the classifier decided. */
+  confidence: number | null;
+  /** The prompt's estimated tokens. */
+  promptTokens: number;
+  /** A local-lane turn sent to Claude only because it did not fit the local context. */
+  contextForcedClaude: boolean;
 };
 
 /** The model Claude serves for a requested one: as asked, or as an operator's mapping says. */
@@ -67,15 +77,29 @@ function withFirstClause(reason: string, clause: string): string {
   return rest < 0 ? clause : `${clause}${reason.slice(rest)}`;
 }
 
-/** What decides the turn when neither a pin nor a header does: a tool loop's lane, a heartbeat, or the classifier. */
-type Basis = { kind: "loop"; follow: ConversationLane } | { kind: "heartbeat"; by: string } | { kind: "classifier" };
+/** What decides the turn when neither a pin nor a header does: a tool loop's lane, the operator's rule
+ *  for the turn's fingerprint, a heartbeat, or the classifier. */
+type Basis =
+  | { kind: "loop"; follow: ConversationLane }
+  | { kind: "rule"; fingerprint: Fingerprint; taskTypeId: string }
+  | { kind: "heartbeat"; by: string }
+  | { kind: "classifier" };
 
-function basisOf(reading: TurnReading, laneKey: string, state: GatewayState, labelled: boolean): Basis {
+function basisOf(
+  reading: TurnReading,
+  fingerprint: Fingerprint | null,
+  laneKey: string,
+  state: GatewayState,
+  labelled: boolean,
+): Basis {
   if (labelled) return { kind: "classifier" };
   if (reading.kind === "tool-results") {
     const follow = conversationLanes.follow(laneKey);
     if (follow) return { kind: "loop", follow };
   }
+  const ruled = fingerprint ? state.fingerprintRules.get(fingerprint.id) : undefined;
+  if (fingerprint && ruled && state.taskTypes.some((t) => t.id === ruled))
+    return { kind: "rule", fingerprint, taskTypeId: ruled };
   if (reading.heartbeat && state.taskTypes.some((t) => t.id === "heartbeat"))
     return { kind: "heartbeat", by: reading.heartbeat.by };
   return { kind: "classifier" };
@@ -97,6 +121,12 @@ function routeTurn(
   };
   const request = { lastUserText: reading.instruction };
   const pinned = agent.pin !== "none";
+  if (basis.kind === "rule") {
+    const decision = decideRoute({ agentId: agent.id, taskType: basis.taskTypeId, request }, ctx);
+    return pinned
+      ? decision
+      : { ...decision, reason: `the operator's rule for fingerprint ${basis.fingerprint.id}; ${decision.reason}` };
+  }
   if (basis.kind === "heartbeat") {
     // A recognised heartbeat is the heartbeat task type: its lane is the tier board's.
     const decision = decideRoute({ agentId: agent.id, taskType: "heartbeat", request }, ctx);
@@ -137,7 +167,8 @@ export function planTurn(
 ): TurnPlan {
   const reading = readTurn(body, { userAgent: options.userAgent, heartbeatPatterns: state.settings.heartbeatPatterns });
   const laneKey = conversationLaneKey(agent.id, reading.conversationKey);
-  const basis = basisOf(reading, laneKey, state, !!headerTaskType);
+  const fingerprint = fingerprintOf(reading.instruction);
+  const basis = basisOf(reading, fingerprint, laneKey, state, !!headerTaskType);
   let decision: RouteDecision;
   try {
     decision = routeTurn(reading, basis, agent, state, headerTaskType);
@@ -148,18 +179,20 @@ export function planTurn(
     throw err;
   }
   const planned = decision.lane;
+  const promptTokens = estimateTokens(promptCharacters(body));
+  let contextForcedClaude = false;
   if (decision.lane !== "claude") {
     // What the local model could not be given as sent goes to Claude, rather than being cut or dropped.
     const local = readLocalRequest(body);
     if (!local.ok)
       decision = toClaude(decision, `${decision.reason}; not for a local model (${local.problem}): sent to claude`);
     else {
-      const fit = fitLocalContext(
-        estimateTokens(promptCharacters(body)),
-        body.max_tokens,
-        state.settings.localContextTokens,
-      );
-      if (!fit.fits) decision = toClaude(decision, `${decision.reason}; ${fit.reason}: sent to claude`);
+      const s = state.settings;
+      const fit = fitLocalContext(promptTokens, body.max_tokens, s.localContextTokens, s.localAnswerReserveTokens);
+      if (!fit.fits) {
+        decision = toClaude(decision, `${decision.reason}; ${fit.reason}: sent to claude`);
+        contextForcedClaude = true;
+      }
     }
   }
   const taskTypeId =
@@ -169,7 +202,14 @@ export function planTurn(
   if (reading.kind !== "tool-results")
     conversationLanes.remember(laneKey, { lane: decision.lane, taskTypeId, escalated });
   else if (escalated) conversationLanes.markEscalated(laneKey);
-  const read = { reading, conversationLaneKey: laneKey };
+  const read = {
+    reading,
+    conversationLaneKey: laneKey,
+    fingerprint,
+    confidence: basis.kind === "classifier" && !headerTaskType && agent.pin === "none" ? decision.confidence : null,
+    promptTokens,
+    contextForcedClaude,
+  };
   if (decision.lane !== "claude")
     return { lane: decision.lane, model: decision.model!, taskTypeId, reason: decision.reason, decision, ...read };
   const target = claudeTarget(body.model, { agentId: agent.id, taskTypeId }, state);

@@ -17,6 +17,8 @@ import { resetEnv } from "@/server/process/env";
 import { configureTurnWriter, flushTurns, resetTurnWriter } from "./turn-writer";
 import { invalidateGatewayState } from "./gateway-state";
 import { conversationLanes } from "./conversation-lanes";
+import { assignFingerprint } from "@/server/fingerprints/manage-fingerprints";
+import { listTierChanges, undoTierChange } from "@/server/tiers/manage-tiers";
 
 type Message = { role: string; content: unknown };
 type Body = { model: string; max_tokens: number; messages: Message[]; [field: string]: unknown };
@@ -249,5 +251,70 @@ describe(`captured client requests replayed through the gateway (${target!.kind}
     expect(served.lane).toBe("local");
     expect(served.reason).toMatch(/^recognised as a heartbeat \(the operator's heartbeat pattern/);
     await expect(updateSettings(db, { heartbeatPatterns: ["(unclosed"] })).rejects.toThrow();
+  });
+
+  it("fingerprints a recurring turn the same with other numbers and times, and records why it went where", async () => {
+    await replay(openclawSaying(`${STAMP}Compile the vendor digest for invoices 4411-4420 due 2026-12-04`));
+    const first = await lastTurn();
+    await replay(
+      openclawSaying(`[Tue 2026-12-01 09:15 UTC] Compile the vendor digest for invoices 5102-5110 due 2026-12-11`),
+    );
+    const second = await lastTurn();
+    expect(first.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+    expect(second.fingerprint).toBe(first.fingerprint);
+    expect(first.promptTokens).toBeGreaterThan(10_000); // OpenClaw's system prompt and tools
+    expect(first.contextForcedClaude).toBe(false);
+    const row = await db.prisma.fingerprint.findUniqueOrThrow({ where: { id: first.fingerprint! } });
+    expect(row.template).toBe("compile the vendor digest for invoices <n>-<n> due <time>");
+    expect(row.taskTypeId).toBeNull();
+
+    await replay(openclawSaying(`${STAMP}Compile the vendor digest for the new supplier`));
+    expect((await lastTurn()).fingerprint).not.toBe(first.fingerprint);
+  });
+
+  it("routes the next matching turn by the operator's rule for its fingerprint, audited and undoable", async () => {
+    const digest = (n: number) => openclawSaying(`${STAMP}Compile the vendor digest for invoices ${n}-${n + 9}`);
+    const before = await replay(digest(4411));
+    expect(before.reason).not.toMatch(/operator's rule/);
+    const { fingerprint } = await lastTurn();
+
+    const change = await assignFingerprint(db, { id: fingerprint!, taskTypeId: "status-report" }, "operator");
+    expect(change).toMatchObject({ subjectType: "fingerprint", fromValue: "none", toValue: "status-report" });
+    const after = await replay(digest(5102));
+    expect(after).toMatchObject({ lane: "local", model: "qwen3:8b" });
+    expect(after.reason).toBe(
+      `the operator's rule for fingerprint ${fingerprint}; task type status-report is in lane local`,
+    );
+    expect(await lastTurn()).toMatchObject({ taskTypeId: "status-report", fingerprint, confidence: null });
+
+    // Precedence: an explicit task type header and an agent's pin decide over the rule.
+    const labelled = digest(6000);
+    labelled.headers = [...labelled.headers, ["x-offload-task-type", "code-review"]];
+    expect((await replay(labelled)).reason).toBe("task type code-review is in lane claude");
+    await db.prisma.agent.update({ where: { id: "loash" }, data: { pin: "claude" } });
+    invalidateGatewayState();
+    expect((await replay(digest(7000))).reason).toBe("agent loash is pinned to claude");
+    await db.prisma.agent.update({ where: { id: "loash" }, data: { pin: "none" } });
+
+    const [audited] = await listTierChanges(db);
+    expect(audited).toMatchObject({
+      id: change!.id,
+      subjectName: expect.stringContaining("compile the vendor digest"),
+    });
+    await undoTierChange(db, change!.id, "operator");
+    const undone = await replay(digest(8000));
+    expect(undone.lane).toBe(before.lane);
+    expect(undone.reason).not.toMatch(/operator's rule/);
+    await expect(undoTierChange(db, change!.id, "operator")).rejects.toThrow(/changed since/);
+  });
+
+  it("records a local-lane turn that went to Claude only because of the local context", async () => {
+    await updateSettings(db, { localContextTokens: 8_192 });
+    invalidateGatewayState();
+    const served = await replay(captured("openclaw-heartbeat")[0]!);
+    expect(served.lane).toBe("claude");
+    const turn = await lastTurn();
+    expect(turn).toMatchObject({ lane: "claude", taskTypeId: "heartbeat", contextForcedClaude: true });
+    expect(turn.promptTokens).toBeGreaterThan(8_192);
   });
 });

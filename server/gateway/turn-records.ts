@@ -45,6 +45,10 @@ function baseRecord(turn: GatewayTurn, end: TurnEnd): TurnRecord {
     counterfactualMicroUsd: null,
     source: "gateway",
     startedAt: turn.startedAt,
+    fingerprint: turn.plan.fingerprint,
+    confidence: turn.plan.confidence,
+    promptTokens: turn.plan.promptTokens,
+    contextForcedClaude: turn.plan.contextForcedClaude,
   };
 }
 

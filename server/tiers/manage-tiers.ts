@@ -12,6 +12,7 @@ import { estimateLaneCost, type FleetLocalRate, type LaneUsage } from "@/server/
 import { invalidateGatewayState } from "@/server/gateway/gateway-state";
 import { describeScope, parseMappingKey, undoModelMappingChange } from "@/server/models/manage-model-mappings";
 import { undoModelPriceChange } from "@/server/models/manage-model-prices";
+import { describeFingerprint, undoFingerprintChange } from "@/server/fingerprints/manage-fingerprints";
 
 const WINDOW_DAYS = 7;
 
@@ -30,7 +31,7 @@ export const setPinInput = z.object({
 
 export type TierChangeRow = {
   id: string;
-  subjectType: "task_type" | "agent" | "model_mapping" | "model_price";
+  subjectType: "task_type" | "agent" | "model_mapping" | "model_price" | "fingerprint" | "setting";
   subjectId: string;
   subjectName: string;
   fromValue: string;
@@ -241,6 +242,9 @@ export async function undoTierChange(db: Db, changeId: string, actor: string): P
   const note = `undo of the change at ${change.createdAt.toISOString()}`;
   if (change.subjectType === "model_mapping") return undoModelMappingChange(db, change, note, actor);
   if (change.subjectType === "model_price") return undoModelPriceChange(db, change, note, actor);
+  if (change.subjectType === "fingerprint") return undoFingerprintChange(db, change, note, actor);
+  if (change.subjectType === "setting")
+    throw new OffloadError("BAD_REQUEST", "a settings change is undone on the Settings page", "changeId");
   const currentValue =
     change.subjectType === "task_type"
       ? (await db.prisma.taskType.findUnique({ where: { id: change.subjectId }, select: { lane: true } }))?.lane
@@ -259,7 +263,13 @@ export async function undoTierChange(db: Db, changeId: string, actor: string): P
 }
 
 export async function listTierChanges(db: Db, limit = 20): Promise<TierChangeRow[]> {
-  const rows = await db.prisma.tierChange.findMany({ orderBy: { createdAt: "desc" }, take: limit });
+  // Settings changes have their own list on the Settings page.
+  const rows = await db.prisma.tierChange.findMany({
+    where: { subjectType: { not: "setting" } },
+    orderBy: { createdAt: "desc" },
+    take: limit,
+  });
+  const fingerprintIds = rows.filter((r) => r.subjectType === "fingerprint").map((r) => r.subjectId);
   const scopes = new Map(
     rows.filter((r) => r.subjectType === "model_mapping").map((r) => [r.subjectId, parseMappingKey(r.subjectId)]),
   );
@@ -271,10 +281,12 @@ export async function listTierChanges(db: Db, limit = 20): Promise<TierChangeRow
     ...rows.filter((r) => r.subjectType === "agent").map((r) => r.subjectId),
     ...[...scopes.values()].flatMap((s) => (s?.agentId ? [s.agentId] : [])),
   ];
-  const [types, agents] = await Promise.all([
+  const [types, agents, fingerprints] = await Promise.all([
     db.prisma.taskType.findMany({ where: { id: { in: typeIds } }, select: { id: true, name: true } }),
     db.prisma.agent.findMany({ where: { id: { in: agentIds } }, select: { id: true, name: true } }),
+    db.prisma.fingerprint.findMany({ where: { id: { in: fingerprintIds } }, select: { id: true, template: true } }),
   ]);
+  const templates = new Map(fingerprints.map((f) => [f.id, f.template]));
   const typeNames = new Map(types.map((s) => [s.id, s.name]));
   const agentNames = new Map(agents.map((s) => [s.id, s.name]));
   const subjectName = (r: (typeof rows)[number]): string => {
@@ -283,6 +295,10 @@ export async function listTierChanges(db: Db, limit = 20): Promise<TierChangeRow
       if (!scope) return r.subjectId;
       const names = { agent: agentNames.get(scope.agentId ?? ""), taskType: typeNames.get(scope.taskTypeId ?? "") };
       return describeScope(scope, names);
+    }
+    if (r.subjectType === "fingerprint") {
+      const template = templates.get(r.subjectId);
+      return template ? describeFingerprint(template) : r.subjectId;
     }
     return (r.subjectType === "task_type" ? typeNames : agentNames).get(r.subjectId) ?? r.subjectId;
   };

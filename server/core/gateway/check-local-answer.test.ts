@@ -225,10 +225,16 @@ describe("checkLocalAnswer with richer schemas", () => {
 
 describe("local request policy", () => {
   it("sends prompts that would be truncated elsewhere", () => {
-    expect(fitLocalContext(12_000, 1_024, 16_384)).toEqual({ fits: true });
+    expect(fitLocalContext(12_000, 1_024, 16_384)).toEqual({ fits: true, need: 13_024 });
     const fit = fitLocalContext(15_900, 1_024, 16_384);
     expect(fit.fits).toBe(false);
     if (!fit.fits) expect(fit.reason).toContain("16,384");
+  });
+
+  it("keeps the operator's answer reserve, or the request's max_tokens when smaller", () => {
+    expect(fitLocalContext(15_000, 4_096, 16_384, 1_024)).toEqual({ fits: true, need: 16_024 });
+    expect(fitLocalContext(15_000, 4_096, 16_384, 2_048).fits).toBe(false);
+    expect(fitLocalContext(15_000, 512, 16_384, 4_096)).toEqual({ fits: true, need: 15_512 });
   });
 
   it("keeps the model loaded longer than the longest heartbeat", () => {

@@ -9,18 +9,28 @@ export function estimateTokens(characters: number): number {
   return Math.ceil(characters / CHARS_PER_TOKEN);
 }
 
-/** Room kept for the answer inside the context window. */
-function answerReserve(maxTokens: number): number {
-  return Math.min(Math.max(1, maxTokens), 2_048);
+/** The operator's answer reserve when the setting is not passed (setting localAnswerReserveTokens). */
+export const DEFAULT_ANSWER_RESERVE = 2_048;
+
+/** Room kept for the answer inside the context window: the request's max_tokens, at most the reserve. */
+export function answerReserve(maxTokens: number, reserveTokens: number = DEFAULT_ANSWER_RESERVE): number {
+  return Math.min(Math.max(1, maxTokens), reserveTokens);
 }
 
-export type ContextFit = { fits: true } | { fits: false; reason: string };
+/** need: the prompt's estimated tokens plus the answer's room, what a context must hold to serve the turn. */
+export type ContextFit = { fits: true; need: number } | { fits: false; need: number; reason: string };
 
-export function fitLocalContext(promptTokens: number, maxTokens: number, contextTokens: number): ContextFit {
-  const need = promptTokens + answerReserve(maxTokens);
-  if (need <= contextTokens) return { fits: true };
+export function fitLocalContext(
+  promptTokens: number,
+  maxTokens: number,
+  contextTokens: number,
+  reserveTokens: number = DEFAULT_ANSWER_RESERVE,
+): ContextFit {
+  const need = promptTokens + answerReserve(maxTokens, reserveTokens);
+  if (need <= contextTokens) return { fits: true, need };
   return {
     fits: false,
+    need,
     reason: `the prompt (~${promptTokens.toLocaleString("en-US")} tokens) and room for the answer exceed the local context of ${contextTokens.toLocaleString("en-US")} tokens`,
   };
 }
