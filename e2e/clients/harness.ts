@@ -45,7 +45,7 @@ export type Harness = {
   /** Between Offload and the fake Anthropic: what reached Anthropic and what it answered. */
   upstream: RecordingProxy;
   /** Adds an agent with the CLI (`offload agents add <id> --pin <pin>`) and returns its Offload key. */
-  addAgent(id: string, pin: "claude" | "local"): Promise<string>;
+  addAgent(id: string, pin: "claude" | "local" | "none"): Promise<string>;
   /** The agent's most recent turns (tRPC fleet.agent), newest first. */
   agentTurns(id: string): Promise<RecordedTurn[]>;
   /** Forgets what the proxies and fakes recorded, before a new case. */
@@ -106,6 +106,8 @@ export async function startHarness(): Promise<Harness> {
       upstream.clear();
       anthropic.requests.length = 0;
       anthropic.setReply(null);
+      ollama.requests.length = 0;
+      ollama.setReply(null);
     },
     async settled() {
       await Promise.all([proxy.settled(), upstream.settled()]);

@@ -4,6 +4,8 @@
 // one-shot `openclaw agent --local --message ...` and a heartbeat run (its Gateway started, the
 // heartbeat woken with `openclaw system event --mode now`). For every request: OpenClaw succeeded,
 // the fake Anthropic got exactly what OpenClaw sent, and OpenClaw got exactly what it answered.
+// Then the same heartbeat from an agent nobody pinned, with default settings: Offload recognises it
+// and the local model answers it, with nothing sent to Claude.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -34,7 +36,11 @@ type Home = { dir: string; env: Record<string, string> };
  * model source; the default agent uses its Claude model. Nothing of this process's environment
  * reaches OpenClaw but PATH (with Node 24 first).
  */
-function openclawHome(extra: Record<string, unknown> = {}, heartbeat?: Record<string, unknown>): Home {
+function openclawHome(
+  extra: Record<string, unknown> = {},
+  heartbeat?: Record<string, unknown>,
+  key: string = agentKey,
+): Home {
   const home = tempDir("openclaw-home");
   cleanups.push(home.remove);
   const config = {
@@ -44,7 +50,7 @@ function openclawHome(extra: Record<string, unknown> = {}, heartbeat?: Record<st
         [PROVIDER]: {
           baseUrl: harness.gateway.url,
           api: "anthropic-messages",
-          apiKey: agentKey,
+          apiKey: key,
           models: [
             {
               id: MODEL,
@@ -173,17 +179,59 @@ async function startOpenclawGateway(home: Home, port: number): Promise<{ child: 
 
 const gatewayFlags = (port: number) => ["--url", `ws://127.0.0.1:${port}`, "--token", GATEWAY_TOKEN];
 
+/** Starts OpenClaw's Gateway with a heartbeat, wakes it now and waits for its model call; its last heartbeat's record. */
+async function runHeartbeat(home: Home, port: number, reply: string): Promise<any> {
+  const gateway = await startOpenclawGateway(home, port);
+  let last: any;
+  try {
+    harness.reset(); // only the heartbeat's requests, not any made while the Gateway started
+    harness.anthropic.setReply((): AnthropicReply => ({ text: reply }));
+    harness.ollama.setReply(() => ({ content: reply }));
+    const event = await openclaw(
+      home,
+      ["system", "event", ...gatewayFlags(port), "--text", HEARTBEAT_EVENT, "--mode", "now", "--json"],
+      60_000,
+    );
+    expect(event.code, `heartbeat: openclaw system event (${why(event)})`).toBe(0);
+    // Wait for the heartbeat's model call to finish, then for the Gateway to record the heartbeat.
+    const deadline = Date.now() + 180_000;
+    while (Date.now() < deadline) {
+      await harness.settled();
+      const status = await openclaw(home, ["system", "heartbeat", "last", ...gatewayFlags(port), "--json"], 60_000);
+      try {
+        last = JSON.parse(status.stdout);
+      } catch {
+        last = undefined;
+      }
+      if (harness.gateway.exchanges.length > 0 && typeof last?.status === "string") break;
+      await sleep(1_000);
+    }
+  } finally {
+    await gateway.stop();
+  }
+  return last;
+}
+
+const HEARTBEAT_EVENT = "Check the deploy queue.";
+/** OpenClaw's Gateway on loopback with a heartbeat every 30 minutes that delivers nowhere (docs/gateway/heartbeat.md). */
+const heartbeatHome = (port: number, key?: string) =>
+  openclawHome(
+    { gateway: { mode: "local", port, bind: "loopback", auth: { mode: "token", token: GATEWAY_TOKEN } } },
+    { every: "30m", target: "none" },
+    key,
+  );
+
+beforeAll(async () => {
+  harness = await startHarness();
+  agentKey = await harness.addAgent(AGENT, "claude");
+});
+
+afterAll(async () => {
+  await harness?.stop();
+  for (const cleanup of cleanups) cleanup();
+});
+
 describe("OpenClaw through Offload (agent pinned to Claude)", () => {
-  beforeAll(async () => {
-    harness = await startHarness();
-    agentKey = await harness.addAgent(AGENT, "claude");
-  });
-
-  afterAll(async () => {
-    await harness?.stop();
-    for (const cleanup of cleanups) cleanup();
-  });
-
   it("answers a one-shot `openclaw agent --local --message`", async () => {
     harness.reset();
     harness.anthropic.setReply((): AnthropicReply => ({ text: "pong" }));
@@ -216,50 +264,10 @@ describe("OpenClaw through Offload (agent pinned to Claude)", () => {
   });
 
   it("runs a heartbeat through its Gateway", async () => {
-    harness.reset();
-    harness.anthropic.setReply((): AnthropicReply => ({ text: "NO_REPLY" }));
     const port = await freePort();
-    // A heartbeat every 30 minutes that delivers nowhere (docs/gateway/heartbeat.md); the test wakes it now.
-    const home = openclawHome(
-      { gateway: { mode: "local", port, bind: "loopback", auth: { mode: "token", token: GATEWAY_TOKEN } } },
-      { every: "30m", target: "none" },
-    );
-    const gateway = await startOpenclawGateway(home, port);
-    let last: any;
-    try {
-      harness.reset(); // only the heartbeat's requests, not any made while the Gateway started
-      harness.anthropic.setReply((): AnthropicReply => ({ text: "NO_REPLY" }));
-      const eventCommand = ["system", "event", "--text", "Check the deploy queue.", "--mode", "now", "--json"];
-      const event = await openclaw(
-        home,
-        [...eventCommand.slice(0, 2), ...gatewayFlags(port), ...eventCommand.slice(2)],
-        60_000,
-      );
-      expect(event.code, `heartbeat: openclaw system event (${why(event)})`).toBe(0);
-      // Wait for the heartbeat's model call to finish, then for the Gateway to record the heartbeat.
-      const deadline = Date.now() + 180_000;
-      while (Date.now() < deadline) {
-        await harness.settled();
-        const status = await openclaw(home, ["system", "heartbeat", "last", ...gatewayFlags(port), "--json"], 60_000);
-        try {
-          last = JSON.parse(status.stdout);
-        } catch {
-          last = undefined;
-        }
-        if (harness.gateway.exchanges.length > 0 && typeof last?.status === "string") break;
-        await sleep(1_000);
-      }
-    } finally {
-      await gateway.stop();
-    }
-    const rec = await record("heartbeat", home, [
-      "system",
-      "event",
-      "--text",
-      "Check the deploy queue.",
-      "--mode",
-      "now",
-    ]);
+    const home = heartbeatHome(port);
+    const last = await runHeartbeat(home, port, "NO_REPLY");
+    const rec = await record("heartbeat", home, ["system", "event", "--text", HEARTBEAT_EVENT, "--mode", "now"]);
 
     expect.soft(rec.pairs.length, "heartbeat: Messages requests sent").toBeGreaterThan(0);
     expect
@@ -274,5 +282,34 @@ describe("OpenClaw through Offload (agent pinned to Claude)", () => {
       pairs: rec.pairs,
       upstreamCount: rec.upstreamCount,
     });
+  });
+});
+
+describe("OpenClaw through Offload (an agent nobody pinned, default settings)", () => {
+  const FLEET_AGENT = "openclaw-fleet";
+  let fleetKey = "";
+  beforeAll(async () => {
+    fleetKey = await harness.addAgent(FLEET_AGENT, "none");
+  });
+
+  it("has its heartbeat answered by the local model, with nothing sent to Claude", async () => {
+    const port = await freePort();
+    const last = await runHeartbeat(heartbeatHome(port, fleetKey), port, "NO_REPLY");
+    const rec = await collectCase(harness);
+    const pairs = pairExchanges(rec.client, rec.upstream);
+
+    expect
+      .soft(String(last?.status), `heartbeat: the Gateway's last heartbeat (${JSON.stringify(last)})`)
+      .toMatch(/^ok/);
+    expect(pairs.length, "heartbeat: Messages requests sent").toBeGreaterThan(0);
+    for (const p of pairs) {
+      expect.soft(p.client.response?.status, "heartbeat: OpenClaw's answer").toBe(200);
+      expect.soft(p.client.response?.headers["x-offload-lane"], "heartbeat: the lane").toBe("local");
+    }
+    expect(rec.upstream, "heartbeat: requests that reached Claude").toHaveLength(0);
+    expect(harness.ollama.requests.some((r) => r.path === "/api/chat")).toBe(true);
+    const [turn] = await harness.agentTurns(FLEET_AGENT);
+    expect(turn).toMatchObject({ lane: "local", servedModel: "qwen3:8b", status: "ok" });
+    expect(turn!.reason).toMatch(/^recognised as a heartbeat/);
   });
 });
