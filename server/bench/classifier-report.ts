@@ -1,28 +1,46 @@
 // `npm run --silent classifier:report`: precision and recall per tier of the routing the classifier
 // leads to, for each labelled set, as the markdown table in the README.
-import { evaluateClassifier } from "@/server/core/classifier/evaluate-classifier";
+//   --write            also puts the table into README.md between its classifier-report markers
+//                      (a test fails when the README's table is not the report's).
+//   --misses SET...    lists every task of the named sets routed to the wrong tier (tuning sets
+//                      only: the held-out sets are measured, never read while tuning).
+import fs from "node:fs";
+import path from "node:path";
+import { classifyTask } from "@/server/core/classifier/classify-task";
+import { SEED_CATALOGUE } from "@/server/core/catalogue";
 import { DEFAULT_SETTINGS } from "@/server/core/settings-defaults";
-import { LABELLED_SETS, readLabelledSet } from "./labelled-sets";
+import { HELD_OUT_SETS, LABELLED_SETS, readLabelledSet, type LabelledSetName } from "./labelled-sets";
+import { classifierReport, replaceReportInReadme } from "./classifier-report-table";
 
-const f = (n: number) => n.toFixed(2);
+const args = process.argv.slice(2);
+const report = classifierReport();
+console.log(report);
 
-console.log(`Minimum confidence to act on a local verdict: ${DEFAULT_SETTINGS.classifierMinConfidence}\n`);
-console.log(
-  "| set | tasks | tier accuracy | task type accuracy | tier 0 P / R | tier 1 P / R | tier 2 P / R | tier 3 P / R | tier 3 sent local |",
-);
-console.log("|---|---|---|---|---|---|---|---|---|");
-for (const name of LABELLED_SETS) {
-  const rows = readLabelledSet(name);
-  if (!rows.length) continue;
-  const e = evaluateClassifier(rows, DEFAULT_SETTINGS.classifierMinConfidence);
-  const cells = e.tiers.map((t) => `${f(t.precision)} / ${f(t.recall)}`);
-  console.log(
-    `| ${name} | ${e.total} | ${f(e.tierAccuracy)} | ${f(e.taskTypeAccuracy)} | ${cells.join(" | ")} | ${e.reasoningSentLocal.length} |`,
-  );
+if (args.includes("--write")) {
+  const readme = path.join(import.meta.dirname, "..", "..", "README.md");
+  fs.writeFileSync(readme, replaceReportInReadme(fs.readFileSync(readme, "utf8"), report));
+  console.log("\nREADME.md: table written");
 }
-if (process.argv.includes("--misses")) {
-  for (const name of LABELLED_SETS) {
-    const e = evaluateClassifier(readLabelledSet(name), DEFAULT_SETTINGS.classifierMinConfidence);
-    for (const r of e.reasoningSentLocal) console.log(`${name}: tier 3 sent local: ${r.title}`);
+
+const missesAt = args.indexOf("--misses");
+if (missesAt >= 0) {
+  const names = args.slice(missesAt + 1).filter((a) => !a.startsWith("--")) as LabelledSetName[];
+  for (const name of names.length ? names : LABELLED_SETS.filter((n) => !HELD_OUT_SETS.includes(n as never))) {
+    if (!LABELLED_SETS.includes(name)) throw new Error(`no labelled set "${name}"`);
+    if (HELD_OUT_SETS.includes(name as never)) {
+      console.log(`\n${name}: held out; its misses are not listed`);
+      continue;
+    }
+    console.log(`\n## ${name}: routed to the wrong tier`);
+    const min = DEFAULT_SETTINGS.classifierMinConfidence;
+    for (const row of readLabelledSet(name)) {
+      const c = classifyTask({ title: row.title, description: row.description }, SEED_CATALOGUE);
+      const routed = c.tier !== 3 && c.confidence < min ? 3 : c.tier;
+      if (routed === row.tier) continue;
+      const text = `${row.title}${row.description ? ` // ${row.description}` : ""}`.replace(/\s+/g, " ");
+      console.log(
+        `- labelled ${row.tier} (${row.taskType ?? "-"}), routed ${routed} (${c.taskType ?? "-"} ${c.confidence.toFixed(2)} [${c.evidence.join(", ")}]): ${text.slice(0, 240)}`,
+      );
+    }
   }
 }

@@ -113,6 +113,96 @@ describe("classifyTask", () => {
   });
 });
 
+/** The tier a task is routed to: a local verdict below the confidence floor goes to Claude. */
+const routedTier = (title: string) => {
+  const c = classifyTask({ title });
+  return c.tier !== 3 && c.confidence < MIN_CONFIDENCE ? 3 : c.tier;
+};
+const expectRouted = (cases: [tier: number, title: string][]) => {
+  for (const [tier, title] of cases) expect(routedTier(title), title).toBe(tier);
+};
+
+describe("general rules", () => {
+  it("marks quoted literals and names (paths, branches, file stems, #channels) as content, keeping extensions", () => {
+    const t = tokenize('commit as "refactor the parser" and push to feature/new-api, then post in #design');
+    const literal = t.words.filter((_, i) => t.literal.has(i));
+    expect(literal).toEqual(["refactor", "parser", "featur", "new", "api", "design"]);
+    const file = tokenize("tail the last lines of worker.log");
+    expect(file.words.filter((_, i) => file.literal.has(i))).toEqual(["worker"]);
+    // Choices and sentence ends are no names; a JSON payload's quotes are its structure.
+    expect(tokenize("pass/fail counts. done.").literal.size).toBe(0);
+    expect(tokenize('{"action": "ack", "id": 7}').literal.size).toBe(0);
+    expect(tokenize("don't touch it").words).toEqual(["dont", "touch"]);
+  });
+
+  it("does not let words inside a literal or a name decide the task", () => {
+    expectRouted([
+      [0, "write 'debug the root cause' to notes/todo.txt"],
+      [0, 'commit as "feat: redesign the settings page" and push'],
+      [0, "git -C ~/src/site pull"],
+    ]);
+  });
+
+  it("reads 'tell me' as a request for the answer and 'remind me' as a chore, not a message to compose", () => {
+    expect(classifyTask({ title: "tell me how many unread messages are waiting" }).taskType).toBe("mailbox-poll");
+    expect(routedTier("remind me at 5 to stretch")).toBe(1);
+    expect(classifyTask({ title: "check the disk and let me know" }).taskType).not.toBe("message-composition");
+  });
+
+  it("recognises literal values to write, and keys set inside a config file", () => {
+    expectRouted([
+      [0, "set the contents of /run/app/mode to readonly"],
+      [0, "put the following text into NOTES.txt: ship it"],
+      [0, "write HEARTBEAT_OK to state/beat.txt"],
+      [2, "set `debug: false` in settings.yaml"],
+      [2, "update the log level in settings.toml to warn"],
+      [2, "raise the heartbeat interval in agent.json to 15 minutes"],
+    ]);
+  });
+
+  it("recognises imperative chores: acks by id, deletes on a path, dependency installs, syncs with a remote", () => {
+    expectRouted([
+      [0, "acknowledge notifications 71, 72 and 73"],
+      [0, "delete /tmp/build-cache/*.tmp"],
+      [0, "run `pnpm install`"],
+      [0, "sync the docs clone with upstream"],
+    ]);
+  });
+
+  it("recognises routine file, git, forwarding and test work by its shape", () => {
+    expectRouted([
+      [1, "add a row to team.csv: name=Ada, role=ops"],
+      [1, "copy the design decisions section from wiki/old.md into wiki/new.md"],
+      [1, "list all the .png files under assets/"],
+      [1, "show the last 3 commits on release"],
+      [1, "pass the security review notes on to ops"],
+      [1, "share the release photo to the #marketing channel"],
+      [2, "run the contract tests against staging and post the results"],
+      [2, "run ./scripts/verify.sh and tell me whether it passed"],
+    ]);
+  });
+
+  it("sends judgement to Claude however mechanical the rest looks", () => {
+    expectRouted([
+      // a question asking for a judgement
+      [3, "would moving the cron to 5 minutes overload the mailbox api?"],
+      [3, "could this script ever remove files outside /tmp?"],
+      // an action conditional on a judgement, or a value left to choose
+      [3, "delete the old dumps in /srv/dumps/ if it is safe"],
+      [3, "set the retry limit in client.yaml to whatever makes sense"],
+      // a fix whose cause is not given
+      [3, "the export throws on empty input, fix it"],
+      [3, "work out what broke the nightly and fix it"],
+      // a reasoning step after a mechanical one
+      [3, "copy the stack trace from logs/api.log into notes/bug.md and then debug it"],
+      [3, "pass the audit findings on to ops and explain which ones matter"],
+      // code carried into another language
+      [3, "translate this parser into Rust"],
+      [3, "suggest a better schedule for the backups"],
+    ]);
+  });
+});
+
 const dataDir = path.join(import.meta.dirname, "data");
 const readSet = (name: string): LabelledTask[] =>
   fs

@@ -46,6 +46,8 @@ const CLASSIFIER_TUNING = {
   marginScale: 2,
   /** Most characters of each text looked at (heads and tails of long prompts). */
   maxChars: 4_000,
+  /** Weight of a phrase made only of literal words (a quoted value, a path, a branch, a #channel). */
+  literalWeight: 0.25,
 } as const;
 
 type Hit = { type: string; weight: number };
@@ -55,6 +57,10 @@ type Compiled = {
   prefixes: Set<string>;
   maxN: number;
   patterns: readonly PatternRule[];
+  /** One pass over the text finds every pattern hint in it (see hintsIn). */
+  hintScan: RegExp;
+  /** For each hint the scan can report: the hints it contains as a prefix (itself included). */
+  hintPrefixes: Map<string, string[]>;
   tierOf: Map<string, Tier>;
 };
 
@@ -97,7 +103,13 @@ function compile(catalogue: readonly ClassifierTaskType[]): Compiled {
     for (let n = 1; n < parts.length; n++) prefixes.add(parts.slice(0, n).join(" "));
   }
   const patterns = PATTERNS.filter((p) => tierOf.has(p.taskType));
-  return { phrases, prefixes, maxN, patterns, tierOf };
+  // Longest first: at each position the scan reports the longest hint there, and every shorter hint
+  // matching at the same position is a prefix of it.
+  const hints = [...new Set(patterns.flatMap((p) => p.anyOf))].sort((a, b) => b.length - a.length);
+  const escaped = hints.map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  const hintScan = new RegExp(hints.length ? escaped.join("|") : "(?!)", "g");
+  const hintPrefixes = new Map(hints.map((h) => [h, hints.filter((o) => h.startsWith(o))]));
+  return { phrases, prefixes, maxN, patterns, hintScan, hintPrefixes, tierOf };
 }
 
 const compiledCache = new WeakMap<readonly ClassifierTaskType[], Compiled>();
@@ -123,10 +135,35 @@ function clip(text: string, max: number): string {
 /** Hits as a flat list (type, phrase, type, phrase, ...): evidence is only assembled for the winner. */
 type HitLog = string[];
 
+/** The pattern hints present in the text: one regex pass instead of a substring search per hint. */
+function hintsIn(c: Compiled, lower: string): Set<string> {
+  const found = new Set<string>();
+  const scan = c.hintScan;
+  scan.lastIndex = 0;
+  for (let m = scan.exec(lower); m !== null; m = scan.exec(lower)) {
+    for (const h of c.hintPrefixes.get(m[0])!) found.add(h);
+    scan.lastIndex = m.index + 1;
+  }
+  return found;
+}
+
+function hasAny(found: Set<string>, hints: readonly string[]): boolean {
+  for (const h of hints) if (found.has(h)) return true;
+  return false;
+}
+
+function allLiteral(literal: ReadonlySet<number>, from: number, n: number): boolean {
+  for (let k = from; k < from + n; k++) if (!literal.has(k)) return false;
+  return true;
+}
+
 function score(c: Compiled, text: string, scores: Map<string, number>, evidence: HitLog): void {
-  const lower = text.toLowerCase();
-  const { words, starts } = tokenize(lower);
-  const seen = new Set<string>();
+  let lower = text.toLowerCase();
+  // "git -C <dir> pull" is "git pull" run elsewhere.
+  if (lower.includes("git -c ")) lower = lower.replace(/\bgit\s+-c\s+\S+/g, "git");
+  const { words, starts, literal } = tokenize(lower);
+  // Phrases counted so far: true once counted in full, false when only as a literal.
+  const seen = new Map<string, boolean>();
   // The end of the longest phrase counted so far: a phrase inside a longer one adds nothing
   // ("review" inside "code review", "forward" inside "fast forward").
   let coveredEnd = -1;
@@ -142,19 +179,23 @@ function score(c: Compiled, text: string, scores: Map<string, number>, evidence:
     for (let n = keys.length; n >= 1; n--) {
       const key = keys[n - 1]!;
       const hits = c.phrases.get(key);
-      if (!hits || seen.has(key)) continue;
-      seen.add(key);
+      if (!hits) continue;
+      const isLiteral = literal.size > 0 && allLiteral(literal, i, n);
+      const counted = seen.get(key);
+      if (counted === true || (counted === false && isLiteral)) continue;
+      seen.set(key, !isLiteral);
       if (coveredEnd >= i + n) continue;
       coveredEnd = i + n;
-      const lead = starts.has(i) ? CLASSIFIER_TUNING.leadBonus : 1;
+      const lead = isLiteral ? CLASSIFIER_TUNING.literalWeight : starts.has(i) ? CLASSIFIER_TUNING.leadBonus : 1;
       for (const h of hits) {
         scores.set(h.type, (scores.get(h.type) ?? 0) + (h.weight > 0 ? h.weight * lead : h.weight));
-        if (h.weight > 0) evidence.push(h.type, key);
+        if (h.weight > 0) evidence.push(h.type, isLiteral ? `'${key}'` : key);
       }
     }
   }
+  const hints = hintsIn(c, lower);
   for (const p of c.patterns) {
-    if (p.anyOf.some((hint) => lower.includes(hint)) && p.pattern.test(lower)) {
+    if (hasAny(hints, p.anyOf) && p.pattern.test(lower)) {
       scores.set(p.taskType, (scores.get(p.taskType) ?? 0) + p.weight);
       evidence.push(p.taskType, `pattern:${p.id}`);
     }

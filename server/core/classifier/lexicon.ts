@@ -34,6 +34,7 @@ export const LEXICON: Readonly<Record<string, readonly LexiconEntry[]>> = {
     ["fetch all", 3],
     ["prune", 1],
     ["pull down", 2.5],
+    ["sync", 1.5],
   ],
   "git-commit-push": [
     ["git commit", 3],
@@ -75,8 +76,15 @@ export const LEXICON: Readonly<Record<string, readonly LexiconEntry[]>> = {
   ],
   // ---- Tier 1: local
   heartbeat: [
-    ["heartbeat", 4],
+    // "heartbeat" alone is often a thing's name ("the heartbeat script", "the heartbeat interval"):
+    // a heartbeat turn says more (HEARTBEAT.md, HEARTBEAT_OK, a heartbeat tick, poll or checklist).
+    ["heartbeat", 2.5],
     ["heartbeat md", 5],
+    ["heartbeat tick", 4],
+    ["heartbeat poll", 4],
+    ["heartbeat checklist", 4],
+    ["heartbeat doc", 4],
+    ["run heartbeat", 4],
     ["heartbeat_ok", 6],
     ["nothing needs attention", 3],
     ["periodic check", 2.5],
@@ -121,6 +129,11 @@ export const LEXICON: Readonly<Record<string, readonly LexiconEntry[]>> = {
     ["what came in", 3],
     ["agent bus", 2],
     ["list their ids", 2],
+    ["new item", 2.5],
+    ["came in", 2],
+    ["check mail", 3],
+    ["drain", 2.5],
+    ["what arrived", 3],
   ],
   "git-operations": [
     ["git status", 4],
@@ -198,6 +211,9 @@ export const LEXICON: Readonly<Record<string, readonly LexiconEntry[]>> = {
     ["template", 1.5],
     ["fill in", 1.5],
     ["right now", 1],
+    ["kpi", 2.5],
+    ["fixed layout", 3],
+    ["digest", 2],
   ],
   "file-read-write": [
     ["read", 1.5],
@@ -318,6 +334,7 @@ export const LEXICON: Readonly<Record<string, readonly LexiconEntry[]>> = {
     ["board", 1.5],
     ["column", 1.5],
     ["list of", 1],
+    ["action item", 3],
   ],
   "message-composition": [
     ["tell", 3],
@@ -346,6 +363,8 @@ export const LEXICON: Readonly<Record<string, readonly LexiconEntry[]>> = {
     ["word", 1],
     ["objection", 2],
     ["he has to", 2],
+    ["paragraph", 2],
+    ["translate", 2.5],
   ],
   "log-summarization": [
     ["log", 3],
@@ -367,7 +386,7 @@ export const LEXICON: Readonly<Record<string, readonly LexiconEntry[]>> = {
     ["build log", 4],
     ["which step", 2.5],
     ["output", 1],
-    ["digest", 2],
+    ["digest", 1],
     ["condense", 3],
     ["failing job", 2.5],
     ["what broke", 4],
@@ -410,6 +429,9 @@ export const LEXICON: Readonly<Record<string, readonly LexiconEntry[]>> = {
     ["to false", 2],
     ["model in", 2],
     ["leave everything else", 2],
+    ["interval", 1.5],
+    // Weight 0: covers the shorter phrase ("set up a test" sets no value).
+    ["set up", 0],
   ],
   "test-execution": [
     ["run test", 4],
@@ -551,6 +573,7 @@ export const LEXICON: Readonly<Record<string, readonly LexiconEntry[]>> = {
     ["get passing", 4],
     ["make pass", 4],
     ["make it pass", 4],
+    ["prototype", 3],
   ],
   "experiment-design": [
     ["experiment", 4],
@@ -639,6 +662,8 @@ export const LEXICON: Readonly<Record<string, readonly LexiconEntry[]>> = {
     ["keeps fail", 3],
     ["explain", 3],
     ["track down", 4],
+    ["dig into", 4],
+    ["whats wrong", 3.5],
     ["workaround", 3],
     ["mystery", 3],
     ["red on main", 3],
@@ -724,6 +749,15 @@ export const LEXICON: Readonly<Record<string, readonly LexiconEntry[]>> = {
     ["default for", 1.5],
     ["find out", 3.5],
     ["whether", 2],
+    ["want to know", 3],
+    ["reasonable", 3],
+    ["suggest", 3],
+    ["what we should", 4],
+    ["how we should", 4],
+    ["whether we should", 4],
+    ["assessment", 3],
+    ["would need", 3],
+    ["would have to", 3],
   ],
   [ROUTINE]: [
     ["disk", 2.5],
@@ -748,6 +782,10 @@ export const LEXICON: Readonly<Record<string, readonly LexiconEntry[]>> = {
     ["list", 1],
     ["show", 1],
     ["which", 0.5],
+    // Weight 0, covering "tell": the requester wants the answer back, no message to compose.
+    ["tell me", 0],
+    // A reminder for oneself is a scheduling chore, not a message to someone.
+    ["remind me", 2.5],
   ],
   [SHELL]: [
     ["rm rf", 4],
@@ -766,6 +804,11 @@ export const LEXICON: Readonly<Record<string, readonly LexiconEntry[]>> = {
     ["kill", 2.5],
     ["pkill", 3.5],
     ["docker restart", 3.5],
+    ["npm ci", 4],
+    ["npm install", 3.5],
+    ["pnpm install", 4],
+    ["yarn install", 4],
+    ["pip install", 4],
   ],
 };
 
@@ -780,11 +823,21 @@ export const PATTERNS: readonly PatternRule[] = [
   // "write 42 to test.txt", "put OK into status.log", "echo done > out.txt"
   {
     id: "literal-write",
-    anyOf: [" to ", " into ", " in ", ">"],
+    anyOf: ["write", "put", "echo", "append", "set"],
+    taskType: "file-write-literal",
+    weight: 10,
+    // Not into a config file: a key set in its structure is a config update.
+    pattern:
+      /\b(write|put|echo|append|set)\s+(the\s+(string|text|value|line|word|number|literal)\s+)?(["'`][^"'`\n]{1,80}["'`]|[\w.+-]{1,40})\s+(\([^)\n]{0,40}\)\s+)?(to|into|in|>>?)\s+[`'"]?[\w./~-]+\.(?!(json|ya?ml|toml|ini|conf|cfg|env)\b)[a-z0-9]{1,5}\b/,
+  },
+  // The value follows the instruction: "set the contents of /run/x to 42", "put the following line into .nvmrc: 22"
+  {
+    id: "literal-follows",
+    anyOf: ["content", "following"],
     taskType: "file-write-literal",
     weight: 10,
     pattern:
-      /\b(write|put|echo|append|set)\s+(the\s+(string|text|value|line|word|number|literal)\s+)?(["'`][^"'`\n]{1,80}["'`]|[\w.+-]{1,40})\s+(\([^)\n]{0,40}\)\s+)?(to|into|in|>>?)\s+[`'"]?[\w./~-]+\.[a-z0-9]{1,5}\b/,
+      /\b((set|replace|overwrite)\s+(the\s+)?contents?\s+of\s+\S+\s+(to|with)|(write|put|append)\s+(the\s+)?following\s+(line|text|string|value)\s+(to|into|in))\s+\S/,
   },
   {
     id: "redirect",
@@ -799,9 +852,16 @@ export const PATTERNS: readonly PatternRule[] = [
     taskType: "mailbox-ack",
     weight: 6,
     pattern:
-      /\b(ack|acknowledge|mark)\b[^\n]{0,40}(#|\bid\s*[:=]?\s*|\bmsg[-_ ]?|\b(message|item|mail|notification)\s+)\d+/,
+      /\b(ack|acknowledge|mark)\b[^\n]{0,40}(#|\bid\s*[:=]?\s*|\bmsg[-_ ]?|\b(message|item|mail|notification)s?\s+)\d+/,
   },
-  { id: "heartbeat-ok", anyOf: ["heartbeat_ok"], taskType: "heartbeat", weight: 6, pattern: /heartbeat_ok/ },
+  // The heartbeat's reply contract: "reply HEARTBEAT_OK" (writing HEARTBEAT_OK to a file is no heartbeat).
+  {
+    id: "heartbeat-ok",
+    anyOf: ["heartbeat_ok"],
+    taskType: "heartbeat",
+    weight: 6,
+    pattern: /\b(reply|respond|answer|say|return|send|output)\w*\s+(with\s+)?\W?heartbeat_ok/,
+  },
   {
     id: "get-count",
     anyOf: ["get "],
@@ -813,8 +873,9 @@ export const PATTERNS: readonly PatternRule[] = [
     id: "commit-m",
     anyOf: ["commit"],
     taskType: "git-commit-push",
-    weight: 5,
-    pattern: /\bcommit\b[^\n]{0,40}(-a?m\s+["']|message:?\s*["'`“]|with message\b|-m\b)/,
+    // The message is given: nothing left to compose, whatever words it holds.
+    weight: 6,
+    pattern: /\bcommit\b[^\n]{0,80}(-a?m\s+["']|message:?\s*["'`“]|with message\b|-m\b|\bas\s+["'“‘])/,
   },
   {
     id: "checkout-b",
@@ -839,9 +900,9 @@ export const PATTERNS: readonly PatternRule[] = [
   },
   {
     id: "forward-to",
-    anyOf: [" to "],
+    anyOf: ["on to", "over to", "along to", "onward to"],
     taskType: "message-forwarding",
-    weight: 7,
+    weight: 10,
     pattern: /\b(pass|send|hand|forward|relay|bounce)\b[^\n]{0,50}\b(on to|over to|along to|onward to)\b/,
   },
   {
@@ -867,7 +928,13 @@ export const PATTERNS: readonly PatternRule[] = [
     pattern: /\b\d+\s*(->|→|to)\s*\d+\b/,
   },
   { id: "question-why", anyOf: ["why"], taskType: REASONING, weight: 2, pattern: /\bwhy\b[^\n]{0,80}\?/ },
-  { id: "let-know", anyOf: ["know"], taskType: "message-composition", weight: 4, pattern: /\blet\s+[\w@#-]+\s+know\b/ },
+  {
+    id: "let-know",
+    anyOf: ["know"],
+    taskType: "message-composition",
+    weight: 4,
+    pattern: /\blet\s+(?!me\b|us\b)[\w@#-]+\s+know\b/,
+  },
   {
     id: "write-code",
     anyOf: ["write", "build", "create", "add", "implement"],
@@ -903,5 +970,173 @@ export const PATTERNS: readonly PatternRule[] = [
     taskType: REASONING,
     weight: 2,
     pattern: /\b(should (we|i)|which (one|option|approach)|is it (better|worth))\b/,
+  },
+  // A value set inside a config file: "set `strict: true` in tsconfig.json", "update the interval in app.json to 10"
+  {
+    id: "set-in-config-file",
+    anyOf: [".json", ".yaml", ".yml", ".toml", ".ini", ".conf", ".cfg", ".env", ".properties"],
+    taskType: "config-update",
+    weight: 3,
+    pattern:
+      /\b(set|change|update|bump|flip|raise|lower|increase|decrease)\b[^\n]{0,60}\bin\s+[`'"]?[\w./~-]*\.(json|ya?ml|toml|ini|conf|cfg|env|properties)\b/,
+  },
+  // A given record added to a data file: "add a row to contacts.csv: name=Ann", "append a line to x.md: 'done'"
+  {
+    id: "add-record",
+    anyOf: ["row", "line", "entry", "record"],
+    taskType: "file-read-write",
+    weight: 4,
+    pattern:
+      /\b(add|append|insert)\s+(an?\s+|the\s+)?(new\s+)?(row|line|entry|record)s?\b[^\n]{0,30}\b(to|into|in)\s+[`'"]?[\w./~-]*\.(csv|tsv|md|txt|jsonl|json|ya?ml|log)\b[`'"]?(\s*:|\s+with\s+\w+\s*[=:]|\s*["'“‘])/,
+  },
+  // Copying between two named files is mechanical whatever the copied section is called.
+  {
+    id: "copy-between-files",
+    anyOf: ["copy", "move", "cp ", "mv "],
+    taskType: "file-read-write",
+    weight: 4,
+    pattern:
+      /\b(copy|move|cp|mv)\b[^\n]{0,60}\bfrom\s+\S+\.[a-z0-9]{1,5}\b[^\n]{0,10}\b(to|into)\b[^\n]{0,40}\.[a-z0-9]{1,5}\b/,
+  },
+  // "list all the .sql files under migrations/", "show the files in out/"
+  {
+    id: "list-files",
+    anyOf: ["file"],
+    taskType: "file-read-write",
+    weight: 2,
+    pattern: /\b(list|show|count)\s+(me\s+)?(all\s+|every\s+|the\s+)*([\w.*-]+\s+){0,2}files?\b/,
+  },
+  // "sync the checkout with upstream", "update the docs clone from origin"
+  {
+    id: "sync-with-remote",
+    anyOf: ["upstream", "origin", "remote"],
+    taskType: "git-fetch",
+    weight: 3,
+    pattern:
+      /\b(sync|update|refresh|fast[- ]forward)\b[^\n]{0,40}\b(with|from|to)\s+(the\s+)?(upstream|origin|remote)\b/,
+  },
+  {
+    id: "last-commits",
+    anyOf: ["commit"],
+    taskType: "git-operations",
+    weight: 3,
+    pattern: /\b(last|latest|recent)\s+(\d+\s+)?commits\b/,
+  },
+  // Code carried into another language: "translate this function into Go", "port the CLI to Rust"
+  {
+    id: "code-to-language",
+    anyOf: ["translat", "port", "convert", "rewrite"],
+    taskType: "complex-codegen",
+    weight: 4,
+    pattern:
+      /\b(translate|port|convert|rewrite)\b[^\n]{0,40}\b(to|into|in)\s+(go|golang|rust|python|typescript|javascript|java|kotlin|swift|c\+\+|c#|ruby|php|elixir|scala|zig)\b/,
+  },
+  // A chore verb on a path: "delete /tmp/cache/*.lock", "remove build/out/"
+  {
+    id: "delete-path",
+    anyOf: ["delete", "remove", "purge", "wipe"],
+    taskType: SHELL,
+    weight: 4,
+    pattern: /\b(delete|remove|purge|wipe)\s+(the\s+|all\s+)?[`'"]?[~.]?\/?[\w.*-]*\/[\w.*/-]*/,
+  },
+  // Named tests run, or something run to see what passes: "run the integration tests", "run x.sh, did the checks pass?"
+  {
+    id: "run-and-check",
+    anyOf: ["run"],
+    taskType: "test-execution",
+    weight: 3,
+    pattern:
+      /\brun\s+((the\s+|all\s+)?([\w-]+\s+){1,3}(tests|specs|checks)\b|[^\n]{0,60}\b(passed|passing|failed|failing)\b)/,
+  },
+  // A fix whose cause is not given: "work out what broke and fix it", "npm install fails with ERESOLVE, fix it"
+  {
+    id: "fix-unknown-cause",
+    anyOf: ["fix", "patch", "repair"],
+    taskType: REASONING,
+    weight: 3,
+    pattern:
+      /\b((work|figure|find|track|dig|sort)\w*\s+(out|down|into)\b[^\n]{0,80}\b(fix|patch|repair)|(fix|patch|repair)\b[^\n]{0,30}\b(whatever|what)\b[^\n]{0,20}\b(broke|broken|wrong|failing|causing)|(fails?|failing|failed|broken|errors?|crash\w*|throws?)\b[^\n]{0,60}\b(fix|patch|repair)\b)/,
+  },
+  // An action made conditional on a judgement: "delete the old dumps if it is safe", "merge it when it is sensible"
+  {
+    id: "judgement-condition",
+    anyOf: ["safe", "wise", "worth it", "appropriate", "sensible", "reasonable", "good idea"],
+    taskType: REASONING,
+    weight: 3,
+    pattern:
+      /\b(if|when|unless|whether)\s+(it\s+is\s+|its\s+|that\s+is\s+|thats\s+|they\s+are\s+)?(safe|wise|worth it|appropriate|sensible|reasonable|a good idea)\b/,
+  },
+  // Something passed to a channel: "send the screenshot to the #design channel"
+  {
+    id: "send-to-channel",
+    anyOf: ["#", "channel"],
+    taskType: "message-forwarding",
+    weight: 3,
+    pattern: /\b(send|post|share|drop)\b[^\n]{0,50}\bto\s+(the\s+)?(#[\w-]+|[\w-]+\s+channel)/,
+  },
+  // A question asking for a judgement, direct or not: "is there anything that could delete files?",
+  // "tell me whether the new index would help"
+  {
+    id: "judgement-question",
+    anyOf: [
+      "could",
+      "would",
+      "might",
+      "safe",
+      "risk",
+      "dangerous",
+      "worth",
+      "wise",
+      "better",
+      "worse",
+      "shouldnt",
+      "should not",
+    ],
+    taskType: REASONING,
+    weight: 3,
+    pattern:
+      /\b(could|would|might|safe|safely|risky|risks?|dangerous|worth|wise|better|worse|shouldnt|should not)\b(?!\s+you\b)[^\n.!?]{0,80}\?|\b(whether|if)\b[^\n.!?]{0,60}\b(could|would|might|safe|safely|risky|dangerous|worth|wise|better|worse)\b(?!\s+you\b)/,
+  },
+  // A value left to judgement: "set the timeout to whatever makes sense", "pick a safe limit"
+  {
+    id: "value-to-choose",
+    anyOf: ["whatever", "something", "sensible", "reasonable", "sane", "safe", "good", "right", "better"],
+    taskType: REASONING,
+    weight: 4,
+    pattern:
+      /\b((whatever|something)\s+(makes sense|is sensible|is reasonable|is best|works best|is right|is safe)|(sensible|reasonable|sane|safe|good|right|better)\s+(value|default|limit|setting|number|timeout|size|threshold)s?)\b/,
+  },
+  // A reasoning verb opening a clause is a step to do, not a topic: "copy the error into notes.md and then debug it"
+  {
+    id: "reasoning-step",
+    anyOf: [
+      "debug",
+      "investigat",
+      "diagnos",
+      "troubleshoot",
+      "figure out",
+      "work out",
+      "find out",
+      "track down",
+      "review",
+      "refactor",
+      "design",
+      "propos",
+      "explain",
+      "decide",
+      "evaluat",
+      "recommend",
+      "prioriti",
+      "audit",
+      "critique",
+      "implement",
+      "prototype",
+      "rewrite",
+      "optimi",
+    ],
+    taskType: REASONING,
+    weight: 4,
+    pattern:
+      /\b(and|then)\s+(then\s+)?(debug|investigate|diagnose|troubleshoot|figure out|work out|find out|track down|review|refactor|design|propose|explain|decide|evaluate|recommend|prioriti[sz]e|audit|critique|implement|prototype|rewrite|optimi[sz]e)\b/,
   },
 ];
