@@ -28,7 +28,8 @@ const USAGE = `Usage: offload <command>
                                   run the smoke suite on a model (ollama/qwen3:8b, anthropic/claude-opus-4-6);
                                   exit 0 when every task passed, 1 when any failed
   settings get [key] [--json]     the operator's settings (one value as JSON when a key is given)
-  settings set <key> <value>      change one setting (the value as JSON when it parses, else as text)
+  settings set <key> <value> [--note TEXT]
+                                  change one setting, audited (the value as JSON when it parses, else as text)
   db migrate                      apply pending database migrations
   db seed [--no-demo]             seed the catalogue, prices and settings (and the demo fleet, once)
 

@@ -1,7 +1,8 @@
 // `offload settings get [key]` and `offload settings set <key> <value>`: the operator's settings
 // (local context, keep-alive, escalation switches, electricity, heartbeat patterns...), read and
-// changed through the same admin API as the dashboard, so a change is validated field by field and
-// reaches the gateway's next turn. A value is read as JSON when it parses (numbers, true/false,
+// changed through the same admin API as the dashboard, so a change is validated field by field, audited
+// (as the CLI, with `--note` kept beside it; the Settings page lists it and can undo it) and reaches
+// the gateway's next turn. A value is read as JSON when it parses (numbers, true/false,
 // lists), else as text: `offload settings set defaultLocalModel qwen3:14b`.
 import { UsageError, parse, table, withAdmin } from "./cli-support";
 import type { Env } from "@/server/process/env";
@@ -38,14 +39,18 @@ export async function settingsCommand(env: Env, args: string[]): Promise<number>
     return 0;
   }
   if (sub === "set") {
-    const { positionals } = parse(rest);
+    const { positionals, values } = parse(rest, { note: { type: "string" } });
     if (positionals.length !== 2) throw new UsageError("settings set takes a key and a value");
     const [key, raw] = positionals as [string, string];
-    const updated = (await withAdmin(env, async ({ client }) => {
+    const updated = await withAdmin(env, async ({ client }) => {
       knownKey((await client.system.settings.query()) as Record<string, unknown>, key);
-      return client.system.updateSettings.mutate({ [key]: parseValue(raw) });
-    })) as Record<string, unknown>;
-    console.log(`${key} = ${JSON.stringify(updated[key])}`);
+      return client.system.updateSettings.mutate({
+        [key]: parseValue(raw),
+        ...(typeof values.note === "string" && values.note ? { note: values.note } : {}),
+      });
+    });
+    const value = JSON.stringify((updated.settings as Record<string, unknown>)[key]);
+    console.log(`${key} = ${value}${updated.changes.length === 0 ? " (unchanged)" : ""}`);
     return 0;
   }
   throw new UsageError(sub ? `unknown settings command: ${sub}` : "settings needs a command: get or set");

@@ -1,49 +1,75 @@
 // Operator settings: one JSON value per key in Setting, validated with zod, defaults for what is missing.
+// Changes the operator makes go through server/settings/manage-settings.ts, which audits each one;
+// writeSettings here is the bare writer underneath it (and for tests that set up a database).
 import { z } from "zod";
 import type { Db } from "./client";
-import { DEFAULT_SETTINGS, type Settings } from "@/server/core/settings-defaults";
+import { DEFAULT_SETTINGS, KV_CACHE_TYPES, type Settings } from "@/server/core/settings-defaults";
 
-const modelName = z.string().trim().min(1).max(200);
+const modelName = z
+  .string()
+  .trim()
+  .min(1, "a model name is required")
+  .max(200, "a model name is at most 200 characters");
 
-/** Whether a heartbeat pattern compiles as the turn reader compiles it (case-insensitive). */
-function compiles(source: string): boolean {
+/** Why a heartbeat pattern does not compile as the turn reader compiles it (case-insensitive), or null. */
+export function regexProblem(source: string): string | null {
   try {
     new RegExp(source, "i");
-    return true;
-  } catch {
-    return false;
+    return null;
+  } catch (err) {
+    return (err as Error).message.replace(/^Invalid regular expression: /, "");
   }
 }
 
+const int = (what: string, min: number, max: number) =>
+  z
+    .number({ error: `a whole number of ${what}` })
+    .int(`a whole number of ${what}`)
+    .min(min, `at least ${min.toLocaleString("en-US")} ${what}`)
+    .max(max, `at most ${max.toLocaleString("en-US")} ${what}`);
+const num = (what: string, min: number, max: number) =>
+  z
+    .number({ error: `a number (${what})` })
+    .min(min, `at least ${min.toLocaleString("en-US")} ${what}`.trimEnd())
+    .max(max, `at most ${max.toLocaleString("en-US")} ${what}`.trimEnd());
+const share = () =>
+  z.number({ error: "a number from 0 to 1" }).min(0, "a number from 0 to 1").max(1, "a number from 0 to 1");
+const flag = () => z.boolean({ error: "true or false" });
+
+export const heartbeatPatternSchema = z
+  .string({ error: "a regular expression (text)" })
+  .trim()
+  .min(1, "an empty pattern would match every turn")
+  .max(500, "a pattern is at most 500 characters")
+  .superRefine((source, ctx) => {
+    const problem = regexProblem(source);
+    if (problem) ctx.addIssue({ code: "custom", message: `not a valid regular expression (${problem})` });
+  });
+
 export const settingsSchema = z.object({
-  electricityUsdPerKwh: z.number().min(0).max(10),
-  gpuWatts: z.number().int().min(1).max(5_000),
-  gpuVramGb: z.number().min(1).max(1_024),
+  electricityUsdPerKwh: num("USD per kWh", 0, 10),
+  gpuWatts: int("watts", 1, 5_000),
+  gpuVramGb: num("GB", 1, 1_024),
   defaultLocalModel: modelName,
   defaultClaudeModel: modelName,
-  localContextTokens: z.number().int().min(2_048).max(1_048_576),
-  localKeepAliveMinutes: z
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 60),
-  localTimeoutSeconds: z.number().int().min(1).max(3_600),
-  escalateWhenLocalDown: z.boolean(),
-  carefulToClaudeWhenDegraded: z.boolean(),
-  healthMinTokensPerSecond: z.number().min(0).max(10_000),
-  healthMaxErrorRate: z.number().min(0).max(1),
-  healthMaxP95Seconds: z.number().min(1).max(3_600),
-  healthProbeChat: z.boolean(),
-  counterfactualCachedShare: z.number().min(0).max(1),
-  classifierMinConfidence: z.number().min(0).max(1),
-  projectionAgents: z.number().int().min(1).max(10_000),
-  projectionHeartbeatMinutes: z
-    .number()
-    .min(0.5)
-    .max(24 * 60),
-  projectionActiveHours: z.number().min(0.5).max(24),
-  projectionTurnCostLowUsd: z.number().min(0).max(100),
-  projectionTurnCostHighUsd: z.number().min(0).max(100),
+  localContextTokens: int("tokens", 2_048, 1_048_576),
+  localAnswerReserveTokens: int("tokens", 256, 262_144),
+  kvCacheType: z.enum(KV_CACHE_TYPES, { error: `one of ${KV_CACHE_TYPES.join(", ")}` }),
+  localKeepAliveMinutes: int("minutes", 1, 24 * 60),
+  localTimeoutSeconds: int("seconds", 1, 3_600),
+  escalateWhenLocalDown: flag(),
+  carefulToClaudeWhenDegraded: flag(),
+  healthMinTokensPerSecond: num("tokens/s", 0, 10_000),
+  healthMaxErrorRate: share(),
+  healthMaxP95Seconds: num("seconds", 1, 3_600),
+  healthProbeChat: flag(),
+  counterfactualCachedShare: share(),
+  classifierMinConfidence: share(),
+  projectionAgents: int("agents", 1, 10_000),
+  projectionHeartbeatMinutes: num("minutes", 0.5, 24 * 60),
+  projectionActiveHours: num("hours", 0.5, 24),
+  projectionTurnCostLowUsd: num("USD", 0, 100),
+  projectionTurnCostHighUsd: num("USD", 0, 100),
   modelMappings: z
     .array(
       z.strictObject({
@@ -54,51 +80,78 @@ export const settingsSchema = z.object({
       }),
     )
     .max(200),
-  heartbeatPatterns: z
-    .array(z.string().trim().min(1).max(500).refine(compiles, { error: "not a valid regular expression" }))
-    .max(100),
+  heartbeatPatterns: z.array(heartbeatPatternSchema).max(100, "at most 100 patterns"),
 }) satisfies z.ZodType<Settings>;
 
 export const settingsPatchSchema = settingsSchema.partial().strict();
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+export type SettingKey = keyof Settings;
+
+export const SETTING_KEYS = Object.keys(DEFAULT_SETTINGS) as SettingKey[];
+
+export function isSettingKey(key: string): key is SettingKey {
+  return Object.hasOwn(DEFAULT_SETTINGS, key);
+}
+
+/** What readSettings and writeSettings need: a Db, or the `prisma` of a transaction. */
+type SettingsClient = { prisma: Pick<Db["prisma"], "setting"> };
 
 /** All settings: stored values over defaults. A stored value that no longer validates falls back to its default. */
-export async function readSettings(db: Db): Promise<Settings> {
+export async function readSettings(db: SettingsClient): Promise<Settings> {
   const rows = await db.prisma.setting.findMany();
   const merged: Record<string, unknown> = { ...DEFAULT_SETTINGS };
   for (const row of rows) {
-    if (!(row.key in DEFAULT_SETTINGS)) continue;
-    const field = settingsSchema.shape[row.key as keyof Settings];
-    const parsed = field.safeParse(row.value);
+    if (!isSettingKey(row.key)) continue;
+    const parsed = settingsSchema.shape[row.key].safeParse(row.value);
     if (parsed.success) merged[row.key] = parsed.data;
   }
   return merged as Settings;
 }
 
+/** Rules between settings, on the whole set a change would leave: the first broken one, naming its field. */
+export function crossCheckSettings(next: Settings): z.core.$ZodIssue | null {
+  const issue = (path: SettingKey, message: string, input: unknown): z.core.$ZodIssue => ({
+    code: "custom",
+    path: [path],
+    message,
+    input,
+  });
+  if (next.projectionTurnCostLowUsd > next.projectionTurnCostHighUsd)
+    return issue(
+      "projectionTurnCostLowUsd",
+      `must not exceed projectionTurnCostHighUsd (${next.projectionTurnCostHighUsd})`,
+      next.projectionTurnCostLowUsd,
+    );
+  if (next.localAnswerReserveTokens >= next.localContextTokens)
+    return issue(
+      "localAnswerReserveTokens",
+      `must be less than the local context, localContextTokens (${next.localContextTokens.toLocaleString("en-US")} tokens)`,
+      next.localAnswerReserveTokens,
+    );
+  return null;
+}
+
+/** Stores already validated values, one row per key (inside the caller's transaction when given one). */
+export async function writeSettings(db: SettingsClient, values: SettingsPatch): Promise<void> {
+  for (const [key, value] of Object.entries(values)) {
+    await db.prisma.setting.upsert({
+      where: { key },
+      create: { key, value: value as never },
+      update: { value: value as never },
+    });
+  }
+}
+
 /**
- * Validates a partial update (naming the bad field) and stores it in one transaction. The gateway
- * caches settings for a second; the admin API (api/routers/system) drops that cache after this.
+ * Validates a partial update (naming the bad field) and stores it in one transaction, without an
+ * audit row: for tests and set-up. The operator's changes go through server/settings/manage-settings.ts
+ * (audited, and the gateway's cached state dropped).
  */
 export async function updateSettings(db: Db, patch: unknown): Promise<Settings> {
   const parsed = settingsPatchSchema.parse(patch);
   const next = { ...(await readSettings(db)), ...parsed };
-  if (next.projectionTurnCostLowUsd > next.projectionTurnCostHighUsd) {
-    throw new z.ZodError([
-      {
-        code: "custom",
-        path: ["projectionTurnCostLowUsd"],
-        message: "must not exceed projectionTurnCostHighUsd",
-        input: next.projectionTurnCostLowUsd,
-      },
-    ]);
-  }
-  await db.prisma.$transaction(
-    Object.entries(parsed).map(([key, value]) =>
-      db.prisma.setting.upsert({
-        where: { key },
-        create: { key, value: value as never },
-        update: { value: value as never },
-      }),
-    ),
-  );
+  const broken = crossCheckSettings(next);
+  if (broken) throw new z.ZodError([broken]);
+  await db.prisma.$transaction((tx) => writeSettings({ prisma: tx }, parsed));
   return next;
 }

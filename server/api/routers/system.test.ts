@@ -1,5 +1,5 @@
 // A settings change through the admin API reaches the gateway's next turn at once, not after the
-// gateway's per-second snapshot runs out.
+// gateway's per-second snapshot runs out; it is audited in the admin's name and can be undone there.
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Db } from "@/server/db/client";
 import { seedCatalogue } from "@/server/db/seed";
@@ -42,6 +42,31 @@ for (const target of testDatabases()) {
       const caller = systemRouter.createCaller({ db, actor: { kind: "operator", name: "test" } });
       await expect(caller.updateSettings({ healthMaxErrorRate: 2 })).rejects.toThrow(/healthMaxErrorRate/);
       expect(await gatewayState(db)).toBe(before);
+    });
+
+    it("audits a change in the admin's name, lists it, and undoes it; a bad value names the field", async () => {
+      const caller = systemRouter.createCaller({ db, actor: { kind: "operator", name: "Ada" } });
+      const { changes } = await caller.updateSettings({ localContextTokens: 24_576, note: "smaller GPU" });
+      expect(changes).toMatchObject([
+        { key: "localContextTokens", fromValue: "32768", toValue: "24576", actor: "Ada" },
+      ]);
+      expect(await caller.settingChanges({ limit: 5 })).toMatchObject([
+        { key: "localContextTokens", actor: "Ada", note: "smaller GPU" },
+      ]);
+
+      const err = await caller.updateSettings({ heartbeatPatterns: ["ok", "[unclosed"] }).catch((e: unknown) => e);
+      expect(err).toMatchObject({
+        code: "BAD_REQUEST",
+        message: expect.stringMatching(/^heartbeatPatterns\.1: not a valid regular expression/),
+      });
+      expect((await caller.settings()).heartbeatPatterns).toEqual([]);
+
+      const cli = systemRouter.createCaller({ db, actor: { kind: "cli", name: "cli" } });
+      const undone = await cli.undoSettingChange({ changeId: changes[0]!.id });
+      expect(undone).toMatchObject({ key: "localContextTokens", fromValue: "24576", toValue: "32768", actor: "cli" });
+      expect((await caller.settings()).localContextTokens).toBe(32_768);
+      await expect(cli.undoSettingChange({ changeId: changes[0]!.id })).rejects.toMatchObject({ code: "CONFLICT" });
+      expect(await caller.settingChanges()).toHaveLength(2);
     });
   });
 }

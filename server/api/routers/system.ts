@@ -1,12 +1,19 @@
-// The system router: what this server runs with, the operator's settings, and database upkeep.
+// The system router: what this server runs with, the operator's settings (changes audited, with
+// undo), and database upkeep.
 import { adminProcedure, createTRPCRouter } from "../trpc";
-import { readSettings, updateSettings, settingsPatchSchema } from "@/server/db/settings";
+import { readSettings } from "@/server/db/settings";
 import { env } from "@/server/process/env";
 import { seed } from "@/server/db/seed";
 import { applyMigrations } from "@/server/db/migrate";
-import { invalidateGatewayState } from "@/server/gateway/gateway-state";
+import {
+  changeSettings,
+  listSettingChanges,
+  listSettingChangesInput,
+  undoSettingChange,
+  undoSettingChangeInput,
+  updateSettingsInput,
+} from "@/server/settings/manage-settings";
 import { z } from "zod";
-import { OffloadError } from "@/server/core/errors";
 
 export const systemRouter = createTRPCRouter({
   info: adminProcedure.query(({ ctx }) => {
@@ -19,19 +26,16 @@ export const systemRouter = createTRPCRouter({
     };
   }),
   settings: adminProcedure.query(({ ctx }) => readSettings(ctx.db)),
-  // The gateway keeps settings in its per-second snapshot: drop it so that the change applies to the next turn.
-  updateSettings: adminProcedure.input(settingsPatchSchema).mutation(async ({ ctx, input }) => {
-    // Model mappings change only through their audited path (models router), never as a bare setting.
-    if (input.modelMappings !== undefined)
-      throw new OffloadError(
-        "BAD_REQUEST",
-        "modelMappings: change model mappings with models.addMapping and models.removeMapping, which audit them",
-        "modelMappings",
-      );
-    const settings = await updateSettings(ctx.db, input);
-    invalidateGatewayState();
-    return settings;
-  }),
+  /** Audited per key; applies to the gateway's next turn. Model mappings are refused: the models router changes them. */
+  updateSettings: adminProcedure
+    .input(updateSettingsInput)
+    .mutation(({ ctx, input }) => changeSettings(ctx.db, input, ctx.actor.name)),
+  settingChanges: adminProcedure
+    .input(listSettingChangesInput)
+    .query(({ ctx, input }) => listSettingChanges(ctx.db, input.limit)),
+  undoSettingChange: adminProcedure
+    .input(undoSettingChangeInput)
+    .mutation(({ ctx, input }) => undoSettingChange(ctx.db, input.changeId, ctx.actor.name)),
   migrate: adminProcedure.mutation(({ ctx }) => applyMigrations(ctx.db)),
   seed: adminProcedure.input(z.object({ demo: z.boolean() })).mutation(({ ctx, input }) => seed(ctx.db, input)),
 });
