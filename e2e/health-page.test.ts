@@ -1,16 +1,53 @@
 // End to end: the Health page against the production build, with Ollama played by a fake server
-// in each state (up, degraded, down), as an operator sees it.
+// in each state (up, degraded, down), as an operator sees it; and the local context panel and the
+// context planner, after agents' turns too big for the local context went through the gateway to a
+// fake Claude.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { startServer, type StartedServer } from "@/server/testing/start-server";
 import { startFakeOllama, type FakeOllama } from "@/server/testing/fake-ollama";
-import { launchBrowser, openPage, screenshotDir, visibleAlerts, type Browser } from "@/server/testing/browser";
+import { startFakeAnthropic, type FakeAnthropic } from "@/server/testing/fake-anthropic";
+import {
+  launchBrowser,
+  openPage,
+  screenshotDir,
+  trpcQuery,
+  visibleAlerts,
+  type Browser,
+} from "@/server/testing/browser";
 
 const GB = 1024 ** 3;
 let server: StartedServer;
 let browser: Browser;
 let ollama: FakeOllama;
+let claude: FakeAnthropic;
+
+/** A tRPC mutation over HTTP POST (superjson envelope); returns the plain `json` part. */
+async function trpcMutation<T>(procedure: string, input: unknown): Promise<T> {
+  const res = await fetch(`${server.url}/api/trpc/${procedure}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ json: input }),
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`POST /api/trpc/${procedure}: ${res.status} ${text}`);
+  return (JSON.parse(text) as { result: { data: { json: T } } }).result.data.json;
+}
+
+/** An agent's turn through the gateway, on a local task type, with a prompt of about `tokens` tokens (3.5 characters each). */
+async function sendTurn(key: string, taskType: string, tokens: number): Promise<Response> {
+  const text = `Read HEARTBEAT.md and the workspace below. ${"workspace context ".repeat(Math.ceil((tokens * 3.5) / 18))}`;
+  return fetch(`${server.url}/v1/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": key, "x-offload-task-type": taskType },
+    body: JSON.stringify({
+      model: "claude-opus-4-6",
+      max_tokens: 4096,
+      messages: [{ role: "user", content: text.slice(0, tokens * 3.5) }],
+    }),
+  });
+}
 
 async function check(page: Page, expected: string): Promise<void> {
   await openPage(page, server, "/health");
@@ -22,13 +59,132 @@ async function check(page: Page, expected: string): Promise<void> {
 describe("health page in a browser", () => {
   beforeAll(async () => {
     ollama = await startFakeOllama();
-    server = await startServer({ env: { OLLAMA_HOST: ollama.url, OFFLOAD_HEALTH_INTERVAL_S: "2" } });
+    claude = await startFakeAnthropic();
+    server = await startServer({
+      env: {
+        OLLAMA_HOST: ollama.url,
+        OFFLOAD_HEALTH_INTERVAL_S: "2",
+        ANTHROPIC_API_KEY: "sk-ant-operator",
+        ANTHROPIC_BASE_URL: claude.url,
+      },
+    });
     browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
     await ollama?.close();
+    await claude?.close();
+  });
+
+  it("shows what the local context costs in GPU memory and what a larger one would keep off Claude", async () => {
+    const page = await browser.context.newPage();
+    try {
+      ollama.setModels(["qwen3:8b"], [{ name: "qwen3:8b", size: 9 * GB, sizeVram: 9 * GB, contextLength: 32_768 }]);
+      await check(page, "up");
+
+      // Agents' turns too big for the 32,768-token context: two ~31k heartbeats (they fit 40,960 with
+      // the 2,048-token reserve) and a ~45k status report (it does not). Claude bills what it read.
+      claude.setReply((body) => ({
+        text: "HEARTBEAT_OK",
+        usage: { input_tokens: Math.ceil(String(body.messages[0].content).length / 3.5), output_tokens: 20 },
+      }));
+      const { key } = await trpcMutation<{ key: string }>("agents.add", { id: "big-context", name: "Big context" });
+      for (const [taskType, tokens] of [
+        ["heartbeat", 31_000],
+        ["heartbeat", 31_000],
+        ["status-report", 45_000],
+      ] as const) {
+        const res = await sendTurn(key, taskType, tokens);
+        expect(res.status).toBe(200);
+        expect(res.headers.get("x-offload-lane")).toBe("claude");
+        expect(res.headers.get("x-offload-reason")).toContain("exceed the local context of 32,768 tokens");
+      }
+      type Plan = { forced: { turns: number }[] };
+      await expect
+        .poll(
+          async () => (await trpcQuery<Plan>(server, "health.contextPlan")).forced.reduce((s, f) => s + f.turns, 0),
+          {
+            timeout: 15_000,
+          },
+        )
+        .toBe(3);
+
+      await openPage(page, server, "/health");
+      const panel = page.getByTestId("local-context");
+      const model = panel.locator('[data-local-context-model="qwen3:8b"]');
+      await model.waitFor();
+      expect(await model.getAttribute("data-verdict")).toBe("fits");
+      const fact = async (id: string) => (await model.getByTestId(id).innerText()).trim();
+      expect(await fact("context-tokens")).toBe("32,768 tokens");
+      expect(await fact("kv-cache-type")).toBe("f16");
+      // qwen3:8b as Ollama publishes it: 36 layers x 8 KV heads x (128 + 128) x 2 bytes = 147,456 bytes a token.
+      expect(await fact("kv-per-token")).toBe("144 KB");
+      expect(await model.innerText()).toContain("147,456 bytes: 36 layers × 8 KV heads × (128 + 128) × 2 bytes");
+      expect(await fact("kv-total")).toBe("4.5 GB");
+      expect(await fact("weights")).toBe("4.8 GB");
+      expect(await fact("model-plus-cache")).toBe("9.3 GB of 12.0 GB");
+      expect(await model.innerText()).toContain("qwen3 · 8.2B · Q4_K_M · native context 40,960");
+      expect(await model.getByTestId("context-fits").innerText()).toContain("Fits, with 2.7 GB to spare");
+      expect(await panel.innerText()).toContain("The context is one value per model");
+      expect(await panel.innerText()).toContain("Changing it reloads the model in Ollama");
+      // No nvidia-smi here: the setting stands in, and the page says so.
+      expect(await panel.getByTestId("gpu-from-setting").innerText()).toContain("the gpuVramGb setting (12.0 GB)");
+
+      const plan = page.getByTestId("context-plan");
+      expect(await plan.getByTestId("context-plan-summary").innerText()).toBe(
+        "Over the last day (since the gateway began recording prompt sizes), 3.0 turns a day of local task types went to Claude only because their prompt and the 2,048-token answer reserve exceeded the 32,768-token context, costing $0.54 a day.",
+      );
+      const forcedRow = async (id: string) =>
+        (await plan.locator(`[data-forced-task-type="${id}"]`).innerText()).split("\t");
+      expect(await forcedRow("heartbeat")).toEqual(["Heartbeat processing", "2.0", "$0.31", "33,048 tokens"]);
+      expect(await forcedRow("status-report")).toEqual(["Status reporting", "1.0", "$0.23", "47,048 tokens"]);
+      // qwen3:8b's native context is 40,960: the planner stops there.
+      expect(
+        await plan.locator("tr[data-context]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-context"))),
+      ).toEqual(["32768", "40960"]);
+      const row = plan.locator('tr[data-context="40960"]');
+      expect((await row.innerText()).split("\t").map((c) => c.trim())).toEqual([
+        "40,960\nHeartbeat processing 2.0",
+        "2.0",
+        "$0.31",
+        "10.5 GB",
+        "fits",
+      ]);
+      expect(await plan.innerText()).toContain(
+        "qwen3:8b was trained for 40,960 tokens: larger contexts are not offered.",
+      );
+      expect(await visibleAlerts(page)).toEqual([]);
+      await page.screenshot({ path: path.join(screenshotDir, "health-local-context.png"), fullPage: true });
+
+      // An 8 GB GPU: model and cache will not fit, and the page warns.
+      await trpcMutation("system.updateSettings", { gpuVramGb: 8 });
+      await openPage(page, server, "/health");
+      await model.waitFor();
+      expect(await model.getAttribute("data-verdict")).toBe("warn");
+      expect(await model.getByTestId("context-warning").innerText()).toContain(
+        "qwen3:8b will not fit at 32,768 tokens: model and cache need 9.3 GB, the GPU has 8.0 GB.",
+      );
+      expect(await plan.locator('tr[data-context="40960"]').getAttribute("data-gpu")).toBe("warn");
+      expect(await plan.locator('tr[data-context="40960"] td').last().innerText()).toBe("does not fit");
+      await page.screenshot({ path: path.join(screenshotDir, "health-local-context-warning.png"), fullPage: true });
+      await page.emulateMedia({ colorScheme: "dark" });
+      await page.screenshot({ path: path.join(screenshotDir, "health-local-context-dark.png"), fullPage: true });
+      await page.emulateMedia({ colorScheme: "light" });
+
+      // A q8_0 cache takes 34/32 bytes an element: 78,336 bytes a token, and it fits again.
+      await trpcMutation("system.updateSettings", { kvCacheType: "q8_0" });
+      await openPage(page, server, "/health");
+      await model.waitFor();
+      expect(await model.getAttribute("data-verdict")).toBe("fits");
+      expect(await fact("kv-cache-type")).toBe("q8_0");
+      expect(await fact("kv-per-token")).toBe("77 KB");
+      expect(await fact("kv-total")).toBe("2.4 GB");
+      expect(await model.getByTestId("context-warning").count()).toBe(0);
+      await trpcMutation("system.updateSettings", { gpuVramGb: 12, kvCacheType: "f16" });
+    } finally {
+      await page.close();
+    }
   });
 
   it("shows up, degraded and down with their reasons, VRAM bars and the badge", async () => {

@@ -1,13 +1,17 @@
 "use client";
 // The Health page: the verdict and why, Ollama's version and models (VRAM bars: GPU vs CPU
 // share), generation speed and latency over time, requests in flight, recent local errors, and
-// the GPU's own figures when nvidia-smi is available on this host.
+// the GPU's own figures when nvidia-smi is available on this host; what the local context costs in
+// GPU memory, and what a larger one would keep off Claude.
+import { Suspense } from "react";
 import { useMutation, useQuery, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTRPC } from "@/trpc/react";
-import { Card, Stat } from "@/components/ui";
+import { Card, LoadingBlock, Stat } from "@/components/ui";
 import { formatAgo } from "@/components/format";
 import type { LoadedModel } from "@/server/core/health/judge-health";
+import { LocalContextPanel } from "./local-context-panel";
+import { ContextPlanner } from "./context-planner";
 
 const GB = 1024 ** 3;
 const STATUS_CLASS = {
@@ -195,6 +199,13 @@ export function HealthView() {
           )}
         </Card>
       </div>
+
+      <Suspense fallback={<LoadingBlock label="the local context" />}>
+        <LocalContextPanel />
+      </Suspense>
+      <Suspense fallback={<LoadingBlock label="the context planner" />}>
+        <ContextPlanner />
+      </Suspense>
 
       <Card>
         <h2 className="font-semibold">Speed and latency, last 6 hours</h2>

@@ -1,7 +1,8 @@
 // Test helper: an Ollama-compatible server written to Ollama's published API (docs/api.md):
-// GET /api/version, /api/tags, /api/ps; POST /api/chat streaming (NDJSON, the default) and not,
-// with tool calls, thinking and the timing fields (nanoseconds). Answers and failures are set by
-// the test; every request is recorded.
+// GET /api/version, /api/tags, /api/ps; POST /api/show (details and model_info, the GGUF
+// architecture keys); POST /api/chat streaming (NDJSON, the default) and not, with tool calls,
+// thinking and the timing fields (nanoseconds). Answers and failures are set by the test; every
+// request is recorded.
 import type http from "node:http";
 import { sendJson, sleep, startFakeServer, type FakeHandle, type RecordedRequest } from "./fake-server";
 
@@ -30,6 +31,89 @@ export type FakeOllama = FakeHandle & {
 const MODEL_SIZE = 6_300_000_000; // qwen3:8b, Q4_K_M, loaded with a 16k context
 const VERSION = "0.14.2";
 
+/** What /api/tags and /api/show publish for a model: its file size, details and model_info (GGUF keys). */
+type ModelCard = {
+  size: number;
+  details: { family: string; parameter_size: string; quantization_level: string };
+  modelInfo: Record<string, unknown>;
+};
+
+/** The real figures of a few models as Ollama's library publishes them. */
+const MODEL_CARDS: Record<string, ModelCard> = {
+  "qwen3:8b": {
+    size: 5_200_000_000,
+    details: { family: "qwen3", parameter_size: "8.2B", quantization_level: "Q4_K_M" },
+    modelInfo: {
+      "general.architecture": "qwen3",
+      "general.basename": "Qwen3",
+      "general.file_type": 15,
+      "general.parameter_count": 8_190_735_360,
+      "general.quantization_version": 2,
+      "qwen3.attention.head_count": 32,
+      "qwen3.attention.head_count_kv": 8,
+      "qwen3.attention.key_length": 128,
+      "qwen3.attention.layer_norm_rms_epsilon": 0.000001,
+      "qwen3.attention.value_length": 128,
+      "qwen3.block_count": 36,
+      "qwen3.context_length": 40_960,
+      "qwen3.embedding_length": 4096,
+      "qwen3.feed_forward_length": 12_288,
+      "qwen3.rope.freq_base": 1_000_000,
+      "tokenizer.ggml.model": "gpt2",
+      "tokenizer.ggml.tokens": null,
+    },
+  },
+  "llama3.1:8b": {
+    size: 4_920_753_328,
+    details: { family: "llama", parameter_size: "8.0B", quantization_level: "Q4_K_M" },
+    modelInfo: {
+      "general.architecture": "llama",
+      "general.file_type": 15,
+      "general.parameter_count": 8_030_261_312,
+      "general.quantization_version": 2,
+      "llama.attention.head_count": 32,
+      "llama.attention.head_count_kv": 8,
+      "llama.attention.layer_norm_rms_epsilon": 0.00001,
+      "llama.block_count": 32,
+      "llama.context_length": 131_072,
+      "llama.embedding_length": 4096,
+      "llama.feed_forward_length": 14_336,
+      "llama.rope.dimension_count": 128,
+      "llama.rope.freq_base": 500_000,
+      "llama.vocab_size": 128_256,
+      "tokenizer.ggml.model": "gpt2",
+      "tokenizer.ggml.tokens": null,
+    },
+  },
+  "llama3.2:3b": {
+    size: 2_019_393_189,
+    details: { family: "llama", parameter_size: "3.2B", quantization_level: "Q4_K_M" },
+    modelInfo: {
+      "general.architecture": "llama",
+      "general.file_type": 15,
+      "general.parameter_count": 3_212_749_888,
+      "general.quantization_version": 2,
+      "llama.attention.head_count": 24,
+      "llama.attention.head_count_kv": 8,
+      "llama.attention.key_length": 128,
+      "llama.attention.layer_norm_rms_epsilon": 0.00001,
+      "llama.attention.value_length": 128,
+      "llama.block_count": 28,
+      "llama.context_length": 131_072,
+      "llama.embedding_length": 3072,
+      "llama.feed_forward_length": 8192,
+      "llama.rope.dimension_count": 128,
+      "llama.rope.freq_base": 500_000,
+      "llama.vocab_size": 128_256,
+      "tokenizer.ggml.model": "gpt2",
+      "tokenizer.ggml.tokens": null,
+    },
+  },
+};
+
+/** Models the fake does not know are published as qwen3:8b (a fake has to answer something). */
+const cardOf = (name: string): ModelCard => MODEL_CARDS[name] ?? MODEL_CARDS["qwen3:8b"]!;
+
 type ChatMessage = { role: string; content?: string; images?: unknown; tool_calls?: unknown };
 
 function lastUserText(body: { messages?: ChatMessage[] }): string {
@@ -45,15 +129,9 @@ export function defaultOllamaReply(body: { messages?: ChatMessage[] }): OllamaRe
 const estimateTokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
 const ms = (n: number) => Math.round(n * 1e6);
 
-function modelDetails() {
-  return {
-    parent_model: "",
-    format: "gguf",
-    family: "qwen3",
-    families: ["qwen3"],
-    parameter_size: "8.2B",
-    quantization_level: "Q4_K_M",
-  };
+function modelDetails(name: string) {
+  const { family, parameter_size, quantization_level } = cardOf(name).details;
+  return { parent_model: "", format: "gguf", family, families: [family], parameter_size, quantization_level };
 }
 
 export async function startFakeOllama(): Promise<FakeOllama> {
@@ -157,9 +235,9 @@ export async function startFakeOllama(): Promise<FakeOllama> {
             name,
             model: name,
             modified_at: "2026-10-01T12:00:00Z",
-            size: 5_200_000_000,
+            size: cardOf(name).size,
             digest: `sha256:${Buffer.from(name).toString("hex").padEnd(64, "0")}`,
-            details: modelDetails(),
+            details: modelDetails(name),
           })),
         }),
       "GET /api/ps": (_req, res) =>
@@ -169,13 +247,31 @@ export async function startFakeOllama(): Promise<FakeOllama> {
             model: m.name,
             size: m.size ?? MODEL_SIZE,
             digest: `sha256:${Buffer.from(m.name).toString("hex").padEnd(64, "0")}`,
-            details: modelDetails(),
+            details: modelDetails(m.name),
             expires_at: (m.expiresAt ?? new Date(Date.now() + 30 * 60_000)).toISOString(),
             size_vram: m.sizeVram ?? m.size ?? MODEL_SIZE,
             ...(m.contextLength ? { context_length: m.contextLength } : {}),
           })),
         }),
       "POST /api/chat": chat,
+      // docs/api.md "Show Model Information": {"model": name} (older clients send "name"); 404 when not installed.
+      "POST /api/show": (req, res) => {
+        const body = req.body as { model?: string; name?: string } | null;
+        const name = body?.model ?? body?.name;
+        if (!name) return sendJson(res, 400, { error: "model is required" });
+        if (!installed.includes(name)) return sendJson(res, 404, { error: `model '${name}' not found` });
+        const card = cardOf(name);
+        sendJson(res, 200, {
+          license: "Apache License 2.0",
+          modelfile: `# Modelfile generated by "ollama show"\nFROM ${name}\n`,
+          parameters: 'repeat_penalty 1\nstop "<|im_start|>"\nstop "<|im_end|>"\ntemperature 0.6\ntop_k 20\ntop_p 0.95',
+          template: "{{ .Prompt }}",
+          details: modelDetails(name),
+          model_info: card.modelInfo,
+          capabilities: ["completion", "tools", "thinking"],
+          modified_at: "2026-10-01T12:00:00Z",
+        });
+      },
     },
   });
 

@@ -1,4 +1,5 @@
-// The Health page: whether Ollama can take the local tiers' load, its history and recent errors.
+// The Health page: whether Ollama can take the local tiers' load, its history and recent errors, and
+// what the local context costs in GPU memory (with the context planner).
 import { Suspense } from "react";
 import { HydrateClient, getQueryClient, trpc } from "@/trpc/server";
 import { HealthView } from "@/components/health/health-view";
@@ -10,6 +11,8 @@ export default async function HealthPage() {
   const qc = getQueryClient();
   void qc.prefetchQuery(trpc.health.status.queryOptions());
   void qc.prefetchQuery(trpc.system.settings.queryOptions());
+  void qc.prefetchQuery(trpc.health.localContext.queryOptions());
+  void qc.prefetchQuery(trpc.health.contextPlan.queryOptions());
   // HealthView reads the history and the recent errors with useQuery: awaited (trpc/server.tsx says why).
   await Promise.all([
     qc.prefetchQuery(trpc.health.history.queryOptions({ hours: 6 })),
