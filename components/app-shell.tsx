@@ -9,9 +9,11 @@ import { HealthBadge } from "@/components/health/health-badge";
 const NAV = [
   { href: "/", label: "Fleet" },
   { href: "/tiers", label: "Tiers" },
+  { href: "/turns", label: "Turns" },
   { href: "/costs", label: "Costs" },
   { href: "/health", label: "Health" },
   { href: "/smoke", label: "Smoke" },
+  { href: "/settings", label: "Settings" },
 ] as const;
 
 export function AppShell({ children }: { children: ReactNode }) {

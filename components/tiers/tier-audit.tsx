@@ -22,6 +22,8 @@ export function TierAudit() {
         // A mapping or a price may have changed: their panels, and the costs a price moved.
         void queryClient.invalidateQueries(trpc.models.pathFilter());
         void queryClient.invalidateQueries(trpc.fleet.pathFilter());
+        // A fingerprint's rule: the recurring turns (the Tiers page's tray, the Turns page).
+        void queryClient.invalidateQueries(trpc.turns.pathFilter());
       },
     }),
   );

@@ -1,7 +1,9 @@
-// The Tiers page: the lane board, agent pins, model mappings and recent changes.
+// The Tiers page: the lane board with the tray of recurring turns without a rule, agent pins, model
+// mappings and recent changes.
 import { Suspense } from "react";
 import { HydrateClient, getQueryClient, trpc } from "@/trpc/server";
 import { TierBoard } from "@/components/tiers/tier-board";
+import { TRAY_INPUT } from "@/components/turns/turns-inputs";
 import { LoadingBlock, PageTitle } from "@/components/ui";
 
 export const dynamic = "force-dynamic";
@@ -10,8 +12,11 @@ export default async function TiersPage() {
   const queryClient = getQueryClient();
   void queryClient.prefetchQuery(trpc.tiers.board.queryOptions());
   void queryClient.prefetchQuery(trpc.models.mappings.queryOptions());
-  // TierAudit reads the changes with useQuery: awaited (trpc/server.tsx says why).
-  await queryClient.prefetchQuery(trpc.tiers.changes.queryOptions({ limit: 20 }));
+  // TierAudit and the tray of recurring turns read with useQuery: awaited (trpc/server.tsx says why).
+  await Promise.all([
+    queryClient.prefetchQuery(trpc.tiers.changes.queryOptions({ limit: 20 })),
+    queryClient.prefetchQuery(trpc.turns.recurring.queryOptions(TRAY_INPUT)),
+  ]);
   return (
     <HydrateClient>
       <PageTitle
