@@ -59,7 +59,16 @@ describe("server rendering of the dashboard", () => {
   });
 
   it("hydrates every page signed in, with no browser error and no HTTP fetch during server rendering", async () => {
-    const pages = ["/", `/agents/${await someAgentId()}`, "/tiers", "/costs", "/health", "/smoke"];
+    const pages = [
+      "/",
+      `/agents/${await someAgentId()}`,
+      "/tiers",
+      "/turns",
+      "/costs",
+      "/health",
+      "/smoke",
+      "/settings",
+    ];
     const signInPage = await browser.context.newPage();
     try {
       await signIn(signInPage);

@@ -43,6 +43,8 @@ export type OpenDbOptions = {
   role?: LockOwner["role"];
   /** Embedded in memory, for tests. */
   inMemory?: boolean;
+  /** Postgres: connections this process may hold (default 10); idle ones close after 10 s. */
+  poolMax?: number;
 };
 
 /** Host, port and database of a Postgres URL, never its password. */
@@ -85,9 +87,9 @@ function pgRunner(client: pg.PoolClient | pg.Pool): SqlRunner {
   return runner;
 }
 
-async function openPostgres(url: string): Promise<Db> {
+async function openPostgres(url: string, poolMax = 10): Promise<Db> {
   const where = describePostgresUrl(url);
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+  const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5000 });
   pool.on("error", () => {}); // idle client errors surface on the next query instead
   try {
     await pool.query("select 1");
@@ -179,6 +181,6 @@ async function openPglite(options: OpenDbOptions): Promise<Db> {
 
 /** Opens the database the environment asks for. */
 export async function openDb(options: OpenDbOptions): Promise<Db> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolMax);
   return openPglite(options);
 }

@@ -1,8 +1,9 @@
 // What the gateway needs on every turn (task types, settings, prices, Ollama's verdict, the fleet's
-// longest heartbeat, the operator's fingerprint rules, agents by key), read at most once a second: a turn must not wait for five
-// queries. Changes made in this process call invalidateGatewayState(): the tier board and pins
-// (tiers/manage-tiers), agents' keys (agents/manage-agents), settings (api/routers/system, after
-// db/settings' updateSettings, which cannot reach the gateway) and a changed health verdict.
+// longest heartbeat, the operator's fingerprint rules, agents by key), read at most once a second:
+// a turn must not wait for six queries. Changes made in this process call invalidateGatewayState():
+// the tier board and pins (tiers/manage-tiers), fingerprint rules (fingerprints/manage-fingerprints),
+// agents' keys (agents/manage-agents), settings (api/routers/system, after settings/manage-settings)
+// and a changed health verdict.
 import type { Db } from "@/server/db/client";
 import { readSettings } from "@/server/db/settings";
 import { readPriceMap } from "@/server/db/prices";

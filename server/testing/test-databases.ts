@@ -42,7 +42,9 @@ function postgresDatabase(baseUrl: string): TestDatabase {
     kind: "postgres",
     createEmptyUrl,
     async create() {
-      const db = await openDb({ databaseUrl: await createEmptyUrl() });
+      // A test file may hold dozens of databases open at once: a few connections each stay within
+      // the server's max_connections (100 by default), even with the gateway's parallel reads.
+      const db = await openDb({ databaseUrl: await createEmptyUrl(), poolMax: 3 });
       opened.push(db);
       await applyMigrations(db);
       return db;
