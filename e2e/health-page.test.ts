@@ -187,6 +187,19 @@ describe("health page in a browser", () => {
     }
   });
 
+  it("shows that metering keeps up: nothing waiting, spooled or refused after the turns went through", async () => {
+    const page = await browser.context.newPage();
+    try {
+      await openPage(page, server, "/health");
+      const panel = page.getByTestId("metering-panel");
+      await panel.getByText("Refused", { exact: true }).waitFor();
+      await panel.getByText("no turn refused").waitFor();
+      expect(await panel.getByRole("alert").count()).toBe(0);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("shows up, degraded and down with their reasons, VRAM bars and the badge", async () => {
     const page = await browser.context.newPage();
     try {

@@ -12,6 +12,7 @@ import { formatAgo } from "@/components/format";
 import type { LoadedModel } from "@/server/core/health/judge-health";
 import { LocalContextPanel } from "./local-context-panel";
 import { ContextPlanner } from "./context-planner";
+import { MeteringPanel } from "./metering-panel";
 
 const GB = 1024 ** 3;
 const STATUS_CLASS = {
@@ -205,6 +206,9 @@ export function HealthView() {
       </Suspense>
       <Suspense fallback={<LoadingBlock label="the context planner" />}>
         <ContextPlanner />
+      </Suspense>
+      <Suspense fallback={<LoadingBlock label="metering" />}>
+        <MeteringPanel />
       </Suspense>
 
       <Card>

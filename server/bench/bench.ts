@@ -13,6 +13,7 @@ import { DEFAULT_SETTINGS } from "@/server/core/settings-defaults";
 import { LABELLED_SETS, readLabelledSet } from "./labelled-sets";
 import { benchGateway } from "./bench-gateway";
 import { benchPages } from "./bench-pages";
+import { benchSpool } from "./bench-spool";
 import { percentile as pct } from "@/server/core/stats";
 
 type Row = { what: string; runs: number; p50: number; p95: number; baselineP50: number };
@@ -122,6 +123,7 @@ function benchClassifier() {
 
 async function main() {
   if (process.argv.includes("--gateway")) return benchGateway();
+  if (process.argv.includes("--spool")) return benchSpool();
   if (process.argv.includes("--pages")) return benchAllPages();
   benchClassifier();
   if (process.argv.includes("--classifier")) return;

@@ -20,6 +20,8 @@ type DailyDelta = {
   latencyMsTotal: bigint;
   costMicroUsd: bigint;
   counterfactualMicroUsd: bigint;
+  reportedTurns: number;
+  reportedCostMicroUsd: bigint;
 };
 
 function aggregateDaily(turns: readonly TurnRecord[]): DailyDelta[] {
@@ -46,6 +48,8 @@ function aggregateDaily(turns: readonly TurnRecord[]): DailyDelta[] {
         latencyMsTotal: 0n,
         costMicroUsd: 0n,
         counterfactualMicroUsd: 0n,
+        reportedTurns: 0,
+        reportedCostMicroUsd: 0n,
       };
       byKey.set(key, d);
     }
@@ -60,6 +64,10 @@ function aggregateDaily(turns: readonly TurnRecord[]): DailyDelta[] {
     d.latencyMsTotal += BigInt(t.latencyMs);
     d.costMicroUsd += t.costMicroUsd ?? 0n;
     d.counterfactualMicroUsd += t.counterfactualMicroUsd ?? 0n;
+    if (t.source === "reported") {
+      d.reportedTurns += 1;
+      d.reportedCostMicroUsd += t.costMicroUsd ?? 0n;
+    }
   }
   return [...byKey.values()];
 }
@@ -76,6 +84,8 @@ const DAILY_COLUMNS = [
   "latencyMsTotal",
   "costMicroUsd",
   "counterfactualMicroUsd",
+  "reportedTurns",
+  "reportedCostMicroUsd",
 ] as const;
 
 function dailyUpsertSql(rows: number): string {
@@ -222,12 +232,14 @@ export async function rebuildDailyUsage(db: Db, from: Date, to: Date): Promise<v
     );
     await tx.$executeRawUnsafe(
       `insert into "DailyUsage" ("day", "agentId", "taskTypeId", "lane", "turns", "errorTurns", "escalatedTurns", "unpricedTurns",
-         "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "latencyMsTotal", "costMicroUsd", "counterfactualMicroUsd")
+         "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "latencyMsTotal", "costMicroUsd", "counterfactualMicroUsd",
+         "reportedTurns", "reportedCostMicroUsd")
        select "startedAt"::date, "agentId", coalesce("taskTypeId", ''), "lane",
          count(*), count(*) filter (where "status" = 'error'), count(*) filter (where "status" = 'escalated'),
          count(*) filter (where "costMicroUsd" is null),
          sum("inputTokens"), sum("outputTokens"), sum("cacheReadTokens"), sum("cacheWrite5mTokens" + "cacheWrite1hTokens"),
-         sum("latencyMs"), coalesce(sum("costMicroUsd"), 0), coalesce(sum("counterfactualMicroUsd"), 0)
+         sum("latencyMs"), coalesce(sum("costMicroUsd"), 0), coalesce(sum("counterfactualMicroUsd"), 0),
+         count(*) filter (where "source" = 'reported'), coalesce(sum("costMicroUsd") filter (where "source" = 'reported'), 0)
        from "Turn" where "startedAt" >= $1::date and "startedAt" < $2::date
        group by 1, 2, 3, 4`,
       utcDay(from),

@@ -30,7 +30,13 @@ export type GatewayState = {
 };
 
 const TTL_MS = 1_000;
-const slot = processSlot("gatewayState", () => ({ cached: undefined }));
+const slot = processSlot("gatewayState", () => ({
+  cached: undefined,
+  lastServed: undefined,
+  refreshing: false,
+  lastGood: undefined,
+  staleSince: undefined,
+}));
 
 async function load(db: Db): Promise<GatewayState> {
   const [taskTypes, settings, prices, health, agents, rules] = await Promise.all([
@@ -59,17 +65,67 @@ async function load(db: Db): Promise<GatewayState> {
   };
 }
 
+/** Reads the state; on failure, the last one read (the database is away), else the error. */
+function loadOrLast(db: Db): Promise<GatewayState> {
+  const last = slot.lastGood?.db === db ? slot.lastGood.state : undefined;
+  return load(db).then(
+    (fresh) => {
+      slot.lastGood = { db, state: fresh };
+      slot.staleSince = undefined;
+      return fresh;
+    },
+    (err: Error) => {
+      if (!last) throw err;
+      if (slot.staleSince === undefined) {
+        slot.staleSince = Date.now();
+        console.error(`offload: the database did not answer (${err.message}); routing on the state read before`);
+      }
+      return { ...last, loadedAt: Date.now() };
+    },
+  );
+}
+
+/**
+ * The gateway's state, about a second old at most: an older one is served while a fresh one is
+ * read in the background, so no turn waits for the reads. While the database is unreachable the
+ * last state read is served (agents keep their keys, the board its lanes; the turns are spooled
+ * meanwhile) and the database is tried again each second; only a process that never read it fails.
+ * After invalidateGatewayState() the next turn waits for a fresh read.
+ */
 export async function gatewayState(db: Db): Promise<GatewayState> {
   const cached = slot.cached;
   if (cached && cached.db === db) {
-    const state = await cached.state.catch(() => null);
-    if (state && Date.now() - state.loadedAt < TTL_MS) return state;
+    const current = slot.lastServed?.db === db ? slot.lastServed.state : undefined;
+    if (!current) return cached.state;
+    if (Date.now() - current.loadedAt >= TTL_MS && !slot.refreshing) {
+      const next = loadOrLast(db);
+      slot.refreshing = true;
+      slot.cached = { db, state: next };
+      void next
+        .then(
+          (state) => {
+            // Unless a change invalidated the state meanwhile: then the read after it wins.
+            if (slot.cached?.state === next) slot.lastServed = { db, state };
+          },
+          () => {},
+        )
+        .finally(() => (slot.refreshing = false));
+    }
+    return current;
   }
-  const state = load(db);
+  const state = loadOrLast(db);
   slot.cached = { db, state };
-  return state;
+  const loaded = await state;
+  if (slot.cached?.state === state) slot.lastServed = { db, state: loaded };
+  return loaded;
+}
+
+/** Since when the gateway has been routing on an old state because the database did not answer. */
+export function gatewayStateStaleSince(): number | undefined {
+  return slot.staleSince;
 }
 
 export function invalidateGatewayState(): void {
   slot.cached = undefined;
+  slot.lastServed = undefined;
 }

@@ -11,6 +11,7 @@ import { HttpError } from "@/server/http/http-error";
 import { claudeTarget, withMappingNote } from "./plan-turn";
 import { claudeRecord } from "./turn-records";
 import { enqueueTurns } from "./turn-writer";
+import { endAfter } from "./durable-answer";
 import type { GatewayTurn } from "./gateway-turn";
 
 /** The answer's headers as Anthropic sent them, plus Offload's. */
@@ -80,9 +81,9 @@ export async function serveClaude(turn: GatewayTurn, reason: string, escalatedFr
   }
   const out = withOffloadHeaders(answer.headers, headers);
   if ("bytes" in answer) {
-    record({ status: answer.error ? "error" : "ok", meter: answer.meter, error: answer.error });
+    await record({ status: answer.error ? "error" : "ok", meter: answer.meter, error: answer.error });
     return new Response(answer.status === 204 ? null : answer.bytes, { status: answer.status, headers: out });
   }
-  void answer.end.then(record);
-  return new Response(answer.body, { status: answer.status, headers: out });
+  const durable = answer.end.then(record);
+  return new Response(endAfter(answer.body, durable), { status: answer.status, headers: out });
 }

@@ -23,6 +23,7 @@ import { HttpError } from "@/server/http/http-error";
 import { serveClaude } from "./serve-claude";
 import { localRecord } from "./turn-records";
 import { enqueueTurns } from "./turn-writer";
+import { endAfter } from "./durable-answer";
 import type { GatewayTurn } from "./gateway-turn";
 import { conversationLanes } from "./conversation-lanes";
 
@@ -102,7 +103,7 @@ export async function serveLocal(turn: GatewayTurn): Promise<Response> {
         return escalate(check.reason, answer.meter);
       }
     }
-    record("ok", answer.meter, null);
+    await record("ok", answer.meter, null);
     const headers = headersFor(answer.meter.model);
     if (turn.body.stream === true)
       return new Response(replayAsEvents(message), { headers: { ...SSE_HEADERS, ...headers } });
@@ -116,11 +117,11 @@ export async function serveLocal(turn: GatewayTurn): Promise<Response> {
   } catch (err) {
     return failed(err);
   }
-  void stream.end.then((end) =>
+  const durable = stream.end.then((end) =>
     record(end.status, end.meter, end.status === "ok" ? null : (end.error ?? "the answer broke off")),
   );
   const served = turn.plan.model;
   const headers = new Headers(stream.headers);
   for (const [name, value] of Object.entries(headersFor(served))) headers.set(name, value);
-  return new Response(stream.body, { status: stream.status, headers });
+  return new Response(endAfter(stream.body, durable), { status: stream.status, headers });
 }

@@ -16,11 +16,15 @@ export type StartedServer = {
   logs(): string;
   /** Stops the server (and next's child process) and removes the data folder. */
   stop(): Promise<void>;
+  /** Kills the server with SIGKILL (no drain, no cleanup) and keeps the data folder, as a crash would. */
+  crash(): Promise<void>;
 };
 
 export type StartServerOptions = {
-  /** Extra environment for the server. DATABASE_URL and OFFLOAD_ADMIN_TOKEN are only passed when given here. */
+  /** Extra environment for the server. DATABASE_URL, OFFLOAD_ADMIN_TOKEN, OFFLOAD_HOST and OFFLOAD_ALLOWED_HOSTS are only passed when given here. */
   env?: Record<string, string>;
+  /** An existing data folder to start on (a restart after crash()), kept on stop; a fresh one when absent. */
+  dataDir?: string;
 };
 
 const root = path.resolve(import.meta.dirname, "..", "..");
@@ -139,13 +143,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Sta
   await ensureBuilt();
 
   fs.mkdirSync(testDataRoot, { recursive: true });
-  const dataDir = fs.mkdtempSync(path.join(testDataRoot, "server-"));
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(testDataRoot, "server-"));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
 
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.DATABASE_URL;
   delete env.OFFLOAD_ADMIN_TOKEN;
+  delete env.OFFLOAD_HOST;
+  delete env.OFFLOAD_ALLOWED_HOSTS;
   Object.assign(env, { PORT: String(port), OFFLOAD_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: "1" }, options.env);
 
   const child = spawn(process.execPath, ["--import", register, "server/runtime/start.ts"], {
@@ -192,7 +198,23 @@ export async function startServer(options: StartServerOptions = {}): Promise<Sta
     }
     // next's own child may outlive the tsx parent for a moment; make sure the group is gone.
     killGroup("SIGKILL");
-    fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    // A folder the caller passed in is the caller's to remove.
+    if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  };
+
+  const crash = async () => {
+    stopped = true;
+    killGroup("SIGKILL");
+    await exitPromise;
+    // Until every process of the group is gone (the data folder's lock names one of them).
+    for (let i = 0; i < 200 && child.pid !== undefined; i++) {
+      try {
+        process.kill(-child.pid, 0);
+      } catch {
+        break;
+      }
+      await sleep(25);
+    }
   };
 
   const deadline = Date.now() + HEALTH_TIMEOUT_MS;
@@ -218,7 +240,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Sta
     await sleep(POLL_MS);
   }
 
-  return { url, dataDir, port, logs, stop };
+  return { url, dataDir, port, logs, stop, crash };
 }
 
 type Exit = { code: number | null; signal: NodeJS.Signals | null };

@@ -13,6 +13,7 @@ export default async function HealthPage() {
   void qc.prefetchQuery(trpc.system.settings.queryOptions());
   void qc.prefetchQuery(trpc.health.localContext.queryOptions());
   void qc.prefetchQuery(trpc.health.contextPlan.queryOptions());
+  void qc.prefetchQuery(trpc.health.metering.queryOptions());
   // HealthView reads the history and the recent errors with useQuery: awaited (trpc/server.tsx says why).
   await Promise.all([
     qc.prefetchQuery(trpc.health.history.queryOptions({ hours: 6 })),

@@ -4,6 +4,7 @@ import { readHealthHistory, readHealthStatus, readRecentLocalErrors } from "@/se
 import { pollHealth } from "@/server/health/health-monitor";
 import { readLocalContext } from "@/server/health/read-local-context";
 import { planContext } from "@/server/health/plan-context";
+import { readMetering } from "@/server/health/read-metering";
 
 export const healthRouter = createTRPCRouter({
   status: adminProcedure.query(({ ctx }) => readHealthStatus(ctx.db)),
@@ -16,4 +17,6 @@ export const healthRouter = createTRPCRouter({
   localContext: adminProcedure.query(({ ctx }) => readLocalContext(ctx.db)),
   /** Last 7 days' turns sent to Claude only for their size, and what larger contexts would keep local. */
   contextPlan: adminProcedure.query(({ ctx }) => planContext(ctx.db)),
+  /** Turns waiting for the database or spooled, and turns the database refused (DeadTurn). */
+  metering: adminProcedure.query(({ ctx }) => readMetering(ctx.db)),
 });
