@@ -3,13 +3,14 @@
 import type { ReactNode } from "react";
 import { AppShell } from "@/components/app-shell";
 import { HydrateClient, getQueryClient, trpc } from "@/trpc/server";
+import { env } from "@/server/process/env";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const healthStatus = trpc.health.status.queryOptions();
   await getQueryClient().prefetchQuery(healthStatus);
   return (
     <HydrateClient queryKeys={[healthStatus.queryKey]}>
-      <AppShell>{children}</AppShell>
+      <AppShell signOut={!!env().OFFLOAD_ADMIN_TOKEN}>{children}</AppShell>
     </HydrateClient>
   );
 }

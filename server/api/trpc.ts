@@ -7,12 +7,49 @@ import { ZodError } from "zod";
 import type { Db } from "@/server/db/client";
 import { getDb } from "@/server/db/instance";
 import { describeZodError, OffloadError } from "@/server/core/errors";
-import { resolveAdminActor, type Actor } from "@/server/auth/admin-auth";
+import { resolveAdminRequest, type Actor } from "@/server/auth/admin-auth";
+import { crossSiteReason } from "@/server/auth/same-origin";
 
-export type TRPCContext = { db: Db; actor: Actor | null };
+export type TRPCContext = {
+  db: Db;
+  actor: Actor | null;
+  /** Set when the caller's address is locked out for wrong admin tokens: seconds to wait (429). */
+  retryAfterS?: number;
+};
 
 export async function createTRPCContext(opts: { headers: Headers }): Promise<TRPCContext> {
-  return { db: await getDb(), actor: resolveAdminActor(opts.headers) };
+  const db = await getDb();
+  const { actor, retryAfterS } = await resolveAdminRequest(opts.headers, db);
+  return retryAfterS ? { db, actor, retryAfterS } : { db, actor };
+}
+
+/** A refusal before tRPC reads the request, in tRPC's error shape (a list for a batch) so its clients read the message. */
+function refusal(req: Request, status: number, code: string, message: string): Response {
+  const error = { json: { message, code: -32600, data: { code, httpStatus: status } } };
+  const batch = new URL(req.url).searchParams.get("batch") === "1";
+  return Response.json(batch ? [{ error }] : { error }, { status, headers: { "cache-control": "no-store" } });
+}
+
+/**
+ * What /api/trpc refuses before tRPC sees it: requests from another site (403; the dashboard's own
+ * requests are same-origin, the CLI's name no origin) and mutations in anything but JSON (415): a
+ * form on another site can post multipart/form-data or text/plain without a CORS preflight, JSON it
+ * cannot.
+ */
+export function refuseUnsafeTrpcRequest(req: Request): Response | null {
+  const crossSite = crossSiteReason(req.headers);
+  if (crossSite) return refusal(req, 403, "FORBIDDEN", `Offload's admin API refuses ${crossSite}`);
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    const type = req.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
+    if (type !== "application/json")
+      return refusal(
+        req,
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+        `Offload's admin API takes JSON bodies only (content-type: application/json), not ${type || "a body without a content type"}`,
+      );
+  }
+  return null;
 }
 
 const TRPC_CODE = {
@@ -58,7 +95,17 @@ export const createTRPCRouter = t.router;
 
 /** Every dashboard and admin procedure: requires an admin actor (always present when no admin token is configured). */
 export const adminProcedure = t.procedure.use(mapErrors).use(({ ctx, next }) => {
+  if (ctx.retryAfterS)
+    throw new TRPCError({
+      code: "TOO_MANY_REQUESTS",
+      message: `too many wrong admin tokens from this address: try again in ${ctx.retryAfterS} s`,
+    });
   if (!ctx.actor)
     throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in with the admin token (OFFLOAD_ADMIN_TOKEN)" });
   return next({ ctx: { ...ctx, actor: ctx.actor } });
 });
+
+/** Retry-After on a 429 (an address locked out for wrong admin tokens). */
+export function trpcResponseMeta(opts: { ctx?: TRPCContext }): { headers?: Record<string, string> } {
+  return opts.ctx?.retryAfterS ? { headers: { "retry-after": String(opts.ctx.retryAfterS) } } : {};
+}

@@ -8,7 +8,7 @@ import superjson from "superjson";
 import type { AppRouter } from "@/server/api/root";
 import type { Env } from "@/server/process/env";
 import { openDb, type Db } from "@/server/db/client";
-import { resolveDataDir } from "@/server/db/data-dir";
+import { resolveDataDir, secureDataDir } from "@/server/db/data-dir";
 import { DataDirBusyError, isProcessAlive, readLockOwner } from "@/server/db/data-dir-lock";
 import type { ServerContact } from "@/server/runtime/boot";
 
@@ -60,9 +60,20 @@ async function direct(env: Env): Promise<AdminConnection> {
     import("@/server/db/seed"),
   ]);
   const db: Db = await openDb({ databaseUrl: env.DATABASE_URL, dataDir: env.OFFLOAD_DATA_DIR, role: "cli" });
+  // PGlite makes its files world-writable: owner-only, as the server keeps them (best effort here;
+  // the server's start refuses a folder it cannot fix).
+  const secure = () => {
+    if (db.kind !== "pglite") return;
+    try {
+      secureDataDir(resolveDataDir(env.OFFLOAD_DATA_DIR).root);
+    } catch {
+      // left for the server's start to report
+    }
+  };
   try {
     await applyMigrations(db);
     await seedCatalogue(db);
+    secure();
   } catch (err) {
     await db.close();
     throw err;
@@ -76,7 +87,14 @@ async function direct(env: Env): Promise<AdminConnection> {
       }),
     ],
   });
-  return { client, via: "direct", close: () => db.close() };
+  return {
+    client,
+    via: "direct",
+    close: async () => {
+      await db.close();
+      secure();
+    },
+  };
 }
 
 /** Connects to the admin API the way the environment allows, waiting (up to waitMs) for a starting server. */

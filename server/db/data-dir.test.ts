@@ -1,9 +1,9 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { openDb } from "./client";
-import { checkPgliteFolder, DataDirError, resolveDataDir } from "./data-dir";
+import { checkPgliteFolder, DataDirError, resolveDataDir, secureDataDir } from "./data-dir";
 import { acquireDataDirLock, DataDirBusyError } from "./data-dir-lock";
 
 const made: string[] = [];
@@ -76,5 +76,56 @@ describe("the embedded database folder", () => {
     const second = await openDb({ dataDir: root });
     expect(await second.sql.query(`select v from kept`)).toEqual([{ v: 42 }]);
     await second.close();
+  });
+
+  it("makes the folder and everything in it owner-only (PGlite creates its files world-writable)", async () => {
+    const root = tempDir();
+    fs.chmodSync(root, 0o755);
+    const db = await openDb({ dataDir: root });
+    await db.sql.exec(`create table kept (v int); insert into kept values (42);`);
+    await db.close();
+    fs.writeFileSync(path.join(root, "server.json"), "{}", { mode: 0o644 });
+    fs.symlinkSync("/etc/hostname", path.join(root, "link"));
+    const modes = () =>
+      listTree(root)
+        .filter((entry) => entry !== "link")
+        .map((entry) => fs.lstatSync(path.join(root, entry)).mode & 0o777);
+    // The finding: most of PGlite's files are readable and writable by anyone.
+    expect(modes().filter((mode) => mode === 0o666).length).toBeGreaterThan(500);
+
+    const report = secureDataDir(root);
+    expect(report.changed).toBeGreaterThan(500);
+    expect(report.summary).toContain(root);
+    expect(fs.statSync(root).mode & 0o777).toBe(0o700);
+    for (const entry of listTree(root).filter((e) => e !== "link")) {
+      const stat = fs.lstatSync(path.join(root, entry));
+      expect(stat.mode & 0o077, entry).toBe(0);
+      expect(stat.mode & 0o777, entry).toBe(stat.isDirectory() ? 0o700 : 0o600);
+    }
+    expect(fs.statSync("/etc/hostname").mode & 0o077).not.toBe(0); // a link's target is not touched
+    expect(secureDataDir(root)).toEqual({ changed: 0, summary: "" }); // nothing left to fix
+
+    // The data is still there.
+    const again = await openDb({ dataDir: root });
+    expect(await again.sql.query(`select v from kept`)).toEqual([{ v: 42 }]);
+    await again.close();
+  });
+
+  it("refuses, naming the entry, when a mode cannot be fixed; a missing folder is fine", () => {
+    const root = tempDir();
+    fs.chmodSync(root, 0o700);
+    fs.writeFileSync(path.join(root, "theirs"), "x");
+    fs.chmodSync(path.join(root, "theirs"), 0o666);
+    // As another user's file would: chmod is not permitted.
+    const chmod = vi.spyOn(fs, "chmodSync").mockImplementation(() => {
+      throw Object.assign(new Error("operation not permitted"), { code: "EPERM" });
+    });
+    try {
+      expect(() => secureDataDir(root)).toThrow(DataDirError);
+      expect(() => secureDataDir(root)).toThrow(new RegExp(`cannot make ${path.join(root, "theirs")} private.*EPERM`));
+    } finally {
+      chmod.mockRestore();
+    }
+    expect(secureDataDir(path.join(root, "missing"))).toEqual({ changed: 0, summary: "" });
   });
 });

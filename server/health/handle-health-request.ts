@@ -8,7 +8,7 @@ import { readHealthStatus } from "./read-health";
 
 export async function handleHealthRequest(request: Request, database?: Db): Promise<Response> {
   try {
-    if (!resolveAdminActor(request.headers))
+    if (!(await resolveAdminActor(request.headers, database)))
       throw new OffloadError("UNAUTHORIZED", "send the admin token (OFFLOAD_ADMIN_TOKEN) as Authorization: Bearer");
     const db = database ?? (await getDb());
     return Response.json(await readHealthStatus(db), { headers: { "cache-control": "no-store" } });

@@ -3,20 +3,66 @@
 // work; everything else (pages, tRPC, the rest of the API) goes to Next's request handler.
 // The port is bound first (a port in use fails before anything is migrated); requests wait until
 // Offload has booted (migrations, seed, turn writer, health monitor) and Next is prepared.
+//
+// Closed by default: without OFFLOAD_ADMIN_TOKEN it listens on 127.0.0.1 only (OFFLOAD_HOST
+// chooses; server/process/env.ts refuses a non-loopback one without a token), every request's Host
+// must be one this server answers to (server/auth/allowed-hosts.ts: DNS rebinding), and every
+// answer carries the security headers (server/auth/security-headers.ts).
 import http from "node:http";
+import { env as readEnv, listenAddress } from "@/server/process/env";
+import { hostPolicy, isServedHost } from "@/server/auth/allowed-hosts";
+import { runInRequestScope } from "@/server/auth/request-scope";
+import { API_CSP, COMMON_SECURITY_HEADERS } from "@/server/auth/security-headers";
+import { handleClientError } from "@/server/http/client-error";
+import { resolveDataDir, secureDataDir } from "@/server/db/data-dir";
+
+/** How often the data folder's modes are checked again while the server runs. */
+const DATA_DIR_SWEEP_MS = 10 * 60_000;
+
+/** The answer to a Host this server does not serve: 421, JSON in Anthropic's error shape. */
+function refuseHost(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const host = req.headers.host ?? "";
+  const message =
+    `this Offload server does not answer to the host "${host.slice(0, 100)}": ` +
+    `use localhost or its address, or add the name to OFFLOAD_ALLOWED_HOSTS`;
+  const body = JSON.stringify({ type: "error", error: { type: "permission_error", message } });
+  res.writeHead(421, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+    "content-security-policy": API_CSP,
+    "x-offload-lane": "none",
+    "x-offload-model": "none",
+    "x-offload-reason": "host not served",
+    connection: "close",
+  });
+  res.end(body);
+}
 
 export async function serveProduction(options: { dir: string; port: number }): Promise<http.Server> {
+  const env = readEnv();
+  const listen = listenAddress({ ...env, PORT: options.port });
+  // Whatever this process creates (the data folder's files above all) is its owner's only.
+  process.umask(0o077);
+
   let markReady!: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   // Until Offload is ready, requests wait; then `dispatch` is replaced and costs nothing extra.
   let dispatch = (req: http.IncomingMessage, res: http.ServerResponse): void =>
     void ready.then(() => dispatch(req, res));
-  const server = http.createServer((req, res) => dispatch(req, res));
+  const hosts = hostPolicy(env);
+  const server = http.createServer((req, res) => {
+    for (const [key, value] of Object.entries(COMMON_SECURITY_HEADERS)) res.setHeader(key, value);
+    if (!isServedHost(hosts, req.headers.host)) return refuseHost(req, res);
+    // The client's address for the limits on failed sign-ins (server/auth/failed-attempts.ts).
+    runInRequestScope(req.socket.remoteAddress, () => dispatch(req, res));
+  });
+  // Node's own refusals (unparseable requests, oversized headers) in Anthropic's error shape (server/http/client-error.ts).
+  server.on("clientError", handleClientError);
   // Agents keep connections open between turns; keep them longer than Node's 5 s default.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port, () => {
+    server.listen(options.port, listen.host, () => {
       server.off("error", reject);
       resolve();
     });
@@ -25,6 +71,19 @@ export async function serveProduction(options: { dir: string; port: number }): P
   // Next's prepare() does not wait for instrumentation in production: boot here, explicitly.
   const { bootServer } = await import("./boot");
   await bootServer();
+  // The embedded database made its files as it opened (PGlite makes them world-writable, whatever
+  // the umask): owner-only now, and again every few minutes for the files it adds while running
+  // (they sit in 0700 folders meanwhile, out of other users' reach).
+  const dataRoot = resolveDataDir(env.OFFLOAD_DATA_DIR).root;
+  const fixed = secureDataDir(dataRoot);
+  if (fixed.changed) console.log(`offload: ${fixed.summary}`);
+  setInterval(() => {
+    try {
+      secureDataDir(dataRoot);
+    } catch (err) {
+      console.error(`offload: ${(err as Error).message}`);
+    }
+  }, DATA_DIR_SWEEP_MS).unref();
   const { default: next } = await import("next");
   const app = next({ dev: false, dir: options.dir, port: options.port });
   const handle = app.getRequestHandler();
@@ -35,6 +94,7 @@ export async function serveProduction(options: { dir: string; port: number }): P
   dispatch = (req, res) => {
     const handler = agentRoute(req.method, req.url);
     if (handler) {
+      res.setHeader("content-security-policy", API_CSP);
       void serveWebHandler(handler, req, res, base);
       return;
     }

@@ -5,8 +5,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import pg from "pg";
-import { readEnv } from "@/server/process/env";
-import { checkPgliteFolder, resolveDataDir } from "@/server/db/data-dir";
+import { describeExposure, readEnv } from "@/server/process/env";
+import { checkPgliteFolder, resolveDataDir, secureDataDir } from "@/server/db/data-dir";
 import { isProcessAlive, readLockOwner } from "@/server/db/data-dir-lock";
 import { describePostgresUrl } from "@/server/db/client";
 import { buildIsStale } from "./build-freshness";
@@ -36,6 +36,7 @@ async function checkPostgres(url: string): Promise<void> {
 function checkEmbedded(dataDir: string): void {
   const paths = resolveDataDir(dataDir);
   checkPgliteFolder(paths.pglite);
+  fs.mkdirSync(paths.root, { recursive: true, mode: 0o700 });
   const owner = readLockOwner(paths.lockFile);
   if (owner && owner.pid !== process.pid && isProcessAlive(owner.pid)) {
     let where = "";
@@ -75,11 +76,16 @@ async function main() {
     fail((err as Error).message, 2);
   }
   try {
+    // The data folder (embedded database, spool, session secret, the CLI's credential) is its owner's
+    // only: what is not is fixed and said; what cannot be fixed stops the start.
+    const secured = secureDataDir(resolveDataDir(env.OFFLOAD_DATA_DIR).root);
+    if (secured.changed) console.log(`offload: ${secured.summary}`);
     if (env.DATABASE_URL) await checkPostgres(env.DATABASE_URL);
     else checkEmbedded(env.OFFLOAD_DATA_DIR);
   } catch (err) {
     fail((err as Error).message);
   }
+  console.log(`offload: ${describeExposure(env)}`);
   // (Offload's own handler in server/runtime/boot.ts drains the gateway and closes the database on SIGTERM/SIGINT.)
   const serverEnv = {
     ...process.env,
