@@ -1,5 +1,7 @@
 "use client";
-// The Costs page: charts over 7, 30 or 90 days from DailyUsage, and their data as CSV.
+// The Costs page: charts over 7, 30 or 90 days from DailyUsage, and their data as CSV. What agents
+// reported spending themselves (POST /api/v1/turns) is drawn as its own series, apart from what the
+// gateway metered.
 import { useMemo, useState } from "react";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import {
@@ -43,6 +45,9 @@ const SO_FAR_DOTS = [
   { key: "actualUsdSoFar", name: "Actual", color: "#2563eb" },
   { key: "savedUsdSoFar", name: "Saved", color: "#16a34a" },
 ] as const;
+const REPORTED_COLOR = "#9333ea";
+/** How charts and totals name what agents reported themselves. */
+const REPORTED_NAME = "Reported by agents, not metered";
 const tooltipStyle = { backgroundColor: "var(--tooltip-bg, #fff)", border: "1px solid #d4d4d8", fontSize: 12 };
 
 function download(name: string, csv: string) {
@@ -77,9 +82,13 @@ function ChartCard({
 }
 
 function Breakdown({ title, rows, testId }: { title: string; rows: CostBreakdown[]; testId: string }) {
-  const data = rows
-    .slice(0, 10)
-    .map((r) => ({ name: r.name, cost: microToUsd(r.costMicroUsd), allClaude: microToUsd(r.counterfactualMicroUsd) }));
+  const data = rows.slice(0, 10).map((r) => ({
+    name: r.name,
+    metered: microToUsd(r.costMicroUsd - r.reportedCostMicroUsd),
+    reported: microToUsd(r.reportedCostMicroUsd),
+    allClaude: microToUsd(r.counterfactualMicroUsd),
+  }));
+  const anyReported = rows.some((r) => r.reportedCostMicroUsd !== 0n);
   return (
     <ChartCard
       title={title}
@@ -100,7 +109,16 @@ function Breakdown({ title, rows, testId }: { title: string; rows: CostBreakdown
           />
           <Tooltip formatter={(v) => usd(Number(v))} contentStyle={tooltipStyle} />
           <Legend />
-          <Bar dataKey="cost" name="Actual" fill="#2563eb" isAnimationActive={false} />
+          <Bar dataKey="metered" name="Metered" stackId="cost" fill="#2563eb" isAnimationActive={false} />
+          {anyReported ? (
+            <Bar
+              dataKey="reported"
+              name={REPORTED_NAME}
+              stackId="cost"
+              fill={REPORTED_COLOR}
+              isAnimationActive={false}
+            />
+          ) : null}
           <Bar dataKey="allClaude" name="All-Claude" fill="#a1a1aa" isAnimationActive={false} />
         </BarChart>
       </ResponsiveContainer>
@@ -151,9 +169,16 @@ export function CostsView() {
   }
   const data = query.data;
   const total = data.byDayLane.reduce(
-    (t, r) => ({ cost: t.cost + r.costMicroUsd, cf: t.cf + r.counterfactualMicroUsd, turns: t.turns + r.turns }),
-    { cost: 0n, cf: 0n, turns: 0 },
+    (t, r) => ({
+      cost: t.cost + r.costMicroUsd,
+      reported: t.reported + r.reportedCostMicroUsd,
+      reportedTurns: t.reportedTurns + r.reportedTurns,
+      cf: t.cf + r.counterfactualMicroUsd,
+      turns: t.turns + r.turns,
+    }),
+    { cost: 0n, reported: 0n, reportedTurns: 0, cf: 0n, turns: 0 },
   );
+  const anyReported = total.reportedTurns > 0;
   // Lines end at the last complete day; today's cost is drawn apart, as dots (`<key>SoFar`).
   const chartData = splitPartialDay(points).map((p) => ({
     ...p,
@@ -168,8 +193,15 @@ export function CostsView() {
         {rangePicker}
         <div className="flex flex-wrap items-center gap-3 text-sm">
           <span className="tabular-nums text-zinc-600 dark:text-zinc-400">
-            {data.from} to {data.to} (UTC) · {formatCount(total.turns)} turns · spent {formatMicroUsd(total.cost)} ·
-            all-Claude {formatMicroUsd(total.cf)} · saved {formatMicroUsd(total.cf - total.cost)}
+            {data.from} to {data.to} (UTC) · {formatCount(total.turns)} turns · spent {formatMicroUsd(total.cost)}
+            {anyReported ? (
+              <span data-testid="reported-total">
+                {" "}
+                (metered {formatMicroUsd(total.cost - total.reported)}; reported by agents, not metered{" "}
+                {formatMicroUsd(total.reported)} in {formatCount(total.reportedTurns)} turns)
+              </span>
+            ) : null}{" "}
+            · all-Claude {formatMicroUsd(total.cf)} · saved {formatMicroUsd(total.cf - total.cost)}
           </span>
           <button
             type="button"
@@ -190,6 +222,7 @@ export function CostsView() {
                     { key: "name", label: "name" },
                     { key: "turns", label: "turns" },
                     { key: "cost", label: "cost USD" },
+                    { key: "reported", label: "reported cost USD (by agents; not metered)" },
                     { key: "allClaude", label: "all-Claude cost USD" },
                   ],
                   [
@@ -197,12 +230,14 @@ export function CostsView() {
                       kind: "agent",
                       ...r,
                       cost: microToUsd(r.costMicroUsd).toFixed(6),
+                      reported: microToUsd(r.reportedCostMicroUsd).toFixed(6),
                       allClaude: microToUsd(r.counterfactualMicroUsd).toFixed(6),
                     })),
                     ...data.byTaskType.map((r) => ({
                       kind: "task type",
                       ...r,
                       cost: microToUsd(r.costMicroUsd).toFixed(6),
+                      reported: microToUsd(r.reportedCostMicroUsd).toFixed(6),
                       allClaude: microToUsd(r.counterfactualMicroUsd).toFixed(6),
                     })),
                   ],
@@ -251,7 +286,11 @@ export function CostsView() {
             </ChartCard>
             <ChartCard
               title="Cost a day: actual against all-Claude"
-              subtitle={`The band between the lines is what routing saved; the dots are ${PARTIAL_DAY_NOTE}`}
+              subtitle={
+                anyReported
+                  ? `Actual is metered plus reported by agents (not metered, in purple); the band above it is what routing saved; the dots are ${PARTIAL_DAY_NOTE}`
+                  : `The band between the lines is what routing saved; the dots are ${PARTIAL_DAY_NOTE}`
+              }
               testId="cost"
             >
               <ResponsiveContainer width="100%" height="100%">
@@ -274,13 +313,26 @@ export function CostsView() {
                     isAnimationActive={false}
                   />
                   <Area
-                    dataKey="actualUsd"
-                    name="Actual"
+                    dataKey={anyReported ? "meteredUsd" : "actualUsd"}
+                    name={anyReported ? "Metered" : "Actual"}
+                    stackId={anyReported ? "actual" : undefined}
                     stroke="#2563eb"
                     fill="#2563eb22"
                     connectNulls={false}
                     isAnimationActive={false}
                   />
+                  {anyReported ? (
+                    <Area
+                      dataKey="reportedUsd"
+                      name={REPORTED_NAME}
+                      stackId="actual"
+                      stroke={REPORTED_COLOR}
+                      strokeDasharray="4 3"
+                      fill={`${REPORTED_COLOR}33`}
+                      connectNulls={false}
+                      isAnimationActive={false}
+                    />
+                  ) : null}
                   <Line
                     dataKey="savedUsd"
                     name="Saved"
@@ -289,6 +341,16 @@ export function CostsView() {
                     connectNulls={false}
                     isAnimationActive={false}
                   />
+                  {anyReported ? (
+                    <Line
+                      dataKey="reportedUsdSoFar"
+                      name={`${REPORTED_NAME}, ${PARTIAL_DAY_NOTE}`}
+                      stroke={REPORTED_COLOR}
+                      dot={{ r: 4, strokeWidth: 2 }}
+                      legendType="none"
+                      isAnimationActive={false}
+                    />
+                  ) : null}
                   {SO_FAR_DOTS.map((d) => (
                     <Line
                       key={d.key}

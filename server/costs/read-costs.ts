@@ -1,5 +1,6 @@
 // The Costs page's data for a range of days, all from DailyUsage (never raw turns): per day and
-// lane, and totals by agent and by task type.
+// lane, and totals by agent and by task type. Costs include what agents reported themselves
+// (POST /api/v1/turns); that part is also given apart (reported*), since Offload did not meter it.
 import type { Db } from "@/server/db/client";
 import { utcDay } from "@/server/core/turn-record";
 import type { Lane } from "@/server/core/lanes";
@@ -15,6 +16,8 @@ export type CostBreakdown = {
   turns: number;
   costMicroUsd: bigint;
   counterfactualMicroUsd: bigint;
+  /** Of costMicroUsd: what agents reported, not metered. */
+  reportedCostMicroUsd: bigint;
 };
 
 export type CostData = {
@@ -39,24 +42,29 @@ export async function readCosts(db: Db, days: CostRange, now: Date = new Date())
     output: string;
     cacheRead: string;
     cacheWrite: string;
+    reportedTurns: string;
+    reportedCost: string;
   };
-  type GroupRow = { id: string; name: string | null; turns: string; cost: string; cf: string };
+  type GroupRow = { id: string; name: string | null; turns: string; cost: string; cf: string; reported: string };
   const [byDay, byAgent, byType] = await Promise.all([
     db.sql.query<DayRow>(
       `select to_char("day", 'YYYY-MM-DD') as day, "lane", sum("turns")::bigint as turns, sum("costMicroUsd")::bigint as cost,
               sum("counterfactualMicroUsd")::bigint as cf, sum("inputTokens")::bigint as input, sum("outputTokens")::bigint as output,
-              sum("cacheReadTokens")::bigint as "cacheRead", sum("cacheWriteTokens")::bigint as "cacheWrite"
+              sum("cacheReadTokens")::bigint as "cacheRead", sum("cacheWriteTokens")::bigint as "cacheWrite",
+              sum("reportedTurns")::bigint as "reportedTurns", sum("reportedCostMicroUsd")::bigint as "reportedCost"
        from "DailyUsage" where "day" between $1::date and $2::date group by 1, 2 order by 1, 2`,
       [from, to],
     ),
     db.sql.query<GroupRow>(
-      `select u."agentId" as id, a."name" as name, sum(u."turns")::bigint as turns, sum(u."costMicroUsd")::bigint as cost, sum(u."counterfactualMicroUsd")::bigint as cf
+      `select u."agentId" as id, a."name" as name, sum(u."turns")::bigint as turns, sum(u."costMicroUsd")::bigint as cost, sum(u."counterfactualMicroUsd")::bigint as cf,
+              sum(u."reportedCostMicroUsd")::bigint as reported
        from "DailyUsage" u left join "Agent" a on a."id" = u."agentId"
        where u."day" between $1::date and $2::date group by 1, 2 order by 4 desc`,
       [from, to],
     ),
     db.sql.query<GroupRow>(
-      `select u."taskTypeId" as id, t."name" as name, sum(u."turns")::bigint as turns, sum(u."costMicroUsd")::bigint as cost, sum(u."counterfactualMicroUsd")::bigint as cf
+      `select u."taskTypeId" as id, t."name" as name, sum(u."turns")::bigint as turns, sum(u."costMicroUsd")::bigint as cost, sum(u."counterfactualMicroUsd")::bigint as cf,
+              sum(u."reportedCostMicroUsd")::bigint as reported
        from "DailyUsage" u left join "TaskType" t on t."id" = u."taskTypeId"
        where u."day" between $1::date and $2::date group by 1, 2 order by 4 desc`,
       [from, to],
@@ -68,6 +76,7 @@ export async function readCosts(db: Db, days: CostRange, now: Date = new Date())
     turns: Number(r.turns),
     costMicroUsd: BigInt(r.cost),
     counterfactualMicroUsd: BigInt(r.cf),
+    reportedCostMicroUsd: BigInt(r.reported),
   });
   return {
     from,
@@ -83,6 +92,8 @@ export async function readCosts(db: Db, days: CostRange, now: Date = new Date())
       outputTokens: BigInt(r.output),
       cacheReadTokens: BigInt(r.cacheRead),
       cacheWriteTokens: BigInt(r.cacheWrite),
+      reportedTurns: Number(r.reportedTurns),
+      reportedCostMicroUsd: BigInt(r.reportedCost),
     })),
     byAgent: byAgent.map((r) => group(r, "unknown agent")),
     byTaskType: byType.map((r) => group(r, "unlabelled")),

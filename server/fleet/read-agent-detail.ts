@@ -52,11 +52,14 @@ export async function readAgentDetail(db: Db, rawId: string, now: Date = new Dat
     output: string;
     cacheRead: string;
     cacheWrite: string;
+    reportedTurns: string;
+    reportedCost: string;
   };
   const [days, types, turns] = await Promise.all([
     db.sql.query<DayRow>(
       `select to_char("day", 'YYYY-MM-DD') as day, "lane", sum("turns")::bigint as turns, sum("costMicroUsd")::bigint as cost, sum("counterfactualMicroUsd")::bigint as cf,
-              sum("inputTokens")::bigint as input, sum("outputTokens")::bigint as output, sum("cacheReadTokens")::bigint as "cacheRead", sum("cacheWriteTokens")::bigint as "cacheWrite"
+              sum("inputTokens")::bigint as input, sum("outputTokens")::bigint as output, sum("cacheReadTokens")::bigint as "cacheRead", sum("cacheWriteTokens")::bigint as "cacheWrite",
+              sum("reportedTurns")::bigint as "reportedTurns", sum("reportedCostMicroUsd")::bigint as "reportedCost"
        from "DailyUsage" where "agentId" = $1 and "day" between $2::date and $3::date group by 1, 2 order by 1, 2`,
       [id, from, to],
     ),
@@ -117,6 +120,8 @@ export async function readAgentDetail(db: Db, rawId: string, now: Date = new Dat
       outputTokens: BigInt(r.output),
       cacheReadTokens: BigInt(r.cacheRead),
       cacheWriteTokens: BigInt(r.cacheWrite),
+      reportedTurns: Number(r.reportedTurns),
+      reportedCostMicroUsd: BigInt(r.reportedCost),
     })),
     taskTypes: types.map((r) => ({
       id: r.id,

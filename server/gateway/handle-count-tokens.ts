@@ -9,7 +9,7 @@ import { countTokensRequestSchema, type CountTokensRequest } from "@/server/core
 import { offloadHeaders, type OffloadOutcome } from "@/server/core/gateway/offload-headers";
 import { authenticateCaller } from "@/server/agents/authenticate-caller";
 import { errorResponse } from "@/server/http/error-response";
-import { parseJsonObject, readRequestBody } from "@/server/http/read-request-body";
+import { BODY_LIMITS, parseJsonObject, readRequestBody } from "@/server/http/read-request-body";
 import { claudeProvider } from "@/server/providers/claude-provider";
 import { ollamaProvider } from "@/server/providers/ollama-provider";
 import type { CountCall, ProviderAnswer } from "@/server/providers/provider";
@@ -27,8 +27,8 @@ export async function handleCountTokens(request: Request, database?: Db): Promis
     const db = database ?? (await getDb());
     const state = await gatewayState(db);
     await authenticateCaller(db, request.headers, { knownAgents: state.agentsByKeyHash });
-    const bytes = await readRequestBody(request);
-    const json = parseJsonObject(bytes);
+    const bytes = await readRequestBody(request, BODY_LIMITS.countTokens);
+    const json = parseJsonObject(bytes, BODY_LIMITS.countTokens);
     if (typeof json.model === "string") progress.model = json.model;
     const body = countTokensRequestSchema.parse(json) as CountTokensRequest;
     const url = new URL(request.url);

@@ -458,7 +458,7 @@ for (const target of testDatabases()) {
       expect(removed).toBeInstanceOf(Anthropic.AuthenticationError);
     });
 
-    it("answers 400 naming the field for a bad body, and 413 for one over 10 MB", async () => {
+    it("answers 400 naming the field for a bad body, and 413 for one over 32 MB", async () => {
       const post = (body: string) =>
         fetch(`${offload.url}/v1/messages`, {
           method: "POST",
@@ -487,7 +487,7 @@ for (const target of testDatabases()) {
         JSON.stringify({
           model: "m",
           max_tokens: 5,
-          messages: [{ role: "user", content: "x".repeat(11 * 1024 * 1024) }],
+          messages: [{ role: "user", content: "x".repeat(33 * 1024 * 1024) }],
         }),
       );
       expect(huge.status).toBe(413);
@@ -496,7 +496,7 @@ for (const target of testDatabases()) {
       const chunks = (async function* () {
         const piece = new TextEncoder().encode("x".repeat(1024 * 1024));
         yield new TextEncoder().encode('{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"');
-        for (let i = 0; i < 11; i++) yield piece;
+        for (let i = 0; i < 33; i++) yield piece;
         yield new TextEncoder().encode('"}]}');
       })();
       const chunked = await fetch(`${offload.url}/v1/messages`, {

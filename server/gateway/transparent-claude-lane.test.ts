@@ -441,7 +441,7 @@ for (const target of testDatabases()) {
       );
       expect(((await notArray.json()) as { error: { field: string } }).error.field).toBe("messages");
 
-      const huge = await post("/v1/messages", "loash", Buffer.alloc(11 * 1024 * 1024, 0x20));
+      const huge = await post("/v1/messages", "loash", Buffer.alloc(33 * 1024 * 1024, 0x20));
       expect(huge.status).toBe(413);
       expectOffload(huge, "none", "none");
 

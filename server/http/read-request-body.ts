@@ -1,16 +1,42 @@
-// The agent endpoints' one body reader: the bytes as sent, refused with a 413 past the cap (declared
-// or counted as they arrive), and the JSON reading of them with a 400 naming the problem.
+// The agent endpoints' one body reader. Each endpoint has its limits (BODY_LIMITS): a body larger
+// than its cap is refused with a 413 (Anthropic's `request_too_large`) before it is buffered, from
+// its Content-Length when it declares one, else by counting as the bytes arrive; then the bytes'
+// shape is checked (json-limits.ts: depth, string and array sizes, duplicate keys), they must be
+// UTF-8, and they are read as one JSON object. Every refusal is a 400 naming the problem.
 import { HttpError } from "./http-error";
+import { checkJsonLimits, type JsonLimits } from "./json-limits";
 
-export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+export type BodyLimits = { maxBytes: number; json: JsonLimits };
 
+const MB = 1024 * 1024;
+/** JSON nesting an agent's request never needs more of (tool schemas included). */
+const MAX_DEPTH = 64;
+
+/** Per agent endpoint. */
+export const BODY_LIMITS = {
+  /** POST /v1/messages: Anthropic's own request limit (32 MB); at most 100,000 messages, as Anthropic. */
+  messages: { maxBytes: 32 * MB, json: { maxDepth: MAX_DEPTH, maxStringBytes: 32 * MB, maxItems: 100_000 } },
+  /** POST /v1/messages/count_tokens: the same request as Messages. */
+  countTokens: { maxBytes: 32 * MB, json: { maxDepth: MAX_DEPTH, maxStringBytes: 32 * MB, maxItems: 100_000 } },
+  /** POST /api/v1/turns: up to 1,000 usage reports of a few hundred bytes each. */
+  turns: { maxBytes: 2 * MB, json: { maxDepth: MAX_DEPTH, maxStringBytes: 16 * 1024, maxItems: 10_000 } },
+  /** POST /api/v1/route: a title and a description of at most 200,000 characters (6 bytes each, escaped). */
+  route: { maxBytes: 2 * MB, json: { maxDepth: MAX_DEPTH, maxStringBytes: 1_200_000, maxItems: 10_000 } },
+} as const satisfies Record<string, BodyLimits>;
+
+const megabytes = (bytes: number) => (bytes >= MB ? `${Math.round((bytes / MB) * 10) / 10} MB` : `${bytes} bytes`);
 const tooLarge = (max: number) =>
-  new HttpError(413, "request_too_large", `the request body is larger than ${Math.round(max / 1024 / 1024)} MB`);
+  new HttpError(413, "request_too_large", `the request body is larger than ${megabytes(max)}, this endpoint's limit`);
 const empty = () => new HttpError(400, "invalid_request_error", "the request body is empty; send a JSON object");
 
-/** The body's bytes, whole; a body larger than `max` is refused without reading it all. */
-export async function readRequestBody(request: Request, max = MAX_BODY_BYTES): Promise<Uint8Array> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
+/** The body's bytes, whole; a body larger than the cap is refused without reading it all. */
+export async function readRequestBody(
+  request: Request,
+  limits: BodyLimits = BODY_LIMITS.messages,
+): Promise<Uint8Array> {
+  const max = limits.maxBytes;
+  const header = request.headers.get("content-length");
+  const declared = header === null ? 0 : Number(header);
   if (declared > max) {
     await request.body?.cancel().catch(() => {});
     throw tooLarge(max);
@@ -20,7 +46,14 @@ export async function readRequestBody(request: Request, max = MAX_BODY_BYTES): P
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let next: ReadableStreamReadResult<Uint8Array>;
+    try {
+      next = await reader.read();
+    } catch (err) {
+      // The client broke the body off (a malformed chunk, a connection reset): say so, not "internal error".
+      throw new HttpError(400, "invalid_request_error", `the request body broke off: ${(err as Error).message}`);
+    }
+    const { done, value } = next;
     if (done) break;
     size += value.byteLength;
     if (size > max) {
@@ -39,11 +72,17 @@ export async function readRequestBody(request: Request, max = MAX_BODY_BYTES): P
   return bytes;
 }
 
-const decoder = new TextDecoder();
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** The bytes as a JSON object; anything else is a 400. */
-export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
-  const text = decoder.decode(bytes);
+/** The bytes as a JSON object within `limits`; anything else is a 400 naming the problem. */
+export function parseJsonObject(bytes: Uint8Array, limits: BodyLimits = BODY_LIMITS.messages): Record<string, unknown> {
+  checkJsonLimits(bytes, limits.json);
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    throw new HttpError(400, "invalid_request_error", "the request body is not valid UTF-8");
+  }
   if (!text.trim()) throw empty();
   let value: unknown;
   try {
@@ -56,7 +95,7 @@ export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** readRequestBody, then parseJsonObject. */
-export async function readJsonBody(request: Request, max = MAX_BODY_BYTES): Promise<Record<string, unknown>> {
-  return parseJsonObject(await readRequestBody(request, max));
+/** readRequestBody, then parseJsonObject, with the same limits. */
+export async function readJsonBody(request: Request, limits: BodyLimits): Promise<Record<string, unknown>> {
+  return parseJsonObject(await readRequestBody(request, limits), limits);
 }

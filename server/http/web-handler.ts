@@ -4,38 +4,92 @@
 // stream cancelled when the client goes away, and a broken-off answer shown as a broken
 // connection rather than a clean end.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 
+/** The request body's progress, for deciding what to do with a rest the handler did not read. */
+type BodyState = { received: number; cancelled: boolean; lingerUntil?: number };
+
 /**
- * The request body as a web stream. Cancelling it (a handler refusing an oversized body) reads
- * and drops the rest instead of destroying the socket, so the refusal still reaches the client.
+ * An unread rest of a request body up to this size is read and dropped after the answer, so the
+ * connection stays usable for the agent's next turn; a larger (or unknown) rest is not read at
+ * all: the answer says `connection: close` and the connection ends after it.
  */
-function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
-  let cancelled = false;
+export const DRAIN_MAX_BYTES = 1024 * 1024;
+/** How long, and how many more bytes, a closing connection is read after its answer (see lingerOnClose). */
+const LINGER_MS = 2_000;
+const LINGER_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The request body as a web stream. Cancelling it (a handler refusing an oversized body) stops
+ * passing data on without destroying the socket, so the refusal still reaches the client; what is
+ * left of the body is dealt with once the answer is known (releaseBody).
+ */
+function bodyStream(req: IncomingMessage, state: BodyState): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     start(controller) {
       req.on("data", (chunk: Buffer) => {
-        if (cancelled) return;
+        state.received += chunk.byteLength;
+        if (state.lingerUntil !== undefined && state.received > state.lingerUntil) req.socket.destroy();
+        if (state.cancelled) return;
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         if ((controller.desiredSize ?? 1) <= 0) req.pause();
       });
       req.once("end", () => {
-        if (!cancelled) controller.close();
+        if (!state.cancelled) controller.close();
       });
       req.once("error", (err) => {
-        if (!cancelled) controller.error(err);
+        if (!state.cancelled) controller.error(err);
       });
     },
     pull() {
       req.resume();
     },
     cancel() {
-      cancelled = true;
-      req.resume();
+      state.cancelled = true;
     },
   });
+}
+
+/**
+ * After the handler answered: a body it left unread (a 401 before reading, a 413 past the cap)
+ * must not leave the connection stuck (Node would wait for the rest that nobody reads, and the
+ * agent's next request on the keep-alive connection would hang). A small declared rest is read
+ * and dropped; anything else closes the connection after the answer. Returns whether to close.
+ */
+function releaseBody(req: IncomingMessage, state: BodyState | null): boolean {
+  if (!state || req.complete) return false;
+  state.cancelled = true;
+  const declared = Number(req.headers["content-length"]);
+  const rest = Number.isFinite(declared) ? declared - state.received : Infinity;
+  if (rest > DRAIN_MAX_BYTES) {
+    lingerOnClose(req, state);
+    return true;
+  }
+  req.resume();
+  return false;
+}
+
+/**
+ * A `connection: close` answer ends the socket as soon as it is written (node:http's
+ * socket.destroySoon). With request bytes still arriving, the kernel then resets the connection,
+ * and a client still sending its body can lose the answer it was about to read. So, as web
+ * servers do ("lingering close"), this socket's close is: send our end (FIN), read and drop what
+ * still arrives for up to LINGER_MS or LINGER_BYTES, then destroy.
+ */
+function lingerOnClose(req: IncomingMessage, state: BodyState): void {
+  const socket = req.socket as Socket & { destroySoon?: () => void };
+  if (typeof socket.destroySoon !== "function") return;
+  socket.destroySoon = () => {
+    state.lingerUntil = state.received + LINGER_BYTES;
+    socket.end();
+    req.resume();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once("close", () => clearTimeout(timer));
+  };
 }
 
 export async function serveWebHandler(
@@ -52,11 +106,12 @@ export async function serveWebHandler(
   }
   const controller = new AbortController();
   res.once("close", () => controller.abort());
-  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  const body: BodyState | null =
+    req.method !== "GET" && req.method !== "HEAD" ? { received: 0, cancelled: false } : null;
   const request = new Request(url, {
     method: req.method,
     headers,
-    ...(hasBody ? { body: bodyStream(req), duplex: "half" } : {}),
+    ...(body ? { body: bodyStream(req, body), duplex: "half" } : {}),
     signal: controller.signal,
   } as RequestInit);
 
@@ -66,7 +121,9 @@ export async function serveWebHandler(
   } catch (err) {
     console.error(`offload: ${req.method} ${url.pathname}: ${(err as Error).stack ?? String(err)}`);
     if (res.destroyed) return;
-    if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+    const close = releaseBody(req, body);
+    if (!res.headersSent)
+      res.writeHead(500, { "content-type": "application/json", ...(close ? { connection: "close" } : {}) });
     res.end(JSON.stringify({ type: "error", error: { type: "api_error", message: "internal error" } }));
     return;
   }
@@ -79,6 +136,7 @@ export async function serveWebHandler(
   response.headers.forEach((value, key) => {
     out[key] = key === "set-cookie" ? response.headers.getSetCookie() : value;
   });
+  if (releaseBody(req, body)) out.connection = "close";
   res.writeHead(response.status, out);
   if (!response.body) {
     res.end();

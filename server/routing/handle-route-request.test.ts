@@ -129,5 +129,25 @@ for (const target of testDatabases()) {
       expect(unknownAgent.status).toBe(404);
       expect(unknownAgent.body.error.field).toBe("agent");
     });
+
+    it("caps the body at 2 MB (it shared the 10 MB cap of Messages) and its shape before deciding, naming the problem", async () => {
+      // The longest description the schema takes (200,000 characters) fits, even escaped or in 3-byte characters.
+      for (const description of ["\u4e00".repeat(200_000), "\u0001".repeat(200_000)]) {
+        const res = await call(db, post({ agent: "loash", description }, ADMIN));
+        expect(res.status).toBe(200);
+      }
+      const tooBig = await call(db, post({ agent: "loash", description: "x".repeat(2 * 1024 * 1024) }, ADMIN));
+      expect(tooBig.status).toBe(413);
+      expect(tooBig.body).toEqual({
+        type: "error",
+        error: { type: "request_too_large", message: "the request body is larger than 2 MB, this endpoint's limit" },
+      });
+      const deep = await call(db, post(`{"agent":"loash","title":${"[".repeat(10_000)}${"]".repeat(10_000)}}`, ADMIN));
+      expect(deep.status).toBe(400);
+      expect(deep.body.error.message).toMatch(/^title\.0\.0.*: nested deeper than 64 levels$/);
+      const twice = await call(db, post('{"agent":"loash","agent":"worker-1"}', ADMIN));
+      expect(twice.status).toBe(400);
+      expect(twice.body.error.message).toBe('the request body: duplicate key "agent"');
+    });
   });
 }

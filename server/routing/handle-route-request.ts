@@ -5,7 +5,7 @@ import type { Db } from "@/server/db/client";
 import { OffloadError } from "@/server/core/errors";
 import { authenticateCaller, touchAgent } from "@/server/agents/authenticate-caller";
 import { errorResponse } from "@/server/http/error-response";
-import { readJsonBody } from "@/server/http/read-request-body";
+import { BODY_LIMITS, readJsonBody } from "@/server/http/read-request-body";
 import { offloadHeaders } from "@/server/core/gateway/offload-headers";
 import { decideRouteFor, routeRequestSchema, toPublicDecision } from "./decide-routes";
 
@@ -13,7 +13,7 @@ export async function handleRouteRequest(request: Request, database?: Db): Promi
   try {
     const db = database ?? (await getDb());
     const caller = await authenticateCaller(db, request.headers, { allowAdmin: true });
-    const body = await readJsonBody(request);
+    const body = await readJsonBody(request, BODY_LIMITS.route);
     const input = routeRequestSchema.parse(body);
     if (caller.kind === "agent") {
       if (input.agent && input.agent !== caller.agentId) {

@@ -1,6 +1,9 @@
 // POST /api/v1/turns: agents that call a provider themselves report their turns, up to 1,000 at a
 // time. The batch is validated whole: one bad item is a 400 naming its index and field, and
-// nothing is stored. Costs are computed here from the usage, exactly as for gateway turns.
+// nothing is stored. Only plausible usage is taken (REPORTED_TURN_LIMITS: token counts a model
+// can use in one turn, started within the last day and not in the future). Costs are computed
+// here from the usage, exactly as for gateway turns; the turns are stored as `reported`, and the
+// charts show them apart from what the gateway metered.
 import crypto from "node:crypto";
 import { z } from "zod";
 import type { Db } from "@/server/db/client";
@@ -12,7 +15,7 @@ import { recordTurns } from "@/server/db/record-turns";
 import { authenticateCaller, touchAgent } from "@/server/agents/authenticate-caller";
 import { agentIdSchema } from "@/server/agents/manage-agents";
 import { errorResponse } from "@/server/http/error-response";
-import { readJsonBody } from "@/server/http/read-request-body";
+import { BODY_LIMITS, readJsonBody } from "@/server/http/read-request-body";
 import { describeZodError } from "@/server/core/errors";
 import { LANES, type Lane } from "@/server/core/lanes";
 import { offloadHeaders } from "@/server/core/gateway/offload-headers";
@@ -21,40 +24,86 @@ import { usageFromAnthropic } from "@/server/core/cost/usage-from-anthropic";
 import { electricityMicroUsdPerKwh } from "@/server/core/settings-defaults";
 import type { TurnRecord } from "@/server/core/turn-record";
 
-const count = z.number().int().min(0);
+/** What one reported turn may claim. The price table has no context windows, so one figure for every model. */
+export const REPORTED_TURN_LIMITS = {
+  /** Input tokens of one turn (uncached, cache reads and cache writes together): twice the largest context window (1M). */
+  maxInputTokens: 2_000_000,
+  /** Output tokens of one turn: above every model's largest answer (128k). */
+  maxOutputTokens: 200_000,
+  /** A turn must have started within this long before the report... */
+  maxAgeMs: 86_400_000,
+  /** ...and no later than this after it (the agent's clock may run ahead). */
+  futureSlackMs: 5 * 60_000,
+  /** Latency, generation and load times: a day. */
+  maxDurationMs: 86_400_000,
+} as const;
+
+const formatted = (n: number) => n.toLocaleString("en-US");
+const whole = (max: number, what: string) =>
+  z
+    .number({ error: `expected a whole number of ${what}` })
+    .int(`expected a whole number of ${what}`)
+    .min(0, "must not be negative")
+    .max(max, `at most ${formatted(max)} ${what} in one turn`);
+const inputTokens = whole(REPORTED_TURN_LIMITS.maxInputTokens, "input tokens");
+const durationMs = whole(REPORTED_TURN_LIMITS.maxDurationMs, "milliseconds");
+function hasControlCharacter(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+/** Text that goes into the Turn row: no control characters (Postgres refuses NUL in text). */
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .refine((s) => !hasControlCharacter(s), "must not contain control characters");
 
 const reportedTurn = z.object({
   agent: agentIdSchema.optional(),
-  taskType: z.string().trim().min(1).max(100).nullable().optional(),
+  taskType: text(100).min(1).nullable().optional(),
   lane: z.enum(LANES).optional(),
-  model: z.string().trim().min(1, "model is required").max(200),
-  usage: z.object({
-    input_tokens: count,
-    output_tokens: count,
-    cache_read_input_tokens: count.nullable().optional(),
-    cache_creation_input_tokens: count.nullable().optional(),
-    cache_creation: z
-      .object({
-        ephemeral_5m_input_tokens: count.nullable().optional(),
-        ephemeral_1h_input_tokens: count.nullable().optional(),
-      })
-      .nullable()
-      .optional(),
-  }),
-  latencyMs: count.max(86_400_000).optional(),
+  model: text(200).min(1, "model is required"),
+  usage: z
+    .object({
+      input_tokens: inputTokens,
+      output_tokens: whole(REPORTED_TURN_LIMITS.maxOutputTokens, "output tokens"),
+      cache_read_input_tokens: inputTokens.nullable().optional(),
+      cache_creation_input_tokens: inputTokens.nullable().optional(),
+      cache_creation: z
+        .object({
+          ephemeral_5m_input_tokens: inputTokens.nullable().optional(),
+          ephemeral_1h_input_tokens: inputTokens.nullable().optional(),
+        })
+        .nullable()
+        .optional(),
+    })
+    .superRefine((u, ctx) => {
+      const writes = Math.max(
+        u.cache_creation_input_tokens ?? 0,
+        (u.cache_creation?.ephemeral_5m_input_tokens ?? 0) + (u.cache_creation?.ephemeral_1h_input_tokens ?? 0),
+      );
+      const total = u.input_tokens + (u.cache_read_input_tokens ?? 0) + writes;
+      if (total > REPORTED_TURN_LIMITS.maxInputTokens)
+        ctx.addIssue({
+          code: "custom",
+          message: `input, cache read and cache write tokens add up to ${formatted(total)}, more than the ${formatted(REPORTED_TURN_LIMITS.maxInputTokens)} one turn can read`,
+        });
+    }),
+  latencyMs: durationMs.optional(),
   /** Local turns: GPU time, for the electricity cost. */
-  generationMs: count.max(86_400_000).optional(),
-  loadMs: count.max(86_400_000).optional(),
+  generationMs: durationMs.optional(),
+  loadMs: durationMs.optional(),
   status: z.enum(["ok", "error"]).optional(),
-  startedAt: z.iso.datetime({ offset: true }).optional(),
+  startedAt: z.iso.datetime({ offset: true, error: "expected an ISO 8601 time with its offset" }).optional(),
 });
 
 const reportTurnsSchema = z.object({
   turns: z.array(reportedTurn).min(1, "turns must not be empty").max(1_000, "at most 1,000 turns per request"),
 });
-
-const FUTURE_SLACK_MS = 5 * 60_000;
-const OLDEST_MS = 400 * 86_400_000;
 
 async function reportTurns(
   db: Db,
@@ -91,10 +140,20 @@ async function reportTurns(
       );
     if (t.startedAt) {
       const at = new Date(t.startedAt).getTime();
-      if (at > now.getTime() + FUTURE_SLACK_MS)
-        throw new OffloadError("BAD_REQUEST", `turns.${i}.startedAt: in the future`, `turns.${i}.startedAt`);
-      if (at < now.getTime() - OLDEST_MS)
-        throw new OffloadError("BAD_REQUEST", `turns.${i}.startedAt: more than 400 days ago`, `turns.${i}.startedAt`);
+      if (Number.isNaN(at))
+        throw new OffloadError("BAD_REQUEST", `turns.${i}.startedAt: not a real time`, `turns.${i}.startedAt`);
+      if (at > now.getTime() + REPORTED_TURN_LIMITS.futureSlackMs)
+        throw new OffloadError(
+          "BAD_REQUEST",
+          `turns.${i}.startedAt: in the future (${t.startedAt}; Offload's clock says ${now.toISOString()})`,
+          `turns.${i}.startedAt`,
+        );
+      if (at < now.getTime() - REPORTED_TURN_LIMITS.maxAgeMs)
+        throw new OffloadError(
+          "BAD_REQUEST",
+          `turns.${i}.startedAt: more than a day ago (${t.startedAt}); report turns within 24 hours`,
+          `turns.${i}.startedAt`,
+        );
     }
     agentIds.add(agent);
   });
@@ -165,7 +224,7 @@ export async function handleReportTurns(request: Request, database?: Db): Promis
   try {
     const db = database ?? (await getDb());
     const caller = await authenticateCaller(db, request.headers, { allowAdmin: true });
-    const body = await readJsonBody(request);
+    const body = await readJsonBody(request, BODY_LIMITS.turns);
     const report = await reportTurns(db, caller, body);
     return Response.json(report, {
       status: 201,

@@ -15,6 +15,7 @@ const row = (
   turns: number,
   cost: bigint,
   counterfactual: bigint,
+  reported: { turns: number; cost: bigint } = { turns: 0, cost: 0n },
 ): DayLaneUsage => ({
   day,
   lane,
@@ -25,6 +26,8 @@ const row = (
   outputTokens: 10n,
   cacheReadTokens: 0n,
   cacheWriteTokens: 0n,
+  reportedTurns: reported.turns,
+  reportedCostMicroUsd: reported.cost,
 });
 
 describe("dailySeries", () => {
@@ -68,6 +71,39 @@ describe("dailySeries", () => {
       turns: { local: 3, local_careful: 1, claude: 1, sidecar: 0 },
       inputTokens: 300,
     });
+  });
+
+  it("keeps what agents reported apart from what the gateway metered, in the same totals", () => {
+    const points = dailySeries(
+      [
+        row("2026-11-01", "claude", 10, 3_000_000n, 3_000_000n, { turns: 4, cost: 2_000_000n }),
+        row("2026-11-01", "local", 20, 100n, 200_000n, { turns: 0, cost: 0n }),
+        row("2026-11-02", "local", 5, 50n, 50_000n),
+      ],
+      "2026-11-01",
+      "2026-11-03",
+    );
+    expect(points[0]).toMatchObject({
+      totalTurns: 30,
+      reportedTurns: 4,
+      actualUsd: 3.0001,
+      meteredUsd: 1.0001,
+      reportedUsd: 2,
+      allClaudeUsd: 3.2,
+    });
+    expect(points[0]!.savedUsd).toBeCloseTo(0.1999, 10);
+    // A day with metered turns only reports zero; a day without turns is a gap in every series.
+    expect(points[1]).toMatchObject({ reportedTurns: 0, reportedUsd: 0, meteredUsd: 0.00005 });
+    expect(points[2]).toMatchObject({ reportedTurns: null, reportedUsd: null, meteredUsd: null });
+    const split = splitPartialDay(
+      dailySeries(
+        [row("2026-11-03", "claude", 1, 5n, 5n, { turns: 1, cost: 5n })],
+        "2026-11-03",
+        "2026-11-03",
+        "2026-11-03",
+      ),
+    );
+    expect(split[0]).toMatchObject({ reportedUsd: null, reportedUsdSoFar: 0.000005, meteredUsdSoFar: 0 });
   });
 
   it("marks today (UTC) as the one partial day, with or without turns", () => {
@@ -143,7 +179,10 @@ describe("CSV", () => {
     const lines = csv.trim().split("\r\n");
     expect(lines[0]).toContain("day (UTC),turns sidecar,turns local");
     expect(lines[0]).toMatch(/,partial day$/);
-    expect(lines[1]).toBe("2026-11-01,0,2,0,0,0.000010,0.000020,0.000010,100,10,0,0,");
-    expect(lines[2]).toBe("2026-11-02,,,,,,,,,,,,today so far");
+    expect(lines[0]).toContain(
+      "turns claude,turns reported by agents,cost USD,metered cost USD,reported cost USD (by agents; not metered),",
+    );
+    expect(lines[1]).toBe("2026-11-01,0,2,0,0,0,0.000010,0.000010,0.000000,0.000020,0.000010,100,10,0,0,");
+    expect(lines[2]).toBe("2026-11-02,,,,,,,,,,,,,,,today so far");
   });
 });

@@ -3,6 +3,8 @@
 // the fleet did not run look different on a chart. Today (UTC) is partial: it is marked, and lines
 // stop at the last complete day with today apart, so a day half over does not read as a collapse.
 // Money stays integer micro-dollars until the last step, where it becomes dollars for the axis.
+// Turns agents reported themselves (POST /api/v1/turns) are part of the totals, and their cost is
+// also its own series: what Offload metered and what agents say they spent are told apart.
 import type { Lane } from "@/server/core/lanes";
 
 export type DayLaneUsage = {
@@ -15,6 +17,9 @@ export type DayLaneUsage = {
   outputTokens: bigint;
   cacheReadTokens: bigint;
   cacheWriteTokens: bigint;
+  /** Of `turns` and `costMicroUsd`: what agents reported themselves, not metered by the gateway. */
+  reportedTurns: number;
+  reportedCostMicroUsd: bigint;
 };
 
 export type DailyPoint = {
@@ -23,8 +28,14 @@ export type DailyPoint = {
   partial: boolean;
   turns: Record<Lane, number | null>;
   totalTurns: number | null;
-  /** Dollars, for the axis; null on a day without turns. */
+  /** Turns agents reported themselves (part of totalTurns); null on a day without turns. */
+  reportedTurns: number | null;
+  /** Dollars, for the axis; null on a day without turns. All turns' cost: metered + reported. */
   actualUsd: number | null;
+  /** What the gateway metered. */
+  meteredUsd: number | null;
+  /** What agents reported spending (POST /api/v1/turns): not metered by Offload. */
+  reportedUsd: number | null;
   allClaudeUsd: number | null;
   savedUsd: number | null;
   inputTokens: number | null;
@@ -70,7 +81,10 @@ export function dailySeries(rows: readonly DayLaneUsage[], from: string, to: str
         partial,
         turns: { sidecar: null, local: null, local_careful: null, claude: null },
         totalTurns: null,
+        reportedTurns: null,
         actualUsd: null,
+        meteredUsd: null,
+        reportedUsd: null,
         allClaudeUsd: null,
         savedUsd: null,
         inputTokens: null,
@@ -81,6 +95,8 @@ export function dailySeries(rows: readonly DayLaneUsage[], from: string, to: str
     }
     const turns: Record<Lane, number | null> = { sidecar: 0, local: 0, local_careful: 0, claude: 0 };
     let cost = 0n;
+    let reportedCost = 0n;
+    let reportedTurns = 0;
     let counterfactual = 0n;
     let input = 0n;
     let output = 0n;
@@ -89,6 +105,8 @@ export function dailySeries(rows: readonly DayLaneUsage[], from: string, to: str
     for (const r of list) {
       turns[r.lane] = (turns[r.lane] ?? 0) + r.turns;
       cost += r.costMicroUsd;
+      reportedCost += r.reportedCostMicroUsd;
+      reportedTurns += r.reportedTurns;
       counterfactual += r.counterfactualMicroUsd;
       input += r.inputTokens;
       output += r.outputTokens;
@@ -100,7 +118,10 @@ export function dailySeries(rows: readonly DayLaneUsage[], from: string, to: str
       partial,
       turns,
       totalTurns: list.reduce((n, r) => n + r.turns, 0),
+      reportedTurns,
       actualUsd: microToUsd(cost),
+      meteredUsd: microToUsd(cost - reportedCost),
+      reportedUsd: microToUsd(reportedCost),
       allClaudeUsd: microToUsd(counterfactual),
       savedUsd: microToUsd(counterfactual - cost),
       inputTokens: Number(input),
@@ -112,7 +133,7 @@ export function dailySeries(rows: readonly DayLaneUsage[], from: string, to: str
 }
 
 /** The numeric series a line chart draws. */
-export type LineKey = "actualUsd" | "allClaudeUsd" | "savedUsd";
+export type LineKey = "actualUsd" | "meteredUsd" | "reportedUsd" | "allClaudeUsd" | "savedUsd";
 export type LinePoint = DailyPoint & Record<LineKey | `${LineKey}SoFar`, number | null>;
 
 /**
@@ -121,7 +142,7 @@ export type LinePoint = DailyPoint & Record<LineKey | `${LineKey}SoFar`, number 
  * so far") instead of as a cliff toward zero. Complete days have null `<key>SoFar`.
  */
 export function splitPartialDay(points: readonly DailyPoint[]): LinePoint[] {
-  const keys: readonly LineKey[] = ["actualUsd", "allClaudeUsd", "savedUsd"];
+  const keys: readonly LineKey[] = ["actualUsd", "meteredUsd", "reportedUsd", "allClaudeUsd", "savedUsd"];
   return points.map((p) => {
     const out = { ...p } as LinePoint;
     for (const k of keys) {
@@ -161,7 +182,10 @@ export function dailySeriesCsv(points: readonly DailyPoint[]): string {
     { key: "local", label: "turns local" },
     { key: "local_careful", label: "turns local with care" },
     { key: "claude", label: "turns claude" },
+    { key: "reportedTurns", label: "turns reported by agents" },
     { key: "actualUsd", label: "cost USD" },
+    { key: "meteredUsd", label: "metered cost USD" },
+    { key: "reportedUsd", label: "reported cost USD (by agents; not metered)" },
     { key: "allClaudeUsd", label: "all-Claude cost USD" },
     { key: "savedUsd", label: "saved USD" },
     { key: "inputTokens", label: "input tokens" },
@@ -176,6 +200,8 @@ export function dailySeriesCsv(points: readonly DailyPoint[]): string {
       ...p,
       ...p.turns,
       actualUsd: p.actualUsd?.toFixed(6),
+      meteredUsd: p.meteredUsd?.toFixed(6),
+      reportedUsd: p.reportedUsd?.toFixed(6),
       allClaudeUsd: p.allClaudeUsd?.toFixed(6),
       savedUsd: p.savedUsd?.toFixed(6),
       partial: p.partial ? PARTIAL_DAY_NOTE : null,
