@@ -1,10 +1,13 @@
 // End to end: the real server (fresh embedded database with the demo fleet) in headless Chromium.
 // Checks the fleet table against the API's numbers and saves screenshots of every dashboard page
-// to test-artifacts/screenshots/ for a human to look at.
+// to test-artifacts/screenshots/ for a human to look at. Budgets: an agent's set on its page, the
+// fleet's on the Fleet page, and the alert at 80% on every page (Claude is a fake Anthropic server).
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { startServer, type StartedServer } from "@/server/testing/start-server";
+import { startFakeAnthropic, type FakeAnthropic } from "@/server/testing/fake-anthropic";
+import { runCli } from "@/server/testing/run-node";
 import {
   launchBrowser,
   openPage as open,
@@ -33,14 +36,16 @@ const PAGES = [
 const ALERT_SELECTOR = '[role="alert"]:not(#__next-route-announcer__)';
 
 let server: StartedServer;
+let claude: FakeAnthropic;
 let browser: Browser;
 let context: BrowserContext;
-const trpcQuery = <T>(procedure: string) => query<T>(server, procedure);
+const trpcQuery = <T>(procedure: string, input?: unknown) => query<T>(server, procedure, input);
 const openPage = (page: Page, pathname: string) => open(page, server, pathname);
 
 describe("dashboard in a browser", () => {
   beforeAll(async () => {
-    server = await startServer();
+    claude = await startFakeAnthropic();
+    server = await startServer({ env: { ANTHROPIC_API_KEY: "sk-ant-e2e-operator", ANTHROPIC_BASE_URL: claude.url } });
     browser = await launchBrowser();
     context = browser.context;
   });
@@ -48,6 +53,7 @@ describe("dashboard in a browser", () => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    await claude?.close();
   });
 
   it("shows the demo fleet with each agent's turns per day over the last 7 days", async () => {
@@ -203,6 +209,152 @@ describe("dashboard in a browser", () => {
       await page.locator("tr[data-agent-id]").first().waitFor({ state: "attached" });
       expect(await visibleAlerts(page)).toEqual([]);
       await page.screenshot({ path: path.join(screenshotDir, "fleet-phone.png"), fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("sets an agent's daily budget on its page and the fleet's on the Fleet page; every page alerts at 80%", async () => {
+    // Micro-dollars are bigints: superjson's plain part carries them as strings.
+    type Budgets = {
+      fleet: { budgetMicroUsd: string | null; spentMicroUsd: string; alert: { level: string; share: number } };
+      agents: { id: string; budgetMicroUsd: string | null; spentMicroUsd: string; alert: { level: string } }[];
+    };
+    const budgets = () => trpcQuery<Budgets>("agents.budgets");
+    const added = await runCli(["agents", "add", "budget-e2e", "--name", "Budget E2E"], {
+      OFFLOAD_DATA_DIR: server.dataDir,
+      DATABASE_URL: undefined,
+    });
+    expect(added.code, added.stderr).toBe(0);
+    const key = added.stdout.trimEnd().split("\n").at(-1)!;
+    // Every Claude turn costs $0.10 (10,000 input x $5/M + 2,000 output x $25/M on claude-opus-4-6).
+    claude.setReply(() => ({ text: "Reviewed.", usage: { input_tokens: 10_000, output_tokens: 2_000 } }));
+    const review = () =>
+      fetch(`${server.url}/v1/messages`, {
+        method: "POST",
+        headers: {
+          "x-api-key": key,
+          "content-type": "application/json",
+          "anthropic-version": "2023-06-01",
+          "x-offload-task-type": "code-review",
+        },
+        body: JSON.stringify({
+          model: "claude-opus-4-6",
+          max_tokens: 256,
+          messages: [{ role: "user", content: "Review PR 7 before we merge it." }],
+        }),
+      });
+
+    const page = await context.newPage();
+    try {
+      // The agent's budget, from its page: $0.15 a day, refused when over.
+      await openPage(page, "/agents/budget-e2e");
+      await page.getByText("Spent on Claude today:").waitFor();
+      expect(await page.getByTestId("agent-budget").innerText()).toContain("no daily budget");
+      await page.locator('input[name="dailyBudgetUsd"]').fill("-3");
+      await page.getByRole("button", { name: "Save limits" }).click();
+      // Refused by the server, named, and nothing stored.
+      await page.getByText(/^dailyBudgetUsd: a daily Claude budget is at least 0 USD/).waitFor();
+      expect((await budgets()).agents.find((a) => a.id === "budget-e2e")!.budgetMicroUsd).toBeNull();
+      await page.locator('input[name="dailyBudgetUsd"]').fill("0.15");
+      await page.locator('input[name="requestsPerMinute"]').fill("30");
+      await page.getByRole("button", { name: "Save limits" }).click();
+      await page.getByText("Saved: the agent's next turn follows these limits.").waitFor();
+      expect((await budgets()).agents.find((a) => a.id === "budget-e2e")).toMatchObject({
+        budgetMicroUsd: "150000",
+        spentMicroUsd: "0",
+      });
+
+      // Two turns: the first under budget, the second crosses it ($0.20 of $0.15), the third is refused.
+      expect((await review()).status).toBe(200);
+      expect((await review()).status).toBe(200);
+      const refused = await review();
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { error: { type: string; message: string } }).error).toMatchObject({
+        type: "rate_limit_error",
+        message: expect.stringContaining(
+          "agent budget-e2e is over its daily Claude budget of $0.15 (spent $0.20 today",
+        ),
+      });
+      // Once the turns are written, the agent page lists them beside the budget.
+      await expect
+        .poll(
+          async () =>
+            (await trpcQuery<{ recentTurns: unknown[] }>("fleet.agent", { id: "budget-e2e" })).recentTurns.length,
+          {
+            timeout: 15_000,
+          },
+        )
+        .toBe(3);
+      await page.reload({ waitUntil: "networkidle" });
+      await page.getByText(/over budget: its Claude turns are refused/).waitFor();
+      expect(await page.getByTestId("agent-budget").innerText()).toMatch(/\$0\.20 of \$0\.15 \(133%\)/);
+      await page.screenshot({ path: path.join(screenshotDir, "agent-budget.png"), fullPage: true });
+
+      // The fleet's budget, from the Fleet page: set so that today's spend is 85% of it.
+      const spent = Number((await budgets()).fleet.spentMicroUsd);
+      expect(spent).toBeGreaterThanOrEqual(200_000);
+      const budgetUsd = Math.ceil(spent / 0.85 / 10_000) / 100; // whole cents
+      await openPage(page, "/");
+      expect(await page.getByTestId("fleet-budget-alert").count()).toBe(0);
+      await page.locator('input[name="fleetDailyBudgetUsd"]').fill(String(budgetUsd));
+      await page.getByRole("button", { name: "Save", exact: true }).click();
+      const alert = page.getByTestId("fleet-budget-alert");
+      await alert.waitFor({ state: "visible" });
+      expect(await alert.getAttribute("data-level")).toBe("warning");
+      expect(await alert.innerText()).toMatch(
+        /^The fleet is near its daily Claude budget: \$[\d,.]+ of \$[\d,.]+ spent today \((8\d)%/,
+      );
+      const { fleet } = await budgets();
+      expect(fleet.alert.level).toBe("warning");
+      expect(fleet.alert.share).toBeGreaterThanOrEqual(0.8);
+      expect(fleet.alert.share).toBeLessThan(1);
+      expect(await page.getByTestId("fleet-budget").innerText()).toContain(`(${Math.round(fleet.alert.share * 100)}%)`);
+      await page.screenshot({ path: path.join(screenshotDir, "fleet-budget-alert.png"), fullPage: true });
+
+      // Every page shows it.
+      for (const p of PAGES) {
+        await openPage(page, p.path);
+        await page.getByTestId("fleet-budget-alert").waitFor({ state: "visible" });
+      }
+
+      // Over 100%: the alert says so.
+      // One turn that costs what is left of the fleet's budget and a dollar more (input at $5 per million tokens).
+      const left = Number(fleet.budgetMicroUsd) - Number(fleet.spentMicroUsd);
+      claude.setReply(() => ({
+        text: "Reviewed.",
+        usage: { input_tokens: Math.ceil((left + 1_000_000) / 5), output_tokens: 0 },
+      }));
+      const other = await runCli(["agents", "add", "budget-e2e-2"], {
+        OFFLOAD_DATA_DIR: server.dataDir,
+        DATABASE_URL: undefined,
+      });
+      const otherKey = other.stdout.trimEnd().split("\n").at(-1)!;
+      const big = await fetch(`${server.url}/v1/messages`, {
+        method: "POST",
+        headers: { "x-api-key": otherKey, "content-type": "application/json", "x-offload-task-type": "code-review" },
+        body: JSON.stringify({
+          model: "claude-opus-4-6",
+          max_tokens: 64,
+          messages: [{ role: "user", content: "Review it." }],
+        }),
+      });
+      expect(big.status).toBe(200);
+      await expect.poll(async () => (await budgets()).fleet.alert.level, { timeout: 10_000 }).toBe("over");
+      await openPage(page, "/costs");
+      const over = page.getByTestId("fleet-budget-alert");
+      await over.waitFor({ state: "visible" });
+      expect(await over.getAttribute("data-level")).toBe("over");
+      expect(await over.innerText()).toMatch(/^Over the fleet's daily Claude budget: /);
+      await page.screenshot({ path: path.join(screenshotDir, "fleet-budget-over.png") });
+
+      // Removed again (0: no fleet budget): no alert.
+      await openPage(page, "/");
+      await page.locator('input[name="fleetDailyBudgetUsd"]').fill("0");
+      await page.getByRole("button", { name: "Save", exact: true }).click();
+      await page.getByText("Fleet budget removed.").waitFor();
+      await page.getByTestId("fleet-budget-alert").waitFor({ state: "detached" });
+      expect((await budgets()).fleet.budgetMicroUsd).toBeNull();
     } finally {
       await page.close();
     }

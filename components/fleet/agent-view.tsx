@@ -12,6 +12,7 @@ import { LANES, LANE_LABEL, PINS, type Pin } from "@/server/core/lanes";
 import { formatCount, formatMicroUsd, formatShare } from "@/server/core/money";
 import { dailySeries } from "@/server/core/charts/cost-series";
 import { partialDayBand, partialDayLabel, tooltipDayLabel } from "@/components/costs/partial-day";
+import { AgentLimits } from "./agent-limits";
 
 const LANE_COLOR = { sidecar: "#64748b", local: "#16a34a", local_careful: "#ca8a04", claude: "#c2410c" } as const;
 const PIN_LABEL: Record<Pin, string> = {
@@ -89,9 +90,11 @@ export function AgentView({ id }: { id: string }) {
     (n, p) => n + (p.turns.local ?? 0) + (p.turns.local_careful ?? 0) + (p.turns.sidecar ?? 0),
     0,
   );
-  const weekCost = query.data.byDayLane
-    .filter((r) => r.day >= (week[0]?.day ?? ""))
-    .reduce((n, r) => n + r.costMicroUsd, 0n);
+  const weekRows = query.data.byDayLane.filter((r) => r.day >= (week[0]?.day ?? ""));
+  // Metered by the gateway, and apart from it what the agent reported spending itself.
+  const weekCost = weekRows.reduce((n, r) => n + r.costMicroUsd - r.reportedCostMicroUsd, 0n);
+  const weekReported = weekRows.reduce((n, r) => n + r.reportedCostMicroUsd, 0n);
+  const weekReportedTurns = weekRows.reduce((n, r) => n + r.reportedTurns, 0);
   const chartData = points.map((p) => ({
     day: p.day,
     partial: p.partial,
@@ -123,7 +126,18 @@ export function AgentView({ id }: { id: string }) {
       <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
         <Stat label="Turns, 7 days" value={formatCount(weekTurns)} />
         <Stat label="Served locally" value={formatShare(weekLocal, weekTurns)} />
-        <Stat label="Cost, 7 days" value={formatMicroUsd(weekCost)} />
+        <Stat
+          label="Cost, 7 days"
+          value={formatMicroUsd(weekCost)}
+          hint={
+            weekReportedTurns > 0 ? (
+              <span data-testid="reported-spend">
+                metered; plus {formatMicroUsd(weekReported)} reported by the agent in {formatCount(weekReportedTurns)}{" "}
+                turns, not metered
+              </span>
+            ) : undefined
+          }
+        />
         <Card>
           <label className="text-xs font-medium uppercase tracking-wide text-zinc-500" htmlFor="agent-pin">
             Pin
@@ -142,6 +156,7 @@ export function AgentView({ id }: { id: string }) {
           </select>
         </Card>
       </div>
+      <AgentLimits id={agent.id} />
       <Card>
         <h2 className="font-semibold">Turns a day by lane, 30 days</h2>
         <div data-chart="agent-turns" className="mt-3 h-56 text-xs text-zinc-500">

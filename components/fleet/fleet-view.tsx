@@ -7,6 +7,7 @@ import { Badge, Card, EmptyState, Stat } from "@/components/ui";
 import { formatCount, formatMicroUsd, formatShare } from "@/server/core/money";
 import { isAgentStale } from "@/server/core/agent-staleness";
 import { formatAgo } from "@/components/format";
+import { FleetBudgets } from "./fleet-budgets";
 
 type SortKey = "name" | "pin" | "turnsPerDay" | "costPerDay" | "localShare" | "lastSeen";
 
@@ -79,9 +80,11 @@ export function FleetView() {
       const b = value(y);
       return (a < b ? -1 : a > b ? 1 : 0) * sort.dir || x.id.localeCompare(y.id);
     });
-  const saved7 =
-    data.last7Days.counterfactualMicroUsd - data.last7Days.claudeSpendMicroUsd - data.last7Days.localCostMicroUsd;
-  const savedToday = data.today.counterfactualMicroUsd - data.today.claudeSpendMicroUsd - data.today.localCostMicroUsd;
+  // Saved: what all turns would have cost on Claude, less what they cost, metered or reported.
+  const saved = (t: typeof data.today) =>
+    t.counterfactualMicroUsd - t.claudeSpendMicroUsd - t.localCostMicroUsd - t.reportedCostMicroUsd;
+  const saved7 = saved(data.last7Days);
+  const savedToday = saved(data.today);
 
   return (
     <div className="space-y-6">
@@ -94,7 +97,17 @@ export function FleetView() {
         <Stat
           label="Claude spend today"
           value={formatMicroUsd(data.today.claudeSpendMicroUsd)}
-          hint={`${formatMicroUsd(data.last7Days.claudeSpendMicroUsd)} in 7 days`}
+          hint={
+            <>
+              {formatMicroUsd(data.last7Days.claudeSpendMicroUsd)} in 7 days, metered
+              {data.last7Days.reportedTurns > 0 ? (
+                <span data-testid="reported-spend" className="block">
+                  Reported by agents, not metered: {formatMicroUsd(data.today.reportedCostMicroUsd)} today,{" "}
+                  {formatMicroUsd(data.last7Days.reportedCostMicroUsd)} in 7 days
+                </span>
+              ) : null}
+            </>
+          }
         />
         <Stat
           label="Served locally today"
@@ -107,6 +120,7 @@ export function FleetView() {
           hint={`${formatMicroUsd(saved7)} in 7 days, electricity counted`}
         />
       </div>
+      <FleetBudgets />
       {data.agents.length === 0 ? (
         <EmptyState title="No agents yet">
           Add one with <code>npm run --silent offload -- agents add worker-1</code> and point it at this server.
@@ -191,6 +205,14 @@ export function FleetView() {
                     </td>
                     <td className="px-2 py-2 sm:px-4 text-right tabular-nums">
                       {formatMicroUsd(a.costPerDayMicroUsd)}
+                      {a.reportedCostPerDayMicroUsd > 0n ? (
+                        <div
+                          className="text-xs text-purple-700 dark:text-purple-300"
+                          title="reported by the agent, not metered"
+                        >
+                          +{formatMicroUsd(a.reportedCostPerDayMicroUsd)} reported
+                        </div>
+                      ) : null}
                     </td>
                     <td className="px-2 py-2 sm:px-4 text-right tabular-nums">
                       {formatShare(a.last7Days.localTurns, a.last7Days.turns)}
@@ -210,7 +232,8 @@ export function FleetView() {
           </table>
           <p className="border-t border-zinc-100 px-2 py-2 sm:px-4 text-xs text-zinc-500 dark:border-zinc-800">
             Per-day figures are averages over the last 7 days (UTC, today so far included; a newer agent is averaged
-            over the time it has existed).
+            over the time it has existed). Cost is what Offload metered; &ldquo;reported&rdquo; is what an agent said it
+            spent calling a provider itself (POST /api/v1/turns), not metered.
             <span className="md:hidden"> Pin and models show on a wider screen.</span>
           </p>
         </Card>

@@ -121,6 +121,7 @@ const ALL_FIELDS = [...LOCAL_MODEL_FIELDS, ...ROUTING_FIELDS, ...COST_FIELDS];
 /** Labels of the settings the page has no field for (changed with `offload settings set`). */
 const OTHER_LABELS: Partial<Record<SettingKey, string>> = {
   heartbeatPatterns: "Heartbeat patterns",
+  fleetDailyBudgetUsd: "Fleet daily Claude budget, USD",
   modelMappings: "Model mappings",
   defaultClaudeModel: "Claude model",
   healthMinTokensPerSecond: "Health: minimum speed",

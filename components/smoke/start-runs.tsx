@@ -2,6 +2,7 @@
 // The start form of the Smoke page: tick one or more models (the configured and installed local
 // models, the Claude models the fleet uses), or type another; choose repetitions and the per-task
 // timeout; start one run per model.
+import { SMOKE_MAX_REPEAT } from "@/server/core/smoke/smoke-limits";
 import { useState } from "react";
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/trpc/react";
@@ -38,8 +39,8 @@ export function StartRuns({ onStarted }: { onStarted: (runIds: string[]) => void
     const repeatN = Number(repeat);
     const timeoutN = Number(timeout);
     if (models.length === 0) return setError("model: tick at least one model or type one");
-    if (!Number.isInteger(repeatN) || repeatN < 1 || repeatN > 100)
-      return setError("repeat: a whole number from 1 to 100");
+    if (!Number.isInteger(repeatN) || repeatN < 1 || repeatN > SMOKE_MAX_REPEAT)
+      return setError(`repeat: a whole number from 1 to ${SMOKE_MAX_REPEAT}`);
     if (!Number.isInteger(timeoutN) || timeoutN < 1 || timeoutN > 600)
       return setError("timeout: whole seconds from 1 to 600");
     const started: string[] = [];
@@ -103,7 +104,7 @@ export function StartRuns({ onStarted }: { onStarted: (runIds: string[]) => void
             <input
               type="number"
               min={1}
-              max={100}
+              max={SMOKE_MAX_REPEAT}
               value={repeat}
               onChange={(e) => setRepeat(e.target.value)}
               className="w-20 rounded border border-zinc-300 bg-transparent px-2 py-1 tabular-nums dark:border-zinc-700"

@@ -1,5 +1,7 @@
-// Adding, listing, re-keying and removing agents. A removed agent keeps its history (turns,
-// costs) but loses its key at once; adding the same id again brings it back with a new key.
+// Adding, listing, re-keying and removing agents, and their limits (a daily Claude budget in
+// dollars, requests per minute, and what happens over budget: see server/budgets/gate-turn.ts). A
+// removed agent keeps its history (turns, costs) but loses its key at once; adding the same id again
+// brings it back with a new key.
 import { z } from "zod";
 import type { Db } from "@/server/db/client";
 import { OffloadError } from "@/server/core/errors";
@@ -7,6 +9,9 @@ import { PINS } from "@/server/core/lanes";
 import { issueAgentKey } from "./agent-key";
 import { readSettings } from "@/server/db/settings";
 import { invalidateGatewayState } from "@/server/gateway/gateway-state";
+import { OVER_BUDGET_ACTIONS, usdToMicroUsd } from "@/server/core/budgets/budget-rules";
+import { microUsdToNumber } from "@/server/core/money";
+import { invalidateBudgets } from "@/server/budgets/budget-ledger";
 
 export const agentIdSchema = z
   .string()
@@ -18,6 +23,26 @@ export const agentIdSchema = z
     "agent id must be a slug: lowercase letters, digits and inner hyphens (e.g. worker-1)",
   );
 
+/** An agent's limits as the admin API takes them; null removes a budget or a rate limit. */
+export const agentLimitsInput = z.object({
+  dailyBudgetUsd: z
+    .number({ error: "a daily Claude budget in USD (a number), or null for none" })
+    .min(0, "a daily Claude budget is at least 0 USD (0: no Claude at all)")
+    .max(1_000_000, "a daily Claude budget is at most 1,000,000 USD")
+    .nullable()
+    .optional(),
+  requestsPerMinute: z
+    .number({ error: "requests per minute (a whole number), or null for no limit" })
+    .int("requests per minute is a whole number")
+    .min(1, "at least 1 request per minute (null: no limit)")
+    .max(100_000, "at most 100,000 requests per minute")
+    .nullable()
+    .optional(),
+  overBudget: z
+    .enum(OVER_BUDGET_ACTIONS, { error: `over budget: one of ${OVER_BUDGET_ACTIONS.join(", ")}` })
+    .optional(),
+});
+
 export const addAgentInput = z.object({
   id: agentIdSchema,
   name: z.string().trim().min(1).max(120).optional(),
@@ -27,8 +52,12 @@ export const addAgentInput = z.object({
   claudeModel: z.string().trim().min(1).max(200).optional(),
   heartbeatMinutes: z.number().int().min(1).max(1440).optional(),
   activeHours: z.number().min(0.5).max(24).optional(),
+  ...agentLimitsInput.shape,
 });
 export type AddAgentInput = z.input<typeof addAgentInput>;
+
+export const updateAgentLimitsInput = agentLimitsInput.extend({ id: agentIdSchema });
+export type UpdateAgentLimitsInput = z.input<typeof updateAgentLimitsInput>;
 
 export type AgentSummary = {
   id: string;
@@ -44,6 +73,18 @@ export type AgentSummary = {
   lastSeenAt: Date | null;
 };
 
+/** An agent's limits as the admin API shows them. */
+export type AgentLimitsSummary = {
+  /** Daily Claude budget, USD (UTC day); null: none. */
+  dailyBudgetUsd: number | null;
+  /** Requests per minute through the gateway; null: no limit. */
+  requestsPerMinute: number | null;
+  overBudget: (typeof OVER_BUDGET_ACTIONS)[number];
+};
+
+/** What the agents API answers: the agent and its limits. */
+export type AgentListing = AgentSummary & AgentLimitsSummary;
+
 const summarySelect = {
   id: true,
   name: true,
@@ -56,14 +97,37 @@ const summarySelect = {
   apiKeyPrefix: true,
   createdAt: true,
   lastSeenAt: true,
+  dailyBudgetMicroUsd: true,
+  requestsPerMinute: true,
+  overBudget: true,
 } as const;
 
-function toSummary(a: { apiKeyPrefix: string | null } & Omit<AgentSummary, "keyPrefix">): AgentSummary {
-  const { apiKeyPrefix, ...rest } = a;
-  return { ...rest, keyPrefix: apiKeyPrefix };
+type SummaryRow = { apiKeyPrefix: string | null; dailyBudgetMicroUsd: bigint | null } & Omit<
+  AgentListing,
+  "keyPrefix" | "dailyBudgetUsd"
+>;
+
+function toSummary(a: SummaryRow): AgentListing {
+  const { apiKeyPrefix, dailyBudgetMicroUsd, ...rest } = a;
+  return {
+    ...rest,
+    keyPrefix: apiKeyPrefix,
+    dailyBudgetUsd: dailyBudgetMicroUsd === null ? null : microUsdToNumber(dailyBudgetMicroUsd),
+  };
 }
 
-export async function addAgent(db: Db, input: AddAgentInput): Promise<{ agent: AgentSummary; key: string }> {
+/** The limits given (and only those) as Agent columns. */
+function limitColumns(input: z.infer<typeof agentLimitsInput>) {
+  return {
+    ...(input.dailyBudgetUsd !== undefined
+      ? { dailyBudgetMicroUsd: input.dailyBudgetUsd === null ? null : usdToMicroUsd(input.dailyBudgetUsd) }
+      : {}),
+    ...(input.requestsPerMinute !== undefined ? { requestsPerMinute: input.requestsPerMinute } : {}),
+    ...(input.overBudget !== undefined ? { overBudget: input.overBudget } : {}),
+  };
+}
+
+export async function addAgent(db: Db, input: AddAgentInput): Promise<{ agent: AgentListing; key: string }> {
   const data = addAgentInput.parse(input);
   const settings = await readSettings(db);
   const issued = issueAgentKey();
@@ -80,6 +144,11 @@ export async function addAgent(db: Db, input: AddAgentInput): Promise<{ agent: A
     apiKeyHash: issued.hash,
     apiKeyPrefix: issued.prefix,
     keyRotatedAt: new Date(),
+    // An agent added back starts without the limits it had before, unless given.
+    dailyBudgetMicroUsd: null,
+    requestsPerMinute: null,
+    overBudget: "refuse" as const,
+    ...limitColumns(data),
   };
   const agent = existing
     ? await db.prisma.agent.update({
@@ -88,10 +157,24 @@ export async function addAgent(db: Db, input: AddAgentInput): Promise<{ agent: A
         select: summarySelect,
       })
     : await db.prisma.agent.create({ data: { id: data.id, ...fields }, select: summarySelect });
+  invalidateBudgets();
   return { agent: toSummary(agent), key: issued.key };
 }
 
-export async function listAgents(db: Db): Promise<AgentSummary[]> {
+/** Sets an agent's daily Claude budget, requests per minute or over-budget action (those given); the next turn follows. */
+export async function updateAgentLimits(db: Db, input: UpdateAgentLimitsInput): Promise<AgentListing> {
+  const data = updateAgentLimitsInput.parse(input);
+  await requireActiveAgent(db, data.id);
+  const agent = await db.prisma.agent.update({
+    where: { id: data.id },
+    data: limitColumns(data),
+    select: summarySelect,
+  });
+  invalidateBudgets();
+  return toSummary(agent);
+}
+
+export async function listAgents(db: Db): Promise<AgentListing[]> {
   const rows = await db.prisma.agent.findMany({
     where: { removedAt: null },
     orderBy: { id: "asc" },
@@ -107,7 +190,7 @@ async function requireActiveAgent(db: Db, id: string) {
   return agent;
 }
 
-export async function rotateAgentKey(db: Db, id: string): Promise<{ agent: AgentSummary; key: string }> {
+export async function rotateAgentKey(db: Db, id: string): Promise<{ agent: AgentListing; key: string }> {
   await requireActiveAgent(db, id);
   const issued = issueAgentKey();
   const agent = await db.prisma.agent.update({
@@ -131,7 +214,7 @@ export async function removeAgent(db: Db, id: string): Promise<{ id: string; tur
 }
 
 /** Revokes the agent's key without removing the agent: its calls fail with 401 until a new key is issued (rotate). */
-export async function revokeAgentKey(db: Db, id: string): Promise<AgentSummary> {
+export async function revokeAgentKey(db: Db, id: string): Promise<AgentListing> {
   await requireActiveAgent(db, id);
   const agent = await db.prisma.agent.update({
     where: { id },

@@ -3,6 +3,7 @@ import { TRPCClientError } from "@trpc/client";
 import { ZodError } from "zod";
 import { env as readProcessEnv, type Env } from "@/server/process/env";
 import { PINS } from "@/server/core/lanes";
+import { OVER_BUDGET_ACTIONS, type OverBudgetAction } from "@/server/core/budgets/budget-rules";
 import { agentIdSchema } from "@/server/agents/manage-agents";
 import { UsageError, parse, table, withAdmin } from "./cli-support";
 import { classifyCommand } from "./classify";
@@ -13,8 +14,11 @@ import { settingsCommand } from "./settings";
 const USAGE = `Usage: offload <command>
 
   agents add <id> [--name N] [--role R] [--pin none|local|claude] [--local-model M] [--claude-model M]
-                  [--heartbeat-min N] [--hours N]
+                  [--heartbeat-min N] [--hours N] [--budget-usd D] [--rpm N] [--over-budget refuse|downgrade]
                                   add an agent; prints its API key once, alone on the last line
+  agents update <id> [--budget-usd D|none] [--rpm N|none] [--over-budget refuse|downgrade]
+                                  set an agent's daily Claude budget (USD, UTC day), requests per minute, and
+                                  whether its Claude turns are refused (429) or served locally once over budget
   agents list [--json]            list the agents
   agents rotate-key <id>          issue a new key (the old one stops working); prints it on the last line
   agents remove <id>              remove an agent: its key stops working, its history is kept
@@ -50,6 +54,39 @@ function intOption(value: unknown, name: string): number | undefined {
   return n;
 }
 
+/** --budget-usd and --rpm: a number, or "none" to remove the limit (null); undefined when not given. */
+function limitOption(value: unknown, name: string): number | null | undefined {
+  if (value === undefined) return undefined;
+  if (String(value).trim().toLowerCase() === "none") return null;
+  const n = Number(String(value).trim().replace(/^\$/, ""));
+  if (String(value).trim() === "" || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number or "none"`);
+  return n;
+}
+
+const LIMIT_OPTIONS = {
+  "budget-usd": { type: "string" },
+  rpm: { type: "string" },
+  "over-budget": { type: "string" },
+} as const;
+
+/** The limit options given, as the agents API takes them (it validates the values and names the field). */
+function limitsFrom(values: Record<string, unknown>) {
+  const overBudget = values["over-budget"] as string | undefined;
+  if (overBudget !== undefined && !(OVER_BUDGET_ACTIONS as readonly string[]).includes(overBudget))
+    throw new UsageError(`--over-budget must be one of ${OVER_BUDGET_ACTIONS.join(", ")}`);
+  return {
+    dailyBudgetUsd: limitOption(values["budget-usd"], "budget-usd"),
+    requestsPerMinute: limitOption(values.rpm, "rpm"),
+    overBudget: overBudget as OverBudgetAction | undefined,
+  };
+}
+
+const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 6 })}`;
+
+function describeLimits(a: { dailyBudgetUsd: number | null; requestsPerMinute: number | null; overBudget: string }) {
+  return `${a.dailyBudgetUsd === null ? "no daily Claude budget" : `daily Claude budget ${usd(a.dailyBudgetUsd)} (over it: ${a.overBudget})`}, ${a.requestsPerMinute === null ? "no request limit" : `${a.requestsPerMinute} requests/min`}`;
+}
+
 async function agentsCommand(env: Env, args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
@@ -62,8 +99,10 @@ async function agentsCommand(env: Env, args: string[]): Promise<number> {
         "claude-model": { type: "string" },
         "heartbeat-min": { type: "string" },
         hours: { type: "string" },
+        ...LIMIT_OPTIONS,
       });
       if (positionals.length !== 1) throw new UsageError("agents add takes exactly one agent id");
+      const limits = limitsFrom(values);
       const pin = values.pin as string | undefined;
       if (pin !== undefined && !(PINS as readonly string[]).includes(pin))
         throw new UsageError(`--pin must be one of ${PINS.join(", ")}`);
@@ -77,12 +116,27 @@ async function agentsCommand(env: Env, args: string[]): Promise<number> {
           claudeModel: values["claude-model"] as string | undefined,
           heartbeatMinutes: intOption(values["heartbeat-min"], "heartbeat-min"),
           activeHours: intOption(values.hours, "hours"),
+          ...limits,
         }),
       );
       const a = result.agent;
-      console.log(`Added agent ${a.id} (pin ${a.pin}; local ${a.localModel}, Claude ${a.claudeModel}).`);
+      console.log(
+        `Added agent ${a.id} (pin ${a.pin}; local ${a.localModel}, Claude ${a.claudeModel}; ${describeLimits(a)}).`,
+      );
       console.log("Its API key, shown this once (send it as x-api-key or Authorization: Bearer):");
       console.log(result.key);
+      return 0;
+    }
+    case "update": {
+      const { values, positionals } = parse(rest, LIMIT_OPTIONS);
+      if (positionals.length !== 1) throw new UsageError("agents update takes exactly one agent id");
+      const limits = limitsFrom(values);
+      if (Object.values(limits).every((v) => v === undefined))
+        throw new UsageError("agents update needs at least one of --budget-usd, --rpm, --over-budget");
+      const a = await withAdmin(env, ({ client }) =>
+        client.agents.updateLimits.mutate({ id: agentId(positionals[0]!), ...limits }),
+      );
+      console.log(`Updated agent ${a.id}: ${describeLimits(a)}.`);
       return 0;
     }
     case "list": {
@@ -99,7 +153,7 @@ async function agentsCommand(env: Env, args: string[]): Promise<number> {
       }
       console.log(
         table([
-          ["ID", "NAME", "PIN", "LOCAL MODEL", "CLAUDE MODEL", "KEY", "LAST SEEN"],
+          ["ID", "NAME", "PIN", "LOCAL MODEL", "CLAUDE MODEL", "KEY", "LAST SEEN", "BUDGET/DAY", "RPM"],
           ...agents.map((a) => [
             a.id,
             a.name,
@@ -108,6 +162,8 @@ async function agentsCommand(env: Env, args: string[]): Promise<number> {
             a.claudeModel,
             a.keyPrefix ? `${a.keyPrefix}…` : "(none)",
             a.lastSeenAt ? new Date(a.lastSeenAt).toISOString() : "never",
+            a.dailyBudgetUsd === null ? "-" : `${usd(a.dailyBudgetUsd)} ${a.overBudget}`,
+            a.requestsPerMinute === null ? "-" : String(a.requestsPerMinute),
           ]),
         ]),
       );
@@ -136,7 +192,7 @@ async function agentsCommand(env: Env, args: string[]): Promise<number> {
     }
     default:
       throw new UsageError(
-        sub ? `unknown agents command: ${sub}` : "agents needs a command: add, list, rotate-key or remove",
+        sub ? `unknown agents command: ${sub}` : "agents needs a command: add, update, list, rotate-key or remove",
       );
   }
 }

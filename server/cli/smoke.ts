@@ -6,6 +6,7 @@ import { UsageError, parse, table, withAdmin } from "./cli-support";
 import type { Env } from "@/server/process/env";
 import { formatMicroUsd } from "@/server/core/money";
 import { isLiveRun, summariseRun } from "@/server/core/smoke/compare-runs";
+import { SMOKE_MAX_REPEAT } from "@/server/core/smoke/smoke-limits";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -21,8 +22,10 @@ export async function smokeCommand(env: Env, args: string[]): Promise<number> {
   if (!model)
     throw new UsageError("smoke needs --model, e.g. --model ollama/qwen3:8b or --model anthropic/claude-opus-4-6");
   const repeat = values.repeat === undefined ? 1 : Number(values.repeat);
-  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100)
-    throw new UsageError(`--repeat must be a whole number from 1 to 100, got "${String(values.repeat)}"`);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > SMOKE_MAX_REPEAT)
+    throw new UsageError(
+      `--repeat must be a whole number from 1 to ${SMOKE_MAX_REPEAT}, got "${String(values.repeat)}"`,
+    );
   const timeout = values["task-timeout"] === undefined ? undefined : Number(values["task-timeout"]);
   if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1 || timeout > 600))
     throw new UsageError(`--task-timeout must be seconds from 1 to 600`);
@@ -67,21 +70,6 @@ export async function smokeCommand(env: Env, args: string[]): Promise<number> {
       process.off("SIGINT", onSigint);
     }
     if (tty) process.stderr.write("\n");
-    if (run.status === "error") {
-      if (json)
-        console.log(
-          JSON.stringify({
-            model: run.model,
-            status: run.status,
-            error: run.error,
-            passed: run.passed,
-            total: run.total,
-            results: [],
-          }),
-        );
-      console.error(`offload: the smoke run failed: ${run.error ?? "unknown error"}`);
-      return 1;
-    }
     const results = run.results.map((r) => ({
       task: r.task,
       capability: r.capability,
@@ -91,6 +79,22 @@ export async function smokeCommand(env: Env, args: string[]): Promise<number> {
       tokens: r.inputTokens + r.outputTokens,
       costMicroUsd: r.costMicroUsd === null ? null : Number(r.costMicroUsd),
     }));
+    if (run.status === "error") {
+      if (json)
+        console.log(
+          JSON.stringify({
+            model: run.model,
+            status: run.status,
+            error: run.error,
+            passed: run.passed,
+            total: run.total,
+            results,
+          }),
+        );
+      // An early stop ("stopped: 3 consecutive timeouts ...") or an error: what was answered stays in the run.
+      console.error(`offload: the smoke run failed: ${run.error ?? "unknown error"}`);
+      return 1;
+    }
     if (json) {
       console.log(
         JSON.stringify({ model: run.model, status: run.status, passed: run.passed, total: run.total, results }),

@@ -10,13 +10,16 @@ import type { OffloadOutcome } from "@/server/core/gateway/offload-headers";
 import { authenticateCaller, type CallerAgent } from "@/server/agents/authenticate-caller";
 import { errorResponse } from "@/server/http/error-response";
 import { HttpError } from "@/server/http/http-error";
-import { parseJsonObject, readRequestBody } from "@/server/http/read-request-body";
+import { BODY_LIMITS, parseJsonObject, readRequestBody } from "@/server/http/read-request-body";
 import { gatewayState, type GatewayState } from "./gateway-state";
 import type { GatewayTurn } from "./gateway-turn";
 import { holdRequest } from "./hold-request";
 import { planTurn } from "./plan-turn";
 import { serveClaude } from "./serve-claude";
 import { serveLocal } from "./serve-local";
+import { budgetSnapshot } from "@/server/budgets/budget-ledger";
+import { admitRequest, budgetTurn } from "@/server/budgets/gate-turn";
+import { refuseTurn } from "@/server/budgets/refuse-turn";
 
 /** What the x-offload-* headers of an error say, as far as the turn got. */
 type Progress = Omit<OffloadOutcome, "reason"> & { reason?: string };
@@ -28,7 +31,7 @@ async function authenticateAgent(db: Db, state: GatewayState, request: Request):
 }
 
 function parseMessages(bytes: Uint8Array, progress: Progress): MessagesRequest {
-  const json = parseJsonObject(bytes);
+  const json = parseJsonObject(bytes, BODY_LIMITS.messages);
   if (typeof json.model === "string") progress.model = json.model;
   return messagesRequestSchema.parse(json) as MessagesRequest;
 }
@@ -41,6 +44,7 @@ function pathOf(url: string): string {
 
 export async function handleMessages(request: Request, database?: Db): Promise<Response> {
   const progress: Progress = { lane: "none", model: "none" };
+  let downgraded: string | null = null;
   const answer = await holdRequest(async () => {
     try {
       const t0 = performance.now();
@@ -48,29 +52,36 @@ export async function handleMessages(request: Request, database?: Db): Promise<R
       const db = database ?? (await getDb());
       const state = await gatewayState(db);
       const agent = await authenticateAgent(db, state, request);
-      const bytes = await readRequestBody(request);
+      const bytes = await readRequestBody(request, BODY_LIMITS.messages);
       const body = parseMessages(bytes, progress);
-      const plan = planTurn(body, agent, state, request.headers.get("x-offload-task-type")?.trim() || null, {
+      const budgets = await budgetSnapshot(db);
+      admitRequest(budgets, agent.id); // 429 over the agent's requests per minute
+      const planned = planTurn(body, agent, state, request.headers.get("x-offload-task-type")?.trim() || null, {
         userAgent: request.headers.get("user-agent"),
       });
+      // Over its daily Claude budget: refused or downgraded to the local model (server/budgets/gate-turn.ts).
+      const { plan, refusal, ...budgeted } = budgetTurn(planned, body, agent, state, budgets);
+      downgraded = budgeted.downgraded;
       Object.assign(progress, { lane: plan.lane, model: plan.model, reason: plan.reason });
       const turn: GatewayTurn = {
         original: { path: pathOf(request.url), headers: request.headers, bytes },
         signal: request.signal,
         body,
         agent,
-        state,
+        state: budgeted.state,
         plan,
         startedAt,
         t0,
       };
+      if (refusal) throw await refuseTurn(turn, refusal);
       return plan.lane === "claude" ? await serveClaude(turn, plan.reason, null) : await serveLocal(turn);
     } catch (err) {
       return errorResponse(err, progress);
     }
   });
-  return (
+  const response =
     answer ??
-    errorResponse(new HttpError(529, "overloaded_error", "Offload is shutting down; retry in a moment"), progress)
-  );
+    errorResponse(new HttpError(529, "overloaded_error", "Offload is shutting down; retry in a moment"), progress);
+  if (downgraded) response.headers.set("x-offload-downgraded", downgraded);
+  return response;
 }

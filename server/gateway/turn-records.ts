@@ -8,6 +8,7 @@ import { electricityMicroUsdPerKwh } from "@/server/core/settings-defaults";
 import type { TurnRecord, TurnStatus } from "@/server/core/turn-record";
 import type { Lane } from "@/server/core/lanes";
 import type { Meter } from "@/server/providers/provider";
+import { noteClaudeSpend } from "@/server/budgets/budget-ledger";
 import type { GatewayTurn } from "./gateway-turn";
 
 export type TurnEnd = {
@@ -55,7 +56,10 @@ function baseRecord(turn: GatewayTurn, end: TurnEnd): TurnRecord {
 export function claudeRecord(turn: GatewayTurn, end: TurnEnd): TurnRecord {
   const tokens = usageFromAnthropic(end.meter.usage);
   const cost = priceClaudeTurn(end.meter.model, tokens, turn.state.prices).costMicroUsd;
-  return { ...baseRecord(turn, end), ...tokens, costMicroUsd: cost, counterfactualMicroUsd: cost };
+  const record = { ...baseRecord(turn, end), ...tokens, costMicroUsd: cost, counterfactualMicroUsd: cost };
+  // The agent's budget counts it now, not only once the turn writer has stored it.
+  noteClaudeSpend(record);
+  return record;
 }
 
 export function localRecord(turn: GatewayTurn, end: TurnEnd): TurnRecord {

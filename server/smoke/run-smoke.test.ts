@@ -11,8 +11,10 @@ import { startFakeAnthropic, type FakeAnthropic, type AnthropicReply } from "@/s
 import { SMOKE_SUITE } from "@/server/core/smoke/suite";
 import { cancelSmokeRun, markInterruptedSmokeRuns, startSmokeRun } from "./run-smoke";
 import { compareSmokeRuns } from "./read-smoke";
+import { SMOKE_MAX_REPEAT } from "@/server/core/smoke/smoke-limits";
 import { goodAnswer, lastUser } from "@/server/testing/smoke-answers";
 import { resetEnv } from "@/server/process/env";
+import { OffloadError } from "@/server/core/errors";
 
 const savedEnv = { ...process.env };
 for (const target of testDatabases()) {
@@ -194,7 +196,7 @@ for (const target of testDatabases()) {
     it("marks runs a stopped server left running as interrupted, and leaves its own running ones alone", async () => {
       const orphan = await db.prisma.smokeRun.create({
         data: {
-          model: "ollama/qwen3:8b",
+          model: "anthropic/claude-opus-4-6",
           status: "running",
           total: 11,
           startedAt: new Date(Date.now() - 2 * 60 * 60_000),
@@ -215,6 +217,12 @@ for (const target of testDatabases()) {
     it("refuses a bad model or repeat, or a Claude run without a key, storing nothing", async () => {
       await expect(startSmokeRun(db, { model: "ollama/" })).rejects.toMatchObject({ field: "model" });
       await expect(startSmokeRun(db, { model: "qwen3:8b", repeat: 0 })).rejects.toMatchObject({ field: "repeat" });
+      // repeat is capped: 5 starts of 100 repeats would be 5,500 model calls.
+      await expect(startSmokeRun(db, { model: "qwen3:8b", repeat: SMOKE_MAX_REPEAT + 1 })).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        field: "repeat",
+        message: "repeat must be a whole number from 1 to 10",
+      });
       delete process.env.ANTHROPIC_API_KEY;
       resetEnv();
       try {
@@ -224,6 +232,87 @@ for (const target of testDatabases()) {
         resetEnv();
       }
       expect(await db.prisma.smokeRun.count()).toBe(0);
+    });
+
+    it("runs one smoke run per model at a time: a second start is refused with CONFLICT until the first ends", async () => {
+      ollama.setReply((body): OllamaReply => ({ ...goodAnswer(lastUser(body)), delayMs: 100 }) as OllamaReply);
+      // Two starts at once: exactly one runs.
+      const both = await Promise.allSettled([
+        startSmokeRun(db, { model: "ollama/qwen3:8b" }),
+        startSmokeRun(db, { model: "qwen3:8b" }),
+      ]);
+      const started = both.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+      const refused = both.flatMap((r) => (r.status === "rejected" ? [r.reason as OffloadError] : []));
+      expect(started).toHaveLength(1);
+      expect(refused).toHaveLength(1);
+      expect(refused[0]).toBeInstanceOf(OffloadError);
+      expect(refused[0]).toMatchObject({ code: "CONFLICT", field: "model" });
+      expect(refused[0]!.message).toMatch(/^a smoke run on ollama\/qwen3:8b is already running/);
+      const first = started[0]!;
+      const again = await startSmokeRun(db, { model: "ollama/qwen3:8b" }).catch((e: unknown) => e);
+      expect(again).toMatchObject({ code: "CONFLICT" });
+      expect((again as Error).message).toContain(`(${first.runId})`);
+      // Another model is free.
+      const other = await startSmokeRun(db, { model: "ollama/llama3.2:3b" });
+      cancelSmokeRun(other.runId);
+      await other.done;
+      cancelSmokeRun(first.runId);
+      await first.done;
+      expect(await db.prisma.smokeRun.count()).toBe(2);
+      // Once it has ended, the model takes a run again.
+      ollama.setReply(null);
+      const next = await startSmokeRun(db, { model: "ollama/qwen3:8b", tasks: SMOKE_SUITE.slice(0, 1) });
+      await next.done;
+    });
+
+    it("refuses a run on a model another process is running, after ending runs whose process stopped", async () => {
+      const elsewhere = await db.prisma.smokeRun.create({
+        data: { model: "ollama/qwen3:8b", status: "running", total: 11 },
+      });
+      const err = await startSmokeRun(db, { model: "ollama/qwen3:8b" }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: "CONFLICT", field: "model" });
+      expect((err as Error).message).toContain(`(${elsewhere.id}) in another Offload process`);
+      // The same run, left by a process that stopped long ago: ended, and the new run starts.
+      await db.prisma.smokeRun.update({
+        where: { id: elsewhere.id },
+        data: { startedAt: new Date(Date.now() - 2 * 60 * 60_000) },
+      });
+      const run = await startSmokeRun(db, { model: "ollama/qwen3:8b", tasks: SMOKE_SUITE.slice(0, 1) });
+      await run.done;
+      expect(await db.prisma.smokeRun.findUniqueOrThrow({ where: { id: elsewhere.id } })).toMatchObject({
+        status: "error",
+        error: "interrupted: Offload stopped during the run",
+      });
+    });
+
+    it("stops a run after three consecutive timeouts with a clear verdict, instead of waiting out every task", async () => {
+      ollama.failAlways({ kind: "hang" }); // accepts every request and never answers
+      const started = Date.now();
+      const { runId, done } = await startSmokeRun(db, { model: "ollama/qwen3:8b", taskTimeoutMs: 400, repeat: 2 });
+      const result = await done;
+      expect(Date.now() - started).toBeLessThan(4_000); // 3 timeouts, not 22
+      expect(result.status).toBe("error");
+      expect(result.results).toHaveLength(3);
+      expect(result.results.every((r) => !r.passed && r.reason === "no answer within 400 ms")).toBe(true);
+      const run = await db.prisma.smokeRun.findUniqueOrThrow({ where: { id: runId } });
+      expect(run).toMatchObject({ status: "error", passed: 0, total: 2 * SMOKE_SUITE.length });
+      expect(run.error).toBe(
+        `stopped: 3 consecutive timeouts (no answer within 400 ms); 3 of ${2 * SMOKE_SUITE.length} tasks run, the model server seems to hang`,
+      );
+      expect(run.finishedAt).not.toBeNull();
+      expect(await db.prisma.smokeResult.count({ where: { runId } })).toBe(3);
+
+      // Timeouts that are not in a row do not stop it.
+      ollama.failAlways(null);
+      let calls = 0;
+      ollama.setReply((body): OllamaReply => {
+        calls++;
+        const a = goodAnswer(lastUser(body));
+        return { content: a.content, toolCalls: a.toolCalls, ...(calls % 2 ? { delayMs: 1_500 } : {}) };
+      });
+      const alternating = await (await startSmokeRun(db, { model: "ollama/qwen3:8b", taskTimeoutMs: 1_000 })).done;
+      expect(alternating.status).toBe("failed");
+      expect(alternating.results).toHaveLength(SMOKE_SUITE.length);
     });
   });
 }

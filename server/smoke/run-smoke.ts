@@ -1,7 +1,9 @@
 // Runs the smoke suite against one model through the provider interface (server/providers): the
 // local model through Ollama, Claude with the operator's key. Each task has its own timeout and, when it
 // touches files, a fresh temporary sandbox; nothing outside it is written. Every answer and its
-// verdict is stored (SmokeResult) as it comes; the run (SmokeRun) can be cancelled.
+// verdict is stored (SmokeResult) as it comes; the run (SmokeRun) can be cancelled. One run at a time
+// per model (a second start is refused with CONFLICT), the suite repeated at most SMOKE_MAX_REPEAT
+// times, and a run stops early after SMOKE_MAX_CONSECUTIVE_TIMEOUTS timeouts in a row.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -22,6 +24,8 @@ import { priceClaudeTurn } from "@/server/core/cost/price-turn";
 import { usageFromAnthropic } from "@/server/core/cost/usage-from-anthropic";
 import { SMOKE_SUITE, type SmokeAnswer, type SmokeTask, type Verdict } from "@/server/core/smoke/suite";
 import { parseSmokeModel, type SmokeModel } from "@/server/core/smoke/smoke-model";
+import { isLiveRun } from "@/server/core/smoke/compare-runs";
+import { SMOKE_MAX_CONSECUTIVE_TIMEOUTS, SMOKE_MAX_REPEAT } from "@/server/core/smoke/smoke-limits";
 
 export type SmokeResultRow = {
   task: string;
@@ -50,6 +54,7 @@ const SMOKE_MAX_TOKENS = 1024;
 type ModelAnswer = { answer: SmokeAnswer; inputTokens: number; outputTokens: number; costMicroUsd: bigint | null };
 
 const running = processSlot("smokeRuns", () => new Map());
+const models = processSlot("smokeModels", () => new Map());
 
 /** Cancels a run in progress in this process; false when it is not running here. */
 export function cancelSmokeRun(runId: string): boolean {
@@ -144,9 +149,12 @@ function applyInSandbox(dir: string, answer: SmokeAnswer): { files: Record<strin
   return { files, refused };
 }
 
+/** A per-task timeout for people: "60 s", or "400 ms" below a second. */
+const formatTimeout = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
+
 function describeError(err: unknown, timeoutMs: number, cancelled: boolean, timedOut: boolean): string {
   if (cancelled) return "cancelled";
-  if (timedOut) return `no answer within ${Math.round(timeoutMs / 1000)} s`;
+  if (timedOut) return `no answer within ${formatTimeout(timeoutMs)}`;
   const e = err as { name?: string; message?: string; status?: number; code?: string; cause?: { code?: string } };
   if (err instanceof OffloadError) return err.message;
   if ((e?.code ?? e?.cause?.code) === "ECONNREFUSED") return "the model server refused the connection";
@@ -159,7 +167,7 @@ async function runTask(
   timeoutMs: number,
   cancel: AbortSignal,
   ctx: RunContext,
-): Promise<{ verdict: Verdict; answer: ModelAnswer | null; latencyMs: number }> {
+): Promise<{ verdict: Verdict; answer: ModelAnswer | null; latencyMs: number; timedOut: boolean }> {
   const sandbox = needsSandbox(task) ? fs.mkdtempSync(path.join(os.tmpdir(), `offload-smoke-${task.id}-`)) : null;
   const started = performance.now();
   try {
@@ -178,12 +186,13 @@ async function runTask(
         verdict: { passed: false, reason: describeError(err, timeoutMs, cancel.aborted, timeout.aborted) },
         answer: null,
         latencyMs: Math.round(performance.now() - started),
+        timedOut: timeout.aborted && !cancel.aborted,
       };
     }
     const latencyMs = Math.round(performance.now() - started);
     const { files, refused } = sandbox ? applyInSandbox(sandbox, answer.answer) : { files: {}, refused: null };
     const verdict = refused ? { passed: false, reason: refused } : task.grade(answer.answer, files);
-    return { verdict, answer, latencyMs };
+    return { verdict, answer, latencyMs, timedOut: false };
   } finally {
     if (sandbox) fs.rmSync(sandbox, { recursive: true, force: true });
   }
@@ -199,33 +208,57 @@ export async function startSmokeRun(
 }> {
   const model = parseSmokeModel(options.model);
   const repeat = options.repeat ?? 1;
-  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100)
-    throw new OffloadError("BAD_REQUEST", "repeat must be a whole number from 1 to 100", "repeat");
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > SMOKE_MAX_REPEAT)
+    throw new OffloadError("BAD_REQUEST", `repeat must be a whole number from 1 to ${SMOKE_MAX_REPEAT}`, "repeat");
   if (model.provider === "anthropic" && !claudeProvider())
     throw new OffloadError("BAD_REQUEST", "ANTHROPIC_API_KEY is not set: Claude runs need the operator's key", "model");
   const tasks = options.tasks ?? SMOKE_SUITE;
   const timeoutMs = options.taskTimeoutMs ?? 60_000;
   const total = tasks.length * repeat;
-  const run = await db.prisma.smokeRun.create({
-    data: { model: model.id, status: "running", repeat, total },
-    select: { id: true },
-  });
+  // The model is taken before anything is awaited, so two starts at once cannot both pass the check.
+  const runningHere = models.get(model.id);
+  if (runningHere !== undefined) throw busy(model.id, runningHere || null, "here");
+  models.set(model.id, "");
+  let run: { id: string };
+  try {
+    await refuseRunElsewhere(db, model.id);
+    run = await db.prisma.smokeRun.create({
+      data: { model: model.id, status: "running", repeat, total },
+      select: { id: true },
+    });
+  } catch (err) {
+    models.delete(model.id);
+    throw err;
+  }
+  models.set(model.id, run.id);
   const controller = new AbortController();
   running.set(run.id, controller);
 
   const done = (async () => {
-    const ctx: RunContext = { settings: await readSettings(db), prices: await readPriceMap(db) };
     const results: SmokeResultRow[] = [];
     let passed = 0;
     let cost = 0n;
     let status: "passed" | "failed" | "cancelled" | "error" = "passed";
     let error: string | null = null;
+    let timeoutsInARow = 0;
+    let stopped: string | null = null;
     try {
-      for (let iteration = 0; iteration < repeat && !controller.signal.aborted; iteration++) {
+      const ctx: RunContext = { settings: await readSettings(db), prices: await readPriceMap(db) };
+      for (let iteration = 0; iteration < repeat && !controller.signal.aborted && !stopped; iteration++) {
         for (const task of tasks) {
-          if (controller.signal.aborted) break;
-          const { verdict, answer, latencyMs } = await runTask(model, task, timeoutMs, controller.signal, ctx);
+          if (controller.signal.aborted || stopped) break;
+          const { verdict, answer, latencyMs, timedOut } = await runTask(
+            model,
+            task,
+            timeoutMs,
+            controller.signal,
+            ctx,
+          );
           if (controller.signal.aborted && !answer) break;
+          timeoutsInARow = timedOut ? timeoutsInARow + 1 : 0;
+          // A model server that stopped answering would keep the run going for every task's timeout.
+          if (timeoutsInARow >= SMOKE_MAX_CONSECUTIVE_TIMEOUTS)
+            stopped = `stopped: ${timeoutsInARow} consecutive timeouts (no answer within ${formatTimeout(timeoutMs)}); ${results.length + 1} of ${total} tasks run, the model server seems to hang`;
           const row: SmokeResultRow = {
             task: task.id,
             capability: task.capability,
@@ -264,20 +297,50 @@ export async function startSmokeRun(
         }
       }
       if (controller.signal.aborted) status = "cancelled";
-      else if (passed < total) status = "failed";
+      else if (stopped) {
+        status = "error";
+        error = stopped;
+      } else if (passed < total) status = "failed";
     } catch (err) {
       status = "error";
       error = (err as Error).message;
     } finally {
       running.delete(run.id);
-      await db.prisma.smokeRun.update({
-        where: { id: run.id },
-        data: { status, error, finishedAt: new Date(), passed, costMicroUsd: cost },
-      });
+      try {
+        await db.prisma.smokeRun.update({
+          where: { id: run.id },
+          data: { status, error, finishedAt: new Date(), passed, costMicroUsd: cost },
+        });
+      } finally {
+        // Free once the run reads as ended: a start right after never sees it still running.
+        models.delete(model.id);
+      }
     }
     return { runId: run.id, status, passed, total, results };
   })();
   return { runId: run.id, done };
+}
+
+function busy(modelId: string, runId: string | null, where: "here" | "elsewhere"): OffloadError {
+  return new OffloadError(
+    "CONFLICT",
+    `a smoke run on ${modelId} is already running${runId ? ` (${runId})` : ""}${where === "elsewhere" ? " in another Offload process (a CLI run or another server on this database)" : ""}: one run at a time per model; wait for it or cancel it`,
+    "model",
+  );
+}
+
+/** Refuses a second run on a model that a run of another process is still on (runs whose process stopped are ended first). */
+async function refuseRunElsewhere(db: Db, modelId: string): Promise<void> {
+  const live = () =>
+    db.prisma.smokeRun.findFirst({
+      where: { model: modelId, status: { in: ["queued", "running"] } },
+      select: { id: true, status: true },
+    });
+  let other = await live();
+  if (!other) return;
+  await markInterruptedSmokeRuns(db);
+  other = await live();
+  if (other && isLiveRun(other.status)) throw busy(modelId, other.id, "elsewhere");
 }
 
 /**

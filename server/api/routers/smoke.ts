@@ -4,13 +4,23 @@ import { cancelSmokeRun, markInterruptedSmokeRuns, startSmokeRun } from "@/serve
 import { compareSmokeRuns, listSmokeRuns, readSmokeOptions, readSmokeRun } from "@/server/smoke/read-smoke";
 import { OffloadError } from "@/server/core/errors";
 import { isLiveRun } from "@/server/core/smoke/compare-runs";
+import { SMOKE_MAX_REPEAT } from "@/server/core/smoke/smoke-limits";
 
 export const smokeRouter = createTRPCRouter({
+  /** Refused with CONFLICT while a run on the same model is in progress. */
   start: adminProcedure
     .input(
       z.object({
         model: z.string().min(1, "a model is required"),
-        repeat: z.number().int().min(1).max(100).default(1),
+        repeat: z
+          .number()
+          .int(`repeat: a whole number from 1 to ${SMOKE_MAX_REPEAT}`)
+          .min(1, `repeat: a whole number from 1 to ${SMOKE_MAX_REPEAT}`)
+          .max(
+            SMOKE_MAX_REPEAT,
+            `repeat: at most ${SMOKE_MAX_REPEAT} (the suite ${SMOKE_MAX_REPEAT} times is the evidence a tier move needs)`,
+          )
+          .default(1),
         taskTimeoutSeconds: z.number().int().min(1).max(600).optional(),
       }),
     )
