@@ -5,6 +5,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
 import { HealthBadge } from "@/components/health/health-badge";
+import { BudgetAlert } from "@/components/fleet/budget-alert";
 
 const NAV = [
   { href: "/", label: "Fleet" },
@@ -16,7 +17,8 @@ const NAV = [
   { href: "/settings", label: "Settings" },
 ] as const;
 
-export function AppShell({ children }: { children: ReactNode }) {
+/** `signOut`: show Sign out (the dashboard is behind OFFLOAD_ADMIN_TOKEN). */
+export function AppShell({ children, signOut = false }: { children: ReactNode; signOut?: boolean }) {
   const pathname = usePathname();
   return (
     <div className="min-h-screen">
@@ -43,9 +45,23 @@ export function AppShell({ children }: { children: ReactNode }) {
             })}
           </nav>
           <HealthBadge />
+          {signOut ? (
+            // A plain form: signing out works before the page's scripts load, and ends the session on the server.
+            <form method="post" action="/logout">
+              <button
+                type="submit"
+                className="rounded-md px-3 py-1.5 text-sm text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800"
+              >
+                Sign out
+              </button>
+            </form>
+          ) : null}
         </div>
       </header>
-      <main className="mx-auto max-w-7xl px-4 py-6">{children}</main>
+      <main className="mx-auto max-w-7xl px-4 py-6">
+        <BudgetAlert />
+        {children}
+      </main>
     </div>
   );
 }

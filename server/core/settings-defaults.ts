@@ -51,6 +51,9 @@ export type Settings = {
   /** The operator's own heartbeat prompts, regex sources matched case-insensitively on a turn's instruction
    *  (besides the known ones of core/turns/recognise-heartbeat.ts); a match routes as task type heartbeat. */
   heartbeatPatterns: string[];
+  /** The fleet's daily Claude budget, USD (the UTC day; gateway-metered Claude cost): the dashboard warns at
+   *  80% and 100%. 0: no fleet budget. Agents' own budgets (Agent.dailyBudgetMicroUsd) are what refuse turns. */
+  fleetDailyBudgetUsd: number;
 };
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = {
@@ -79,6 +82,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   projectionTurnCostHighUsd: 0.05,
   modelMappings: [],
   heartbeatPatterns: [],
+  fleetDailyBudgetUsd: 0,
 };
 
 /** USD per kWh as integer micro-dollars per kWh. */

@@ -81,6 +81,7 @@ export const settingsSchema = z.object({
     )
     .max(200),
   heartbeatPatterns: z.array(heartbeatPatternSchema).max(100, "at most 100 patterns"),
+  fleetDailyBudgetUsd: num("USD", 0, 1_000_000),
 }) satisfies z.ZodType<Settings>;
 
 export const settingsPatchSchema = settingsSchema.partial().strict();

@@ -2,7 +2,7 @@
 // once-per-process env() accessor.
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { env, readEnv, resetEnv } from "./env";
+import { describeExposure, env, isLoopbackHost, listenAddress, readEnv, resetEnv } from "./env";
 
 describe("readEnv", () => {
   it("applies the documented defaults", () => {
@@ -13,9 +13,13 @@ describe("readEnv", () => {
       ANTHROPIC_API_KEY: undefined,
       ANTHROPIC_BASE_URL: undefined,
       OFFLOAD_ADMIN_TOKEN: undefined,
+      OFFLOAD_HOST: undefined,
+      OFFLOAD_ALLOWED_HOSTS: [],
+      OFFLOAD_SESSION_HOURS: 12,
       OFFLOAD_HEALTH_INTERVAL_S: 15,
       PORT: 3000,
       OFFLOAD_DEMO: "on",
+      OFFLOAD_TURN_SPOOL: "fsync",
       OFFLOAD_ROOT: undefined,
     });
   });
@@ -34,6 +38,12 @@ describe("readEnv", () => {
     [{ OFFLOAD_HEALTH_INTERVAL_S: "0" }, /OFFLOAD_HEALTH_INTERVAL_S/],
     [{ OFFLOAD_HEALTH_INTERVAL_S: "soon" }, /OFFLOAD_HEALTH_INTERVAL_S/],
     [{ OFFLOAD_DEMO: "no" }, /OFFLOAD_DEMO/],
+    [{ OFFLOAD_TURN_SPOOL: "sometimes" }, /OFFLOAD_TURN_SPOOL must be fsync, write or off/],
+    [{ OFFLOAD_HOST: "http://0.0.0.0" }, /OFFLOAD_HOST must be an IP address or host name/],
+    [{ OFFLOAD_HOST: "0.0.0.0:3000" }, /OFFLOAD_HOST/],
+    [{ OFFLOAD_ALLOWED_HOSTS: "offload.lan, https://x" }, /OFFLOAD_ALLOWED_HOSTS/],
+    [{ OFFLOAD_SESSION_HOURS: "0" }, /OFFLOAD_SESSION_HOURS/],
+    [{ OFFLOAD_SESSION_HOURS: "forever" }, /OFFLOAD_SESSION_HOURS/],
   ])("names the bad variable: %o", (source, message) => {
     expect(() => readEnv(source)).toThrow(message);
   });
@@ -51,6 +61,61 @@ describe("readEnv", () => {
     expect(readEnv({ OFFLOAD_ROOT: "/opt/offload" }).OFFLOAD_ROOT).toBe(path.resolve("/opt/offload"));
     expect(readEnv({ OFFLOAD_ROOT: "install" }).OFFLOAD_ROOT).toBe(path.resolve(process.cwd(), "install"));
     expect(readEnv({ OFFLOAD_ROOT: " " }).OFFLOAD_ROOT).toBeUndefined();
+  });
+
+  it("listens on 127.0.0.1 without an admin token, and refuses any other interface then", () => {
+    expect(listenAddress(readEnv({}))).toMatchObject({
+      host: "127.0.0.1",
+      loopbackOnly: true,
+      localUrl: "http://127.0.0.1:3000",
+    });
+    expect(listenAddress(readEnv({ OFFLOAD_HOST: "::1", PORT: "4000" }))).toMatchObject({
+      host: "::1",
+      loopbackOnly: true,
+      localUrl: "http://[::1]:4000",
+    });
+    for (const host of ["0.0.0.0", "::", "192.168.1.20", "offload.lan"]) {
+      expect(() => readEnv({ OFFLOAD_HOST: host })).toThrow(
+        `OFFLOAD_HOST=${host} would open the dashboard and admin API to the network without a password: set OFFLOAD_ADMIN_TOKEN`,
+      );
+    }
+    expect(() => readEnv({ OFFLOAD_HOST: "0.0.0.0" })).toThrow(/^[^\n]+$/);
+  });
+
+  it("listens where OFFLOAD_HOST says with an admin token, and on every interface when unset", () => {
+    const token = { OFFLOAD_ADMIN_TOKEN: "a-long-admin-token" };
+    expect(listenAddress(readEnv(token))).toMatchObject({
+      host: undefined,
+      loopbackOnly: false,
+      localUrl: "http://127.0.0.1:3000",
+    });
+    expect(listenAddress(readEnv({ ...token, OFFLOAD_HOST: "0.0.0.0" }))).toMatchObject({ host: "0.0.0.0" });
+    expect(listenAddress(readEnv({ ...token, OFFLOAD_HOST: "[::]" }))).toMatchObject({
+      host: "::",
+      localUrl: "http://[::1]:3000",
+    });
+    expect(listenAddress(readEnv({ ...token, OFFLOAD_HOST: "192.168.1.20" }))).toMatchObject({
+      host: "192.168.1.20",
+      localUrl: "http://192.168.1.20:3000",
+    });
+    expect(describeExposure(readEnv(token))).toMatch(/every interface.*protected by OFFLOAD_ADMIN_TOKEN/);
+    expect(describeExposure(readEnv({}))).toMatch(/127\.0\.0\.1:3000 only.*open without a sign-in/);
+  });
+
+  it("knows loopback addresses", () => {
+    for (const host of ["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost", "LOCALHOST", "::ffff:127.0.0.1"])
+      expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ["0.0.0.0", "::", "10.0.0.1", "128.0.0.1", "offload.lan", "localhost.evil.example"])
+      expect(isLoopbackHost(host), host).toBe(false);
+  });
+
+  it("reads OFFLOAD_ALLOWED_HOSTS as a list and OFFLOAD_SESSION_HOURS as hours", () => {
+    expect(readEnv({ OFFLOAD_ALLOWED_HOSTS: " Offload.LAN, 10.0.0.5 ,[fd00::5]," }).OFFLOAD_ALLOWED_HOSTS).toEqual([
+      "offload.lan",
+      "10.0.0.5",
+      "fd00::5",
+    ]);
+    expect(readEnv({ OFFLOAD_SESSION_HOURS: "0.5" }).OFFLOAD_SESSION_HOURS).toBe(0.5);
   });
 
   it("reports one line", () => {

@@ -8,6 +8,9 @@ import type { GatewayState } from "@/server/gateway/gateway-state";
 import type { WriterState } from "@/server/gateway/turn-writer";
 import type { MonitorState } from "@/server/health/health-monitor";
 import type { ConversationLanes } from "@/server/gateway/conversation-lanes";
+import type { AsyncLocalStorage } from "node:async_hooks";
+import type { FailedAttempts } from "@/server/auth/failed-attempts";
+import type { BudgetLedgerState } from "@/server/budgets/budget-ledger";
 
 /** Every slot, with the module that owns it. Add a slot here, never a new globalThis property. */
 export interface ProcessSlots {
@@ -17,18 +20,35 @@ export interface ProcessSlots {
   db: { opening: Promise<Db> | undefined };
   /** server/auth/admin-auth.ts: the credential this server left for the local CLI. */
   cliToken: { value: string | undefined };
+  /** server/auth/failed-attempts.ts: failed sign-ins and wrong admin tokens per client address. */
+  failedAttempts: FailedAttempts;
+  /** server/auth/request-scope.ts: the request being served (its client address), set by server/runtime/serve.ts. */
+  requestScope: AsyncLocalStorage<{ address: string }>;
   /** server/gateway/turn-writer.ts: queued turns, requests in flight, shutdown. */
   turnWriter: WriterState;
   /** server/gateway/gateway-state.ts: the per-second snapshot the gateway reads (undefined: reload). */
-  gatewayState: { cached: { db: Db; state: Promise<GatewayState> } | undefined };
+  gatewayState: {
+    cached: { db: Db; state: Promise<GatewayState> } | undefined;
+    /** The state turns are served now (an older one while a fresh read is under way). */
+    lastServed: { db: Db; state: GatewayState } | undefined;
+    refreshing: boolean;
+    /** The last state read from the database, served while it does not answer. */
+    lastGood: { db: Db; state: GatewayState } | undefined;
+    /** When the database first failed to answer since the last good read. */
+    staleSince: number | undefined;
+  };
   /** server/providers/ollama-client.ts: local model requests in flight, for the health page. */
   ollamaInFlight: { count: number };
   /** server/smoke/run-smoke.ts: smoke runs in progress here, so that they can be cancelled. */
   smokeRuns: Map<string, AbortController>;
+  /** server/smoke/run-smoke.ts: model id -> the run on it in progress here ("" while it is being created). */
+  smokeModels: Map<string, string>;
   /** server/gateway/conversation-lanes.ts: the lane each recent tool loop started on. */
   conversationLanes: ConversationLanes;
   /** server/health/health-monitor.ts: the polling timer. */
   healthMonitor: MonitorState;
+  /** server/budgets/budget-ledger.ts: agents' limits and today's Claude spend, unwritten turns, request windows. */
+  budgets: BudgetLedgerState;
 }
 
 const KEY: unique symbol = Symbol.for("offload.process");

@@ -2,14 +2,15 @@
 // its address and a local credential in the data folder for the CLI. Failures end the process with one line.
 import crypto from "node:crypto";
 import fs from "node:fs";
-import { env as readProcessEnv } from "@/server/process/env";
+import path from "node:path";
+import { env as readProcessEnv, listenAddress } from "@/server/process/env";
 import { processSlot } from "@/server/process/process-registry";
 import { getDb, closeDb } from "@/server/db/instance";
 import { applyMigrations } from "@/server/db/migrate";
 import { seed } from "@/server/db/seed";
 import { resolveDataDir } from "@/server/db/data-dir";
 import { setCliToken } from "@/server/auth/admin-auth";
-import { configureTurnWriter, drainGateway } from "@/server/gateway/turn-writer";
+import { configureTurnWriter, drainGateway, recoverSpooledTurns } from "@/server/gateway/turn-writer";
 import { startHealthMonitor, stopHealthMonitor } from "@/server/health/health-monitor";
 import { markInterruptedSmokeRuns } from "@/server/smoke/run-smoke";
 import { startSmokeRunSweep } from "@/server/smoke/sweep-smoke-runs";
@@ -58,14 +59,28 @@ async function boot(): Promise<void> {
     fail(`could not prepare the database (${db.location}): ${(err as Error).message}`);
   }
 
-  configureTurnWriter(getDb);
+  // Turns answered but never stored by a previous process (killed, or the database was away) are
+  // in the data folder's spool: store them before taking new turns.
+  const dataPaths = resolveDataDir(env.OFFLOAD_DATA_DIR);
+  configureTurnWriter(getDb, {
+    spoolDir: env.OFFLOAD_TURN_SPOOL === "off" ? undefined : path.join(dataPaths.root, "spool"),
+    spoolSync: env.OFFLOAD_TURN_SPOOL === "fsync",
+    deadLetterFile: path.join(dataPaths.root, "dead-turns.jsonl"),
+  });
+  try {
+    const recovered = await recoverSpooledTurns(db);
+    if (recovered)
+      console.log(`offload: stored ${recovered} turn(s) answered before the last stop but not yet recorded`);
+  } catch (err) {
+    console.error(`offload: could not store the spooled turns yet (${(err as Error).message}); they stay spooled`);
+  }
   startHealthMonitor(getDb);
   startSmokeRunSweep(getDb);
   const token = crypto.randomBytes(32).toString("base64url");
   setCliToken(token);
   const serverFile = resolveDataDir(env.OFFLOAD_DATA_DIR).serverFile;
   if (db.kind === "pglite") {
-    const contact: ServerContact = { url: `http://127.0.0.1:${env.PORT}`, token, pid: process.pid };
+    const contact: ServerContact = { url: listenAddress(env).localUrl, token, pid: process.pid };
     fs.writeFileSync(serverFile, JSON.stringify(contact), { mode: 0o600 });
   }
   const shutdown = async (signal: NodeJS.Signals) => {
@@ -91,12 +106,11 @@ async function boot(): Promise<void> {
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
-  if (!env.OFFLOAD_ADMIN_TOKEN) {
-    console.warn(
-      "offload: OFFLOAD_ADMIN_TOKEN is not set: the dashboard and admin API are open to anyone who can reach this port",
-    );
-  }
+  const listen = listenAddress(env);
+  const access = env.OFFLOAD_ADMIN_TOKEN
+    ? `${listen.loopbackOnly ? "loopback only" : listen.where}, dashboard behind OFFLOAD_ADMIN_TOKEN`
+    : "loopback only, dashboard open without a sign-in";
   console.log(
-    `offload: ready on http://localhost:${env.PORT} (database: ${db.kind === "pglite" ? `embedded, ${db.location}` : `postgres, ${db.location}`})`,
+    `offload: ready on ${listen.localUrl} (${access}; database: ${db.kind === "pglite" ? `embedded, ${db.location}` : `postgres, ${db.location}`})`,
   );
 }
