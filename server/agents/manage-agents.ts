@@ -50,8 +50,15 @@ export const addAgentInput = z.object({
   pin: z.enum(PINS).optional(),
   localModel: z.string().trim().min(1).max(200).optional(),
   claudeModel: z.string().trim().min(1).max(200).optional(),
-  heartbeatMinutes: z.number().int().min(1).max(1440).optional(),
+  heartbeatMinutes: z
+    .number()
+    .int()
+    .min(0, "heartbeat minutes: 0 (no recurring heartbeat) or more")
+    .max(1440, "heartbeat minutes: at most 1440 (one a day)")
+    .optional(),
   activeHours: z.number().min(0.5).max(24).optional(),
+  /** The primary model when it is neither local nor Claude, as the agent's framework names it. */
+  externalModel: z.string().trim().min(1).max(200).nullable().optional(),
   ...agentLimitsInput.shape,
 });
 export type AddAgentInput = z.input<typeof addAgentInput>;
@@ -68,6 +75,8 @@ export type AgentSummary = {
   claudeModel: string;
   heartbeatMinutes: number;
   activeHours: number;
+  /** The primary model when it is neither local nor Claude ("openai/gpt-5.4", from an OpenClaw import). */
+  externalModel: string | null;
   keyPrefix: string | null;
   createdAt: Date;
   lastSeenAt: Date | null;
@@ -94,6 +103,7 @@ const summarySelect = {
   claudeModel: true,
   heartbeatMinutes: true,
   activeHours: true,
+  externalModel: true,
   apiKeyPrefix: true,
   createdAt: true,
   lastSeenAt: true,
@@ -141,6 +151,7 @@ export async function addAgent(db: Db, input: AddAgentInput): Promise<{ agent: A
     claudeModel: data.claudeModel ?? settings.defaultClaudeModel,
     heartbeatMinutes: data.heartbeatMinutes ?? 5,
     activeHours: Math.round(data.activeHours ?? 16),
+    externalModel: data.externalModel ?? null,
     apiKeyHash: issued.hash,
     apiKeyPrefix: issued.prefix,
     keyRotatedAt: new Date(),

@@ -11,6 +11,7 @@ import { healthRouter } from "./routers/health";
 import { smokeRouter } from "./routers/smoke";
 import { modelsRouter } from "./routers/models";
 import { turnsRouter } from "./routers/turns";
+import { openclawRouter } from "./routers/openclaw";
 
 export const appRouter = createTRPCRouter({
   agents: agentsRouter,
@@ -23,6 +24,7 @@ export const appRouter = createTRPCRouter({
   smoke: smokeRouter,
   models: modelsRouter,
   turns: turnsRouter,
+  openclaw: openclawRouter,
 });
 
 export type AppRouter = typeof appRouter;

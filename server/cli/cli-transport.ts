@@ -15,6 +15,8 @@ import type { ServerContact } from "@/server/runtime/boot";
 export type AdminConnection = {
   client: TRPCClient<AppRouter>;
   via: "server" | "direct";
+  /** The running server's address, when the CLI goes through it. */
+  url?: string;
   close(): Promise<void>;
 };
 
@@ -50,7 +52,7 @@ function remote(contact: ServerContact): AdminConnection {
       }),
     ],
   });
-  return { client, via: "server", close: async () => {} };
+  return { client, via: "server", url: contact.url, close: async () => {} };
 }
 
 async function direct(env: Env): Promise<AdminConnection> {

@@ -10,6 +10,7 @@ import { classifyCommand } from "./classify";
 import { projectCommand } from "./project";
 import { smokeCommand } from "./smoke";
 import { settingsCommand } from "./settings";
+import { OPENCLAW_USAGE, openclawCommand } from "./openclaw";
 
 const USAGE = `Usage: offload <command>
 
@@ -34,6 +35,7 @@ const USAGE = `Usage: offload <command>
   settings get [key] [--json]     the operator's settings (one value as JSON when a key is given)
   settings set <key> <value> [--note TEXT]
                                   change one setting, audited (the value as JSON when it parses, else as text)
+${OPENCLAW_USAGE}
   db migrate                      apply pending database migrations
   db seed [--no-demo]             seed the catalogue, prices and settings (and the demo fleet, once)
 
@@ -247,6 +249,8 @@ async function runCli(argv: string[]): Promise<number> {
         return await smokeCommand(env, rest);
       case "settings":
         return await settingsCommand(env, rest);
+      case "openclaw":
+        return await openclawCommand(env, rest);
       default:
         throw new UsageError(`unknown command: ${command}`);
     }

@@ -103,6 +103,7 @@ export async function readAgentDetail(db: Db, rawId: string, now: Date = new Dat
       claudeModel: agent.claudeModel,
       heartbeatMinutes: agent.heartbeatMinutes,
       activeHours: agent.activeHours,
+      externalModel: agent.externalModel,
       keyPrefix: agent.apiKeyPrefix,
       createdAt: agent.createdAt,
       lastSeenAt: agent.lastSeenAt,

@@ -26,7 +26,18 @@ export type OpenClawAgent = {
   /** True when the model came from agents.defaults (the agent sets none itself). */
   modelInherited: boolean;
   /** The effective heartbeat (the agent's own fields over agents.defaults.heartbeat). */
-  heartbeat: { every?: string; everyMinutes?: number; model?: string; lightContext?: boolean; isolatedSession?: boolean };
+  heartbeat: {
+    every?: string;
+    everyMinutes?: number;
+    model?: string;
+    lightContext?: boolean;
+    isolatedSession?: boolean;
+  };
+  /** Whether OpenClaw enrolls the agent in heartbeats at all (heartbeat.md "Scope and precedence"): once
+   * any roster agent has its own `heartbeat` block only those do; else `agents.defaults.heartbeat.agentId`;
+   * else every agent when `agents.defaults.heartbeat` is set; else the ambient owner (systemAgent.agentId,
+   * a legacy `default: true`, the sole agent). `every: "0m"` is separate: enrolled, no cadence. */
+  runsHeartbeat?: boolean;
 };
 
 export type OpenClawConfigFile = {
@@ -61,6 +72,8 @@ export type ImportedAgent = {
   claudeModel: string | null;
   /** The primary's `provider/model` when it is neither local nor Claude. */
   externalModel: string | null;
+  /** Minutes between heartbeats, capped at 1440: 0 for `every: "0m"` (no recurring heartbeat); null when
+   * OpenClaw runs none for the agent (see OpenClawAgent.runsHeartbeat) or its `every` is unreadable. */
   heartbeatMinutes: number | null;
   shape: RosterShape;
 };
@@ -98,4 +111,27 @@ export type ConnectPlan = {
   connected: { openclawId: string; offloadId: string; provider: string; model: string }[];
   skipped: { openclawId: string; reason: string }[];
   warnings: string[];
+};
+
+/** One Offload agent as `exportRouting` writes it into an OpenClaw config (the fields import reads back). */
+export type ExportedAgent = {
+  /** Offload agent id, used as the OpenClaw agent id (a slug is a valid OpenClaw id). */
+  id: string;
+  name: string;
+  pin: "none" | "local" | "claude";
+  localModel: string | null;
+  claudeModel: string | null;
+  externalModel: string | null;
+  heartbeatMinutes: number | null;
+};
+
+export type ExportOptions = {
+  /** Which roster form to write: the keyed `agents.entries` or the older `agents.list`. */
+  shape: "entries" | "list";
+  /** Offload's base URL as the agents reach it. */
+  baseUrl: string;
+  /** Price rows of the Claude models the agents use (by id). */
+  models: OffloadProviderModel[];
+  /** The Ollama host for pinned-local agents' `ollama` provider. */
+  ollamaBaseUrl: string;
 };

@@ -1,0 +1,2 @@
+-- An OpenClaw import records the primary model of an agent that is neither local nor Claude.
+ALTER TABLE "Agent" ADD COLUMN "externalModel" TEXT;
