@@ -6,12 +6,16 @@
 // the fake Anthropic got exactly what OpenClaw sent, and OpenClaw got exactly what it answered.
 // Then the same heartbeat from an agent nobody pinned, with default settings: Offload recognises it
 // and the local model answers it, with nothing sent to Claude.
+// Last, `offload openclaw connect` on an operator's own config (comments, no Offload in it): the
+// real OpenClaw then reaches Offload with the connected agent's key from its .env, for a one-shot
+// and a heartbeat (served locally), and `disconnect` puts the config back.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { AnthropicReply } from "@/server/testing/fake-anthropic";
 import { freePort } from "@/server/testing/start-server";
+import { runCli } from "@/server/testing/run-node";
 import { writeCapture } from "./captures";
 import { collectCase, runProcess, startHarness, tempDir, type Harness, type ProcessResult } from "./harness";
 import { describeRequests, expectTransparentCase, pairExchanges, type ExchangePair } from "./transparency";
@@ -311,5 +315,118 @@ describe("OpenClaw through Offload (an agent nobody pinned, default settings)", 
     const [turn] = await harness.agentTurns(FLEET_AGENT);
     expect(turn).toMatchObject({ lane: "local", servedModel: "qwen3:8b", status: "ok" });
     expect(turn!.reason).toMatch(/^recognised as a heartbeat/);
+  });
+});
+
+describe("offload openclaw connect on a real OpenClaw config", () => {
+  /** An operator's OpenClaw before Offload: one agent on Claude, heartbeats every 30 minutes, its Gateway on loopback. */
+  function plainHome(port: number): Home {
+    const home = tempDir("openclaw-connect");
+    cleanups.push(home.remove);
+    const config = `// my fleet
+{
+  "agents": {
+    "defaults": {
+      "model": { "primary": "anthropic/${MODEL}" },
+      "workspace": ${JSON.stringify(path.join(home.dir, "workspace"))},
+      "heartbeat": { "every": "30m", "target": "none" },
+    },
+    "entries": {
+      "ops": { "name": "Ops agent" }, // on call
+    },
+  },
+  "gateway": { "mode": "local", "port": ${port}, "bind": "loopback", "auth": { "mode": "token", "token": "${GATEWAY_TOKEN}" } },
+  "logging": { "file": ${JSON.stringify(path.join(home.dir, "openclaw.log"))} },
+}
+`;
+    fs.mkdirSync(path.join(home.dir, ".openclaw"), { recursive: true });
+    fs.mkdirSync(path.join(home.dir, "tmp"));
+    fs.writeFileSync(path.join(home.dir, ".openclaw", "openclaw.json"), config);
+    const nodeBin = path.dirname(clients.node24);
+    return {
+      dir: home.dir,
+      env: {
+        PATH: `${nodeBin}${path.delimiter}${process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin"}`,
+        HOME: home.dir,
+        TMPDIR: path.join(home.dir, "tmp"),
+        LANG: "C.UTF-8",
+        TZ: "UTC",
+        OPENCLAW_OFFLINE: "1",
+      },
+    };
+  }
+
+  it("connects the agent with its own key: a one-shot and a heartbeat reach Offload, the heartbeat served locally", async () => {
+    const port = await freePort();
+    const home = plainHome(port);
+    const connect = await runCli(["openclaw", "connect", "--url", harness.gateway.url], {
+      HOME: home.dir,
+      OPENCLAW_CONFIG_PATH: undefined,
+      OPENCLAW_STATE_DIR: undefined,
+      OFFLOAD_DATA_DIR: harness.server.dataDir,
+      DATABASE_URL: undefined,
+      OFFLOAD_ADMIN_TOKEN: undefined,
+    });
+    expect(connect.code, `offload openclaw connect: ${connect.stdout}\n${connect.stderr}`).toBe(0);
+    expect(connect.stdout).toMatch(/^\+\s+"primary": "offload-ops\/claude-opus-4-6"/m);
+    const envText = fs.readFileSync(path.join(home.dir, ".openclaw", ".env"), "utf8");
+    const key = /^OFFLOAD_KEY_OPS=(ofk_\S+)$/m.exec(envText)?.[1];
+    expect(key, `the key in OpenClaw's .env:\n${envText}`).toBeTruthy();
+    expect(connect.stdout).not.toContain(key!);
+    const written = fs.readFileSync(path.join(home.dir, ".openclaw", "openclaw.json"), "utf8");
+    expect(written).toContain("// on call");
+    expect(written).not.toContain(key!);
+
+    // A one-shot through OpenClaw's own config loading (its .env, the \${OFFLOAD_KEY_OPS} reference).
+    harness.reset();
+    harness.anthropic.setReply((): AnthropicReply => ({ text: "pong" }));
+    const result = await openclaw(home, [
+      "agent",
+      "--local",
+      "--agent",
+      "ops",
+      "--message",
+      "Reply with the single word pong.",
+      "--json",
+    ]);
+    await harness.settled();
+    expect.soft(result.code, `one-shot after connect (${why(result)})`).toBe(0);
+    const sent = harness.gateway.exchanges.filter((e) => e.request.url.startsWith("/v1/messages"));
+    expect(sent.length, "one-shot: requests that reached Offload").toBeGreaterThan(0);
+    for (const e of sent) {
+      const credential = e.request.headers["x-api-key"] ?? e.request.headers.authorization?.replace(/^Bearer /, "");
+      expect(credential, "one-shot: OpenClaw sent the agent's Offload key").toBe(key);
+      expect(e.response?.status, "one-shot: Offload's answer").toBe(200);
+    }
+    const turns = await harness.agentTurns("ops");
+    expect(turns.length, "one-shot: turns recorded for the connected agent").toBeGreaterThan(0);
+
+    // A heartbeat with default settings: recognised by Offload and answered by the local model.
+    const last = await runHeartbeat(home, port, "NO_REPLY");
+    expect
+      .soft(String(last?.status), `heartbeat: the Gateway's last heartbeat (${JSON.stringify(last)})`)
+      .toMatch(/^ok/);
+    const beats = harness.gateway.exchanges.filter((e) => e.request.url.startsWith("/v1/messages"));
+    expect(beats.length, "heartbeat: requests that reached Offload").toBeGreaterThan(0);
+    for (const e of beats) {
+      expect.soft(e.response?.headers["x-offload-lane"], "heartbeat: the lane").toBe("local");
+      const credential = e.request.headers["x-api-key"] ?? e.request.headers.authorization?.replace(/^Bearer /, "");
+      expect.soft(credential, "heartbeat: the agent's key").toBe(key);
+    }
+    expect(harness.upstream.exchanges, "heartbeat: requests that reached Claude").toHaveLength(0);
+    const [beat] = await harness.agentTurns("ops");
+    expect(beat).toMatchObject({ lane: "local", status: "ok" });
+    expect(beat!.reason).toMatch(/^recognised as a heartbeat/);
+
+    // And back: disconnect restores the model, connect again would be a no-op.
+    const disconnect = await runCli(["openclaw", "disconnect"], {
+      HOME: home.dir,
+      OPENCLAW_CONFIG_PATH: undefined,
+      OPENCLAW_STATE_DIR: undefined,
+    });
+    expect(disconnect.code, `offload openclaw disconnect: ${disconnect.stdout}\n${disconnect.stderr}`).toBe(0);
+    const restored = fs.readFileSync(path.join(home.dir, ".openclaw", "openclaw.json"), "utf8");
+    expect(restored).not.toContain("offload-ops");
+    expect(fs.readFileSync(path.join(home.dir, ".openclaw", ".env"), "utf8")).not.toContain("OFFLOAD_KEY_OPS");
   });
 });
