@@ -18,6 +18,8 @@ import { importOpenClawFleet, previewOpenClawImport } from "./import-fleet";
 import { prepareOpenClawConnect } from "./prepare-connect";
 import { connectOpenClawFile, disconnectOpenClawFile, readEnvFile } from "./connect-files";
 import { exportOpenClawFleet } from "./export-fleet";
+import { recordTurns } from "@/server/db/record-turns";
+import { testTurn } from "@/server/testing/turn-fixture";
 
 const BASE_URL = "http://127.0.0.1:3999";
 
@@ -187,6 +189,18 @@ for (const target of testDatabases()) {
       });
       expect(result.keysReplaced).toEqual(["reviewer"]);
       expect(result.keysWritten).toEqual(["OFFLOAD_KEY_REVIEWER"]);
+    });
+
+    it("suggests lightContext for an agent whose recorded heartbeats do not fit the local context", async () => {
+      await importOpenClawFleet(db, { text: FLEET }, "Operator");
+      const beat = (promptTokens: number) =>
+        testTurn({ agentId: "reviewer", taskTypeId: "heartbeat", lane: "claude", promptTokens });
+      await recordTurns(db, [beat(40_000), beat(41_000), beat(39_000)]);
+      const result = await prepareOpenClawConnect(db, { text: FLEET, baseUrl: BASE_URL, dryRun: true }, "cli");
+      expect(result.suggestions).toEqual([expect.stringMatching(/^reviewer: .*40,000 tokens.*lightContext: true/)]);
+      await recordTurns(db, [beat(2_000), beat(2_000), beat(2_000), beat(2_000)]);
+      const small = await prepareOpenClawConnect(db, { text: FLEET, baseUrl: BASE_URL, dryRun: true }, "cli");
+      expect(small.suggestions).toEqual([]);
     });
 
     it("exports the fleet as OpenClaw config that imports back into the same fleet, in both shapes", async () => {
