@@ -79,16 +79,21 @@ function openclawHome(
     logging: { file: path.join(home.dir, "openclaw.log") },
     ...extra,
   };
-  fs.mkdirSync(path.join(home.dir, ".openclaw"), { recursive: true });
-  fs.mkdirSync(path.join(home.dir, "tmp"));
-  fs.writeFileSync(path.join(home.dir, ".openclaw", "openclaw.json"), JSON.stringify(config, null, 2));
+  return writeHome(home.dir, JSON.stringify(config, null, 2));
+}
+
+/** Writes ~/.openclaw/openclaw.json into an isolated HOME; the environment OpenClaw runs with there. */
+function writeHome(dir: string, configText: string): Home {
+  fs.mkdirSync(path.join(dir, ".openclaw"), { recursive: true });
+  fs.mkdirSync(path.join(dir, "tmp"));
+  fs.writeFileSync(path.join(dir, ".openclaw", "openclaw.json"), configText);
   const nodeBin = path.dirname(clients.node24);
   return {
-    dir: home.dir,
+    dir,
     env: {
       PATH: `${nodeBin}${path.delimiter}${process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin"}`,
-      HOME: home.dir,
-      TMPDIR: path.join(home.dir, "tmp"),
+      HOME: dir,
+      TMPDIR: path.join(dir, "tmp"),
       LANG: "C.UTF-8",
       TZ: "UTC",
       // No downloads of helper binaries (docs/help/environment.md): the suite runs offline.
@@ -339,21 +344,7 @@ describe("offload openclaw connect on a real OpenClaw config", () => {
   "logging": { "file": ${JSON.stringify(path.join(home.dir, "openclaw.log"))} },
 }
 `;
-    fs.mkdirSync(path.join(home.dir, ".openclaw"), { recursive: true });
-    fs.mkdirSync(path.join(home.dir, "tmp"));
-    fs.writeFileSync(path.join(home.dir, ".openclaw", "openclaw.json"), config);
-    const nodeBin = path.dirname(clients.node24);
-    return {
-      dir: home.dir,
-      env: {
-        PATH: `${nodeBin}${path.delimiter}${process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin"}`,
-        HOME: home.dir,
-        TMPDIR: path.join(home.dir, "tmp"),
-        LANG: "C.UTF-8",
-        TZ: "UTC",
-        OPENCLAW_OFFLINE: "1",
-      },
-    };
+    return writeHome(home.dir, config);
   }
 
   it("connects the agent with its own key: a one-shot and a heartbeat reach Offload, the heartbeat served locally", async () => {
