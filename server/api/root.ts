@@ -12,6 +12,7 @@ import { smokeRouter } from "./routers/smoke";
 import { modelsRouter } from "./routers/models";
 import { turnsRouter } from "./routers/turns";
 import { openclawRouter } from "./routers/openclaw";
+import { tasksRouter } from "./routers/tasks";
 
 export const appRouter = createTRPCRouter({
   agents: agentsRouter,
@@ -25,6 +26,7 @@ export const appRouter = createTRPCRouter({
   models: modelsRouter,
   turns: turnsRouter,
   openclaw: openclawRouter,
+  tasks: tasksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -27,7 +27,7 @@ export type TurnRecord = {
   /** null: the served model has no price. */
   costMicroUsd: bigint | null;
   counterfactualMicroUsd: bigint | null;
-  source: "gateway" | "reported" | "demo";
+  source: "gateway" | "reported" | "demo" | "sidecar";
   startedAt: Date;
   /** The instruction's fingerprint (core/turns/fingerprint.ts); gateway turns only. */
   fingerprint?: { id: string; template: string } | null;

@@ -22,6 +22,8 @@ export const BODY_LIMITS = {
   turns: { maxBytes: 2 * MB, json: { maxDepth: MAX_DEPTH, maxStringBytes: 16 * 1024, maxItems: 10_000 } },
   /** POST /api/v1/route: a title and a description of at most 200,000 characters (6 bytes each, escaped). */
   route: { maxBytes: 2 * MB, json: { maxDepth: MAX_DEPTH, maxStringBytes: 1_200_000, maxItems: 10_000 } },
+  /** POST /api/v1/tasks and .../complete: a sidecar file.write's content or file.read's result (10 MB), escaped. */
+  tasks: { maxBytes: 24 * MB, json: { maxDepth: MAX_DEPTH, maxStringBytes: 22 * MB, maxItems: 100_000 } },
 } as const satisfies Record<string, BodyLimits>;
 
 const megabytes = (bytes: number) => (bytes >= MB ? `${Math.round((bytes / MB) * 10) / 10} MB` : `${bytes} bytes`);

@@ -1,0 +1,5 @@
+import { handleClaimNextTask } from "@/server/tasks/handle-task-requests";
+
+export const dynamic = "force-dynamic";
+
+export const GET = (request: Request) => handleClaimNextTask(request);
