@@ -8,6 +8,7 @@ import { formatCount, formatMicroUsd, formatShare } from "@/server/core/money";
 import { isAgentStale } from "@/server/core/agent-staleness";
 import { formatAgo } from "@/components/format";
 import { FleetBudgets } from "./fleet-budgets";
+import { OpenClawPanel } from "./openclaw-panel";
 
 type SortKey = "name" | "pin" | "turnsPerDay" | "costPerDay" | "localShare" | "lastSeen";
 
@@ -238,6 +239,7 @@ export function FleetView() {
           </p>
         </Card>
       )}
+      <OpenClawPanel />
     </div>
   );
 }

@@ -40,7 +40,10 @@ export function resolveOpenClawPaths(
 ): { configPath: string; envFile: string } {
   const defaults = defaultOpenClawPaths(processEnv);
   if (!configPath) return defaults;
-  const resolved = path.resolve(configPath);
+  const home = processEnv.HOME || os.homedir();
+  const resolved = path.resolve(
+    configPath === "~" || configPath.startsWith("~/") ? path.join(home, configPath.slice(1)) : configPath,
+  );
   if (resolved === defaults.configPath) return defaults;
   return { configPath: resolved, envFile: path.join(path.dirname(resolved), ".env") };
 }
@@ -123,7 +126,9 @@ export type ConnectFileOptions = {
   dryRun?: boolean;
 };
 
-export type ConnectFileResult = Omit<PrepareConnectResult, "text" | "keys"> & {
+export type ConnectFileResult = Omit<PrepareConnectResult, "text" | "keys" | "plan"> & {
+  /** The plan without its edits (the state file keeps those). */
+  plan: Omit<PrepareConnectResult["plan"], "edits">;
   configPath: string;
   envFile: string;
   statePath: string;
@@ -151,10 +156,12 @@ export async function connectOpenClawFile(
     ...(options.heartbeatDirect ? { heartbeatDirect: true } : {}),
     ...(options.dryRun ? { dryRun: true } : {}),
   });
-  const { text: newText, keys, ...rest } = prepared;
+  const { text: newText, keys, plan: fullPlan, ...rest } = prepared;
+  const { edits: _edits, ...plan } = fullPlan;
   const statePath = statePathOf(configPath);
   const result: ConnectFileResult = {
     ...rest,
+    plan,
     configPath,
     envFile,
     statePath,

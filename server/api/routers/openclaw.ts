@@ -16,7 +16,7 @@ const configFile = z.object({
     .string()
     .trim()
     .max(4_096)
-    .refine((p) => p === "" || p.startsWith("/"), "configPath: an absolute path")
+    .refine((p) => p === "" || p.startsWith("/") || p.startsWith("~/"), "an absolute path (or ~/...)")
     .optional(),
   dryRun: z.boolean().optional(),
 });

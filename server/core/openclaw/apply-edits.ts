@@ -6,6 +6,7 @@ import JSON5 from "json5";
 import { applyEdits, modify, parse, type FormattingOptions, type ParseError } from "jsonc-parser";
 import { writeAtPath } from "./json-path";
 import type { ConfigEdit } from "./openclaw-types";
+import { redactSecrets } from "./redact-secrets";
 
 /** The file's own indentation (its first indented key or bracket, not a comment) and line ends, for what jsonc-parser inserts. */
 function readFormatting(text: string): FormattingOptions {
@@ -35,7 +36,10 @@ export function applyConfigEdits(text: string, edits: readonly ConfigEdit[]): { 
 /** A unified diff of the file before and after (from its `---`/`+++` headers); empty when nothing changed. */
 export function diffConfig(before: string, after: string, fileName: string): string {
   if (before === after) return "";
-  return createTwoFilesPatch(fileName, fileName, before, after, undefined, undefined, {
-    headerOptions: FILE_HEADERS_ONLY,
-  });
+  // Shown on a terminal and a page: the file's own credentials stay out of it.
+  return redactSecrets(
+    createTwoFilesPatch(fileName, fileName, before, after, undefined, undefined, {
+      headerOptions: FILE_HEADERS_ONLY,
+    }),
+  );
 }
