@@ -11,6 +11,7 @@ const NAV = [
   { href: "/", label: "Fleet" },
   { href: "/tiers", label: "Tiers" },
   { href: "/turns", label: "Turns" },
+  { href: "/tasks", label: "Tasks" },
   { href: "/costs", label: "Costs" },
   { href: "/health", label: "Health" },
   { href: "/smoke", label: "Smoke" },

@@ -345,7 +345,7 @@ export function OpenClawConnect() {
             className={`${inputClass} mt-1 block w-full max-w-xl font-mono ${pathError && error.field !== null ? "border-red-500 dark:border-red-500" : ""}`}
           />
           <p id={`${id}-path-help`} className="mt-1 text-xs text-zinc-500">
-            An absolute path on the server&rsquo;s machine; empty: OpenClaw&rsquo;s own config there
+            An absolute path on the server&rsquo;s machine (~/ is its home); empty: OpenClaw&rsquo;s own config there
             (OPENCLAW_CONFIG_PATH, else ~/.openclaw/openclaw.json).
           </p>
         </div>

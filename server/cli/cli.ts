@@ -11,6 +11,7 @@ import { projectCommand } from "./project";
 import { smokeCommand } from "./smoke";
 import { settingsCommand } from "./settings";
 import { OPENCLAW_USAGE, openclawCommand } from "./openclaw";
+import { SIDECAR_USAGE, sidecarCommand } from "./sidecar";
 
 const USAGE = `Usage: offload <command>
 
@@ -36,6 +37,7 @@ const USAGE = `Usage: offload <command>
   settings set <key> <value> [--note TEXT]
                                   change one setting, audited (the value as JSON when it parses, else as text)
 ${OPENCLAW_USAGE}
+${SIDECAR_USAGE}
   db migrate                      apply pending database migrations
   db seed [--no-demo]             seed the catalogue, prices and settings (and the demo fleet, once)
 
@@ -251,6 +253,8 @@ async function runCli(argv: string[]): Promise<number> {
         return await settingsCommand(env, rest);
       case "openclaw":
         return await openclawCommand(env, rest);
+      case "sidecar":
+        return await sidecarCommand(rest);
       default:
         throw new UsageError(`unknown command: ${command}`);
     }
