@@ -8,14 +8,9 @@ export type TaskOverview = RouterOutputs["tasks"]["overview"];
 export type Task = TaskOverview["tasks"][number];
 export type TaskStatus = Task["status"];
 
-/** The statuses in the order a task goes through them (the server's TASK_STATUSES). */
-export const TASK_STATUSES = [
-  "queued",
-  "claimed",
-  "done",
-  "failed",
-  "cancelled",
-] as const satisfies readonly TaskStatus[];
+import { TASK_STATUSES } from "@/server/core/tasks/task-statuses";
+
+export { TASK_STATUSES };
 
 export const TASKS_LIMIT = 100;
 /** How often the page reads the queue again (a running sidecar's progress shows within this). */

@@ -107,7 +107,7 @@ describe("offload sidecar", () => {
       [write.id, "done", false],
       [ask.id, "done", true],
     ]);
-    expect(queue.claims.at(-1)!.url).toBe("/api/v1/tasks/next?agent=worker-1");
+    expect(queue.claims.at(-1)!.url).toBe("/api/v1/tasks/next?agent=worker-1&lease=900");
   });
 
   it("polling stops on SIGTERM after completing the task in hand, with exit code 0", async () => {

@@ -7,6 +7,9 @@ import { LANES } from "@/server/core/lanes";
 import { describeZodError } from "@/server/core/errors";
 import { readErrorMessage } from "./read-error-message";
 
+/** Seconds a claim lasts: longer than the longest action (escalation's 5-minute timeout). */
+const CLAIM_LEASE_SECONDS = 900;
+
 export type Connection = {
   /** Offload's base URL, without a trailing slash. */
   url: string;
@@ -81,7 +84,8 @@ async function request(what: string, url: string, init: RequestInit): Promise<Re
 
 /** The agent's next task, null when the queue has none (204). */
 export async function claimNextTask(conn: Connection): Promise<ClaimedTask | UnreadableTask | null> {
-  const url = `${conn.url}/api/v1/tasks/next?agent=${encodeURIComponent(conn.agent)}`;
+  // A lease longer than the slowest action (a git push, an escalation: 5 minutes) so the claim outlives the work.
+  const url = `${conn.url}/api/v1/tasks/next?agent=${encodeURIComponent(conn.agent)}&lease=${CLAIM_LEASE_SECONDS}`;
   const res = await request("claiming the next task", url, { headers: headers(conn) });
   if (res.status === 204) return null;
   if (res.status !== 200)

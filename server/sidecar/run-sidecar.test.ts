@@ -64,7 +64,7 @@ describe("runSidecar --once", () => {
     // Claims: one per task, then the 204; each with the agent's key and id.
     expect(queue.claims).toHaveLength(8);
     for (const c of queue.claims) {
-      expect(c.url).toBe("/api/v1/tasks/next?agent=worker-1");
+      expect(c.url).toBe("/api/v1/tasks/next?agent=worker-1&lease=900");
       expect(c.headers["x-api-key"]).toBe(queue.key);
     }
 

@@ -5,7 +5,8 @@ import { z } from "zod";
 import type { Db } from "@/server/db/client";
 import { LANES, type Lane } from "@/server/core/lanes";
 import { microUsdToNumber } from "@/server/core/money";
-import { TASK_STATUSES, toTaskView, type TaskStatus, type TaskView } from "./task-queue";
+import { TASK_STATUSES, type TaskStatus } from "@/server/core/tasks/task-statuses";
+import { toTaskView, type TaskView } from "./task-queue";
 
 export const taskListInput = z.object({
   status: z.enum(TASK_STATUSES).optional(),
@@ -30,8 +31,10 @@ export type TaskOverview = {
 
 export async function readTaskOverview(db: Db, raw: TaskListInput = {}, now: Date = new Date()): Promise<TaskOverview> {
   const input = taskListInput.parse(raw);
-  const nowText = now.toISOString().replace("T", " ").replace("Z", "");
-  const dayAgo = new Date(now.getTime() - 86_400_000);
+  // timestamp(3) columns hold UTC wall clocks (as Prisma writes them): compared with wall-clock text.
+  const wallClock = (d: Date) => d.toISOString().replace("T", " ").replace("Z", "");
+  const nowText = wallClock(now);
+  const dayAgo = wallClock(new Date(now.getTime() - 86_400_000));
   const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
   const [counts, hours, timing, failures, tasks, sidecar] = await Promise.all([
     db.sql.query<{ lane: Lane; status: TaskStatus; tasks: string }>(
@@ -46,21 +49,28 @@ export async function readTaskOverview(db: Db, raw: TaskListInput = {}, now: Dat
               count(*) filter (where "status" = 'done' and "escalated")::text as escalated,
               count(*) filter (where "status" = 'done' and coalesce("executedBy", 'agent') = 'agent')::text as agent,
               count(*) filter (where "status" = 'failed')::text as failed
-         from "Task" where "completedAt" >= $1 group by 1 order by 1`,
+         from "Task" where "completedAt" >= $1::timestamp(3) group by 1 order by 1`,
       [dayAgo],
     ),
     db.sql.query<{ wait: number | null; run: number | null }>(
       `select percentile_cont(0.5) within group (order by extract(epoch from ("claimedAt" - "createdAt"))) as wait,
               percentile_cont(0.5) within group (order by extract(epoch from ("completedAt" - "claimedAt"))) as run
-         from "Task" where "completedAt" >= $1 and "claimedAt" is not null`,
+         from "Task" where "completedAt" >= $1::timestamp(3) and "claimedAt" is not null and "status" in ('done', 'failed')`,
       [dayAgo],
     ),
     db.prisma.task.findMany({ where: { status: "failed" }, orderBy: { completedAt: "desc" }, take: 10 }),
     db.prisma.task.findMany({
       where: {
-        ...(input.status ? { status: input.status } : {}),
+        // An expired claim is queued again (the next claim takes it): listed as the counts show it.
+        ...(input.status === "queued"
+          ? { OR: [{ status: "queued" }, { status: "claimed", claimExpiresAt: { lt: now } }] }
+          : input.status === "claimed"
+            ? { status: "claimed", claimExpiresAt: { gte: now } }
+            : input.status
+              ? { status: input.status }
+              : {}),
         ...(input.lane ? { lane: input.lane } : {}),
-        ...(input.agent ? { OR: [{ agentId: input.agent }, { claimedBy: input.agent }] } : {}),
+        ...(input.agent ? { AND: [{ OR: [{ agentId: input.agent }, { claimedBy: input.agent }] }] } : {}),
       },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       take: input.limit,

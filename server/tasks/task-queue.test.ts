@@ -12,7 +12,7 @@ import { testTurn } from "@/server/testing/turn-fixture";
 import { invalidateGatewayState } from "@/server/gateway/gateway-state";
 import { configureTurnWriter, flushTurns, resetTurnWriter } from "@/server/gateway/turn-writer";
 import { handleClaimNextTask, handleCompleteTask, handleQueueTask, handleReadTask } from "./handle-task-requests";
-import { cancelTask, claimNextTask, requeueTask } from "./task-queue";
+import { cancelTask, claimNextTask, queueTask, requeueTask } from "./task-queue";
 import { readTaskOverview } from "./read-tasks";
 
 const BASE = "http://offload.test";
@@ -95,6 +95,9 @@ for (const target of testDatabases()) {
         expect(res.status, JSON.stringify(body)).toBe(status);
         expect(JSON.stringify(res.body)).toMatch(field);
       }
+      await expect(
+        queueTask(db, { title: "x", payload: { action: "git.status" } }, { kind: "admin", name: "operator" }),
+      ).rejects.toThrow(/a sidecar action runs in one agent's work dir/);
       const noKey = await handleQueueTask(new Request(`${BASE}/api/v1/tasks`, { method: "POST", body: "{}" }), db);
       expect(noKey.status).toBe(401);
       expect(await db.prisma.task.count()).toBe(0);

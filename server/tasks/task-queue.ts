@@ -8,6 +8,7 @@
 import crypto from "node:crypto";
 import { z } from "zod";
 import type { Db } from "@/server/db/client";
+import { Prisma } from "@/server/db/generated/client";
 import { OffloadError } from "@/server/core/errors";
 import { LANE_TIER, type Lane } from "@/server/core/lanes";
 import {
@@ -21,8 +22,8 @@ import { decideRouteFor } from "@/server/routing/decide-routes";
 import { enqueueTurns } from "@/server/gateway/turn-writer";
 import type { Caller } from "@/server/agents/authenticate-caller";
 
-export const TASK_STATUSES = ["queued", "claimed", "done", "failed", "cancelled"] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
+export { TASK_STATUSES, type TaskStatus } from "@/server/core/tasks/task-statuses";
+import type { TaskStatus } from "@/server/core/tasks/task-statuses";
 
 /** How long a claim lasts unless the claimer asks otherwise (`lease`, seconds). */
 export const DEFAULT_LEASE_SECONDS = 300;
@@ -190,6 +191,13 @@ export async function queueTask(db: Db, raw: unknown, caller: Caller): Promise<T
       throw new OffloadError("BAD_REQUEST", `${field}: ${issue.message}`, field);
     }
     action = parsed.data.action;
+    // A script runs in one agent's work dir, by that agent's sidecar: never "whichever claims it first".
+    if (!agentId)
+      throw new OffloadError(
+        "BAD_REQUEST",
+        "agent: a sidecar action runs in one agent's work dir; name the agent",
+        "agent",
+      );
   }
   const decision =
     action && !input.taskType
@@ -225,7 +233,7 @@ export async function queueTask(db: Db, raw: unknown, caller: Caller): Promise<T
   return toTaskView(row as TaskRow);
 }
 
-/** Claims the next task for an agent (its own first by priority, then any agent's), or null when there is none. */
+/** Claims the next task for an agent (its own and the unassigned ones, by priority then age), or null when there is none. */
 export async function claimNextTask(
   db: Db,
   input: { agentId: string; leaseSeconds?: number },
@@ -380,7 +388,19 @@ export async function readTask(db: Db, id: string, caller: Caller): Promise<Task
 export async function requeueTask(db: Db, id: string): Promise<TaskView> {
   const updated = await db.prisma.task.updateMany({
     where: { id, status: { in: ["failed", "cancelled", "claimed"] } },
-    data: { status: "queued", claimedBy: null, claimedAt: null, claimExpiresAt: null, error: null, completedAt: null },
+    data: {
+      status: "queued",
+      claimedBy: null,
+      claimedAt: null,
+      claimExpiresAt: null,
+      error: null,
+      completedAt: null,
+      result: Prisma.DbNull,
+      executedBy: null,
+      escalated: false,
+      turnsUsed: 0,
+      turnId: null,
+    },
   });
   const task = await db.prisma.task.findUnique({ where: { id } });
   if (!task) throw new OffloadError("NOT_FOUND", `no task ${id}`, "id");

@@ -35,8 +35,16 @@ const branchName = z
 export const sidecarActionSchema = z.discriminatedUnion(
   "action",
   [
-    z.object({ action: z.literal("file.write"), path: relativePath(), content: z.string().max(10_000_000) }),
-    z.object({ action: z.literal("file.append"), path: relativePath(), content: z.string().max(10_000_000) }),
+    z.object({
+      action: z.literal("file.write"),
+      path: relativePath(),
+      content: z.string({ error: "the text to write" }).max(10_000_000, "at most 10,000,000 characters"),
+    }),
+    z.object({
+      action: z.literal("file.append"),
+      path: relativePath(),
+      content: z.string({ error: "the text to write" }).max(10_000_000, "at most 10,000,000 characters"),
+    }),
     z.object({ action: z.literal("file.read"), path: relativePath() }),
     z.object({ action: z.literal("file.list"), path: relativePath().default(".") }),
     z.object({ action: z.literal("file.rename"), from: relativePath(), to: relativePath() }),
@@ -93,12 +101,32 @@ export function namesSidecarAction(payload: unknown): boolean {
   );
 }
 
-/** The catalogue's task type each action's work counts as (core/catalogue.ts: the Tier 0 types). */
+/** The catalogue's task type each action's work counts as (core/catalogue.ts), for its name and for
+ *  the Claude cost it avoids (the type's average); the task stays in the sidecar lane whatever the type's lane. */
 export function taskTypeOfAction(action: SidecarActionName): string {
-  if (action === "git.fetch" || action === "git.status") return "git-fetch";
-  if (action.startsWith("git.")) return "git-commit-push";
-  if (action.startsWith("file.")) return "file-write-literal";
-  return "mailbox-ack";
+  switch (action) {
+    case "git.fetch":
+      return "git-fetch";
+    case "git.status":
+      return "git-operations";
+    case "git.checkout_new_branch":
+    case "git.add":
+    case "git.commit":
+    case "git.push":
+      return "git-commit-push";
+    case "file.read":
+    case "file.list":
+      return "file-read-write";
+    case "file.write":
+    case "file.append":
+    case "file.rename":
+    case "file.delete":
+      return "file-write-literal";
+    case "http.get":
+      return "mailbox-poll";
+    case "http.post_json":
+      return "mailbox-ack";
+  }
 }
 
 /** What a sidecar stores as a task's result: the file content, listing, git output, or HTTP status and body. */
