@@ -25,6 +25,8 @@ export type AgentTurnRow = {
   escalatedFromTurnId: string | null;
   reason: string | null;
   errorMessage: string | null;
+  /** gateway, reported (by the agent, not metered), sidecar (a script's zero-token turn) or demo. */
+  source: string;
 };
 export type AgentDetail = {
   agent: AgentSummary & { keyActive: boolean };
@@ -90,6 +92,7 @@ export async function readAgentDetail(db: Db, rawId: string, now: Date = new Dat
         escalatedFromTurnId: true,
         reason: true,
         errorMessage: true,
+        source: true,
       },
     }),
   ]);
