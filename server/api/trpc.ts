@@ -52,6 +52,23 @@ export function refuseUnsafeTrpcRequest(req: Request): Response | null {
   return null;
 }
 
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * A mutation's body, read whole and checked to be UTF-8 (tRPC would decode broken bytes into
+ * replacement characters and act on what is left): the request again with those bytes, or a 400.
+ */
+export async function readTrpcBody(req: Request): Promise<Request | Response> {
+  if (req.method === "GET" || req.method === "HEAD") return req;
+  const bytes = new Uint8Array(await req.arrayBuffer());
+  try {
+    utf8.decode(bytes);
+  } catch {
+    return refusal(req, 400, "BAD_REQUEST", "Offload's admin API takes UTF-8 JSON; the body is not valid UTF-8");
+  }
+  return new Request(req.url, { method: req.method, headers: req.headers, body: bytes });
+}
+
 const TRPC_CODE = {
   BAD_REQUEST: "BAD_REQUEST",
   UNAUTHORIZED: "UNAUTHORIZED",

@@ -6,6 +6,7 @@ import { handleMessages } from "@/server/gateway/handle-messages";
 import { handleCountTokens } from "@/server/gateway/handle-count-tokens";
 import { handleReportTurns } from "@/server/turns/report-turns";
 import { handleRouteRequest } from "@/server/routing/handle-route-request";
+import { handleQueueTask } from "@/server/tasks/handle-task-requests";
 
 export type AgentHandler = (request: Request, db?: Db) => Promise<Response>;
 
@@ -14,6 +15,7 @@ const AGENT_ROUTES: Readonly<Record<string, AgentHandler>> = {
   "/v1/messages/count_tokens": handleCountTokens,
   "/api/v1/turns": handleReportTurns,
   "/api/v1/route": handleRouteRequest,
+  "/api/v1/tasks": handleQueueTask,
 };
 
 /** The handler for a POST to one of the agent endpoints, or null (everything else goes to Next). */

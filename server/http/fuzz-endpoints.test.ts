@@ -20,7 +20,7 @@ import { configureTurnWriter, flushTurns, resetTurnWriter } from "@/server/gatew
 import { invalidateGatewayState } from "@/server/gateway/gateway-state";
 import { resetEnv } from "@/server/process/env";
 import { appRouter } from "@/server/api/root";
-import type { TRPCContext } from "@/server/api/trpc";
+import { readTrpcBody, refuseUnsafeTrpcRequest, type TRPCContext } from "@/server/api/trpc";
 import { createRandom, type Random } from "@/server/core/random";
 import { agentRoute } from "./agent-routes";
 import { serveWebHandler } from "./web-handler";
@@ -135,17 +135,30 @@ const routeBase = (r: Random) => ({
   ...(chance(r, 0.3) ? { description: junk(r, 400) } : {}),
 });
 
-type Endpoint = "messages" | "countTokens" | "turns" | "route";
+const tasksBase = (r: Random) => ({
+  title: `task ${junk(r, 40)}`,
+  ...(chance(r, 0.5) ? { payload: { action: "file.write", path: "notes/x.txt", content: junk(r, 40) } } : {}),
+  ...(chance(r, 0.3) ? { priority: r.int(-5, 5) } : {}),
+});
+
+type Endpoint = "messages" | "countTokens" | "turns" | "route" | "tasks";
 const PATHS: Record<Endpoint, string> = {
   messages: "/v1/messages",
   countTokens: "/v1/messages/count_tokens",
   turns: "/api/v1/turns",
   route: "/api/v1/route",
+  tasks: "/api/v1/tasks",
 };
 /** Over the endpoint's string limit (json-limits), where that is below its body cap. */
 const LONG_STRING: Partial<Record<Endpoint, number>> = { turns: 16 * 1024 + 1, route: 1_200_001 };
 /** Over the endpoint's array limit. */
-const MANY_ITEMS: Record<Endpoint, number> = { messages: 100_001, countTokens: 100_001, turns: 10_001, route: 10_001 };
+const MANY_ITEMS: Record<Endpoint, number> = {
+  messages: 100_001,
+  countTokens: 100_001,
+  turns: 10_001,
+  route: 10_001,
+  tasks: 100_001,
+};
 
 /** Breaks the body as an object: a required field of the wrong type, missing, or out of range. */
 function breakObject(r: Random, endpoint: Endpoint, body: Record<string, unknown>): string {
@@ -243,6 +256,34 @@ function breakObject(r: Random, endpoint: Endpoint, body: Record<string, unknown
           body.agent = pick(r, [["fuzzer"], { id: "fuzzer" }, true, 0]);
           return "agent not a string";
       }
+    case "tasks":
+      switch (r.int(0, 5)) {
+        case 0:
+          body.title = chance(r, 0.8) ? notString(r) : pick(r, ["", "   ", "t".repeat(20_001)]);
+          return "title wrong";
+        case 1:
+          delete body.title;
+          return "title missing";
+        case 2:
+          body.priority = pick(r, [1.5, "1", 2_000_000, -2_000_000, [], null]);
+          return "priority wrong";
+        case 3:
+          body.agent = pick(r, [1, [], "Not A Slug!", "fu\u0000zz", "someone-else", "x".repeat(64)]);
+          return "agent wrong";
+        case 4:
+          body.taskType = pick(r, ["", "no-such-task-type", 5, {}, "heart\u0000beat"]);
+          return "taskType wrong";
+        default:
+          body.payload = pick(r, [
+            { action: "file.write", path: "", content: "x" },
+            { action: "file.write", path: "a.txt" },
+            { action: "git.checkout_new_branch", name: "-x" },
+            { action: "git.add", paths: [] },
+            { action: "http.get", url: "ftp://example.com/" },
+            { action: "file.rename", from: "a\u0000b", to: "c" },
+          ]);
+          return "payload action wrong";
+      }
   }
 }
 
@@ -320,7 +361,7 @@ function breakBytes(
 }
 
 function agentCase(r: Random, keys: { agent: string }): Case {
-  const endpoint = pick(r, ["messages", "countTokens", "turns", "route"] as const);
+  const endpoint = pick(r, ["messages", "countTokens", "turns", "route", "tasks"] as const);
   const body =
     endpoint === "messages"
       ? messagesBase(r, true)
@@ -328,7 +369,9 @@ function agentCase(r: Random, keys: { agent: string }): Case {
         ? messagesBase(r, false)
         : endpoint === "turns"
           ? turnsBase(r)
-          : routeBase(r);
+          : endpoint === "route"
+            ? routeBase(r)
+            : tasksBase(r);
   const headers: Record<string, string> = { "content-type": "application/json", "anthropic-version": "2023-06-01" };
   const auth = r.next();
   if (auth < 0.85) headers[chance(r, 0.5) ? "x-api-key" : "authorization"] = keys.agent;
@@ -502,9 +545,20 @@ describe("fuzzing the agent endpoints and the admin API", () => {
         return;
       }
       if (req.url?.startsWith("/api/trpc/")) {
+        // As app/api/trpc/[trpc]/route.ts: the admin API's own refusals first, then tRPC.
         void serveWebHandler(
-          (request) =>
-            fetchRequestHandler({ endpoint: "/api/trpc", req: request, router: appRouter, createContext: context }),
+          async (original) => {
+            const refused = refuseUnsafeTrpcRequest(original);
+            if (refused) return refused;
+            const request = await readTrpcBody(original);
+            if (request instanceof Response) return request;
+            return fetchRequestHandler({
+              endpoint: "/api/trpc",
+              req: request,
+              router: appRouter,
+              createContext: context,
+            });
+          },
           req,
           res,
           "http://127.0.0.1",
@@ -604,12 +658,14 @@ describe("fuzzing the agent endpoints and the admin API", () => {
     expect(errors.mock.calls.filter((c) => String(c[0]).startsWith("offload:"))).toEqual([]);
     errors.mockRestore();
     expect(seconds).toBeLessThan(120); // ~20-25 s alone on the 2-core test machine
-    for (const kind of ["messages", "countTokens", "turns", "route"]) expect(counts.get(kind)).toBeGreaterThan(1_500);
+    for (const kind of ["messages", "countTokens", "turns", "route", "tasks"])
+      expect(counts.get(kind)).toBeGreaterThan(1_200);
     expect([...counts.keys()].filter((k) => k.startsWith("trpc")).length).toBeGreaterThan(5);
 
     // Nothing the fuzz sent was stored, and the fake Ollama saw no chat.
     await flushTurns();
     expect(await db.prisma.turn.count()).toBe(0);
+    expect(await db.prisma.task.count()).toBe(0);
     expect(ollama.requests.filter((q) => q.path === "/api/chat")).toEqual([]);
 
     // Metering still flows: a reported turn and a gateway turn are recorded.
