@@ -237,6 +237,8 @@ async function runCli(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   try {
+    // The sidecar runs on the agent's host: Offload's own environment (its database) is none of its business.
+    if (command === "sidecar") return await sidecarCommand(rest);
     const env = readProcessEnv();
     switch (command) {
       case "agents":
@@ -253,8 +255,6 @@ async function runCli(argv: string[]): Promise<number> {
         return await settingsCommand(env, rest);
       case "openclaw":
         return await openclawCommand(env, rest);
-      case "sidecar":
-        return await sidecarCommand(rest);
       default:
         throw new UsageError(`unknown command: ${command}`);
     }

@@ -94,9 +94,22 @@ describe("offload sidecar", () => {
     const work = tempDir();
     const write = queue.add({ payload: { action: "file.write", path: "out/hello.txt", content: "hi" } });
     const ask = queue.add({ lane: "claude", title: "Say hi", taskType: "chat" });
-    const result = await sidecar(
-      ["--agent", "worker-1", "--url", `${queue.url}/`, "--workdir", work, "--allow-host", "api.example.com", "--once"],
-      queue.key,
+    // Offload's own environment is not the sidecar's: a DATABASE_URL the server would refuse changes nothing here.
+    const result = await runCli(
+      [
+        "sidecar",
+        "--agent",
+        "worker-1",
+        "--url",
+        `${queue.url}/`,
+        "--workdir",
+        work,
+        "--allow-host",
+        "api.example.com",
+        "--once",
+      ],
+      { OFFLOAD_API_KEY: queue.key, DATABASE_URL: "not a database url" },
+      60_000,
     );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe(`done ${write.id} file.write out/hello.txt\nescalated ${ask.id} via claude\n`);
