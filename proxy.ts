@@ -62,6 +62,6 @@ export async function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Pages only: the APIs and agent endpoints answer for themselves, static files need neither.
-  matcher: ["/((?!api/|v1/|_next/static/|_next/image|favicon.ico|icon.svg|logo.svg).*)"],
+  // Pages only: the APIs, the agent endpoints and /metrics answer for themselves, static files need neither.
+  matcher: ["/((?!api/|v1/|metrics$|_next/static/|_next/image|favicon.ico|icon.svg|logo.svg).*)"],
 };

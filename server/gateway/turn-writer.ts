@@ -14,6 +14,7 @@ import type { TurnRecord } from "@/server/core/turn-record";
 import { sanitiseTurn, storableText } from "@/server/core/turns/sanitise-turn";
 import { processSlot } from "@/server/process/process-registry";
 import { spoolLine, TurnSpool } from "./turn-spool";
+import { countTurns, readWriterDepthWith } from "@/server/metrics/offload-metrics";
 
 const FLUSH_EVERY_MS = 200;
 const RETRY_AFTER_FAILURE_MS = 1_000;
@@ -62,6 +63,10 @@ export type TurnWriterOptions = {
 /** Where turns go; set once by the server (and by tests). */
 export function configureTurnWriter(db: () => Promise<Db>, options: TurnWriterOptions = {}): void {
   state.db = db;
+  readWriterDepthWith(() => {
+    const status = turnWriterStatus();
+    return { pending: status.pending, spooled: status.spooled, deadLettered: status.deadLetteredSinceStart };
+  });
   state.spool?.close();
   state.spool = options.spoolDir ? new TurnSpool(options.spoolDir, options.spoolSync ?? true) : null;
   state.deadLetterFile = options.deadLetterFile ?? null;
@@ -82,6 +87,7 @@ function schedule(delayMs = FLUSH_EVERY_MS): void {
  */
 export function enqueueTurns(...turns: TurnRecord[]): Promise<void> {
   const clean = turns.map(sanitiseTurn);
+  countTurns(clean);
   state.pending.push(...clean);
   schedule();
   if (!state.spool) return Promise.resolve();

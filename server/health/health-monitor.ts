@@ -12,6 +12,7 @@ import { readLocalTurnStats } from "./local-turn-stats";
 import { readNvidiaSmi } from "./nvidia-smi";
 import { localRequestsInFlight } from "@/server/providers/ollama-client";
 import { invalidateGatewayState } from "@/server/gateway/gateway-state";
+import { setOllamaVerdict } from "@/server/metrics/offload-metrics";
 
 const FULL_RATE_DAYS = 7;
 const THIN_EVERY_MS = 60 * 60_000;
@@ -67,6 +68,7 @@ export async function pollHealth(db: Db, now = new Date()): Promise<PollResult> 
     select: { id: true },
   });
   if (previous?.status !== verdict.status) invalidateGatewayState();
+  setOllamaVerdict(host, verdict.status);
   return { probe, verdict, sampleId: sample.id };
 }
 

@@ -7,6 +7,7 @@ import { handleCountTokens } from "@/server/gateway/handle-count-tokens";
 import { handleReportTurns } from "@/server/turns/report-turns";
 import { handleRouteRequest } from "@/server/routing/handle-route-request";
 import { handleQueueTask } from "@/server/tasks/handle-task-requests";
+import { countRequest } from "@/server/metrics/offload-metrics";
 
 export type AgentHandler = (request: Request, db?: Db) => Promise<Response>;
 
@@ -18,9 +19,28 @@ const AGENT_ROUTES: Readonly<Record<string, AgentHandler>> = {
   "/api/v1/tasks": handleQueueTask,
 };
 
+/** The handler, counted for /metrics: its answer's status and lane, and the time to its headers. */
+function counted(endpoint: string, handler: AgentHandler): AgentHandler {
+  return async (request, db) => {
+    const t0 = performance.now();
+    const response = await handler(request, db);
+    countRequest(
+      endpoint,
+      response.headers.get("x-offload-lane") ?? "none",
+      response.status,
+      (performance.now() - t0) / 1000,
+    );
+    return response;
+  };
+}
+
+const COUNTED_ROUTES: Readonly<Record<string, AgentHandler>> = Object.fromEntries(
+  Object.entries(AGENT_ROUTES).map(([path, handler]) => [path, counted(path, handler)]),
+);
+
 /** The handler for a POST to one of the agent endpoints, or null (everything else goes to Next). */
 export function agentRoute(method: string | undefined, rawUrl: string | undefined): AgentHandler | null {
   if (method !== "POST" || !rawUrl) return null;
   const q = rawUrl.indexOf("?");
-  return AGENT_ROUTES[q === -1 ? rawUrl : rawUrl.slice(0, q)] ?? null;
+  return COUNTED_ROUTES[q === -1 ? rawUrl : rawUrl.slice(0, q)] ?? null;
 }

@@ -50,6 +50,10 @@ const envSchema = z
     OFFLOAD_ADMIN_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 12, {
       message: "OFFLOAD_ADMIN_TOKEN must be at least 12 characters",
     }),
+    /** A token that reads GET /metrics and nothing else (Prometheus's bearer_token), at least 12 characters. */
+    OFFLOAD_METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 12, {
+      message: "OFFLOAD_METRICS_TOKEN must be at least 12 characters",
+    }),
     /** The interface to listen on. Unset: 127.0.0.1 without an admin token, every interface with one. */
     OFFLOAD_HOST: optionalString
       .refine((v) => v === undefined || isHostOrAddress(v), {

@@ -11,6 +11,7 @@ import type { ConversationLanes } from "@/server/gateway/conversation-lanes";
 import type { AsyncLocalStorage } from "node:async_hooks";
 import type { FailedAttempts } from "@/server/auth/failed-attempts";
 import type { BudgetLedgerState } from "@/server/budgets/budget-ledger";
+import type { MetricsState } from "@/server/metrics/offload-metrics";
 
 /** Every slot, with the module that owns it. Add a slot here, never a new globalThis property. */
 export interface ProcessSlots {
@@ -49,6 +50,8 @@ export interface ProcessSlots {
   healthMonitor: MonitorState;
   /** server/budgets/budget-ledger.ts: agents' limits and today's Claude spend, unwritten turns, request windows. */
   budgets: BudgetLedgerState;
+  /** server/metrics/offload-metrics.ts: the Prometheus registry and its metrics. */
+  metrics: MetricsState;
 }
 
 const KEY: unique symbol = Symbol.for("offload.process");

@@ -23,6 +23,7 @@ import { priceClaudeTurn, priceLocalTurn } from "@/server/core/cost/price-turn";
 import { usageFromAnthropic } from "@/server/core/cost/usage-from-anthropic";
 import { electricityMicroUsdPerKwh } from "@/server/core/settings-defaults";
 import type { TurnRecord } from "@/server/core/turn-record";
+import { countTurns } from "@/server/metrics/offload-metrics";
 
 /** What one reported turn may claim. The price table has no context windows, so one figure for every model. */
 export const REPORTED_TURN_LIMITS = {
@@ -216,6 +217,7 @@ async function reportTurns(
     };
   });
   await recordTurns(db, records);
+  countTurns(records);
   if (caller.kind === "agent") await touchAgent(db, caller.agentId, now);
   return { recorded: records.length, turnIds: records.map((r) => r.id) };
 }
