@@ -255,6 +255,16 @@ describe("with an admin token, on every interface", () => {
     expect((await raw(server, "/api/health", { headers: { host: "offload.lan" } })).status).toBe(200);
   });
 
+  it("serves /metrics to the admin token only, not to a page's redirect or an anonymous scraper", async () => {
+    const anonymous = await fetch(`${server.url}/metrics`, { redirect: "manual" });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get("www-authenticate")).toBe("Bearer");
+    const scraped = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(scraped.status).toBe(200);
+    expect(scraped.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await scraped.text()).toContain("# TYPE offload_requests_total counter");
+  });
+
   it("refuses every admin call without a credential, with an agent key or a bogus cookie", async () => {
     const key = (
       await runCli(["agents", "add", "sec-worker"], { OFFLOAD_DATA_DIR: server.dataDir, DATABASE_URL: undefined })
