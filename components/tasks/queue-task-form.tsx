@@ -5,7 +5,8 @@
 import { useId, useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/trpc/react";
-import { LANES, LANE_LABEL, LANE_TIER, type Lane } from "@/server/core/lanes";
+import { LANE_LABEL, type Lane } from "@/server/core/lanes";
+import { TaskTypeOptions } from "@/components/turns/task-type-select";
 import { formFieldOf, parsePayload, type FormField } from "./task-format";
 
 const inputClass =
@@ -118,18 +119,7 @@ export function QueueTaskForm({
             className={`mt-1 ${inputClass}`}
           >
             <option value="">Let Offload decide</option>
-            {LANES.map((lane) => {
-              const types = taskTypes.filter((t) => t.lane === lane);
-              return types.length ? (
-                <optgroup key={lane} label={`Tier ${LANE_TIER[lane]} · ${LANE_LABEL[lane]}`}>
-                  {types.map((t) => (
-                    <option key={t.id} value={t.id}>
-                      {t.name}
-                    </option>
-                  ))}
-                </optgroup>
-              ) : null;
-            })}
+            <TaskTypeOptions taskTypes={taskTypes} />
           </select>
           <FieldError id={`${id}-taskType-error`} message={errorFor("taskType")} />
         </div>

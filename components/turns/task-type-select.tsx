@@ -31,18 +31,23 @@ export function TaskTypeSelect({
       <option value="" disabled>
         {placeholder}
       </option>
-      {LANES.map((lane) => {
-        const types = taskTypes.filter((t) => t.lane === lane);
-        return types.length ? (
-          <optgroup key={lane} label={`Tier ${LANE_TIER[lane]} · ${LANE_LABEL[lane]}`}>
-            {types.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name}
-              </option>
-            ))}
-          </optgroup>
-        ) : null;
-      })}
+      <TaskTypeOptions taskTypes={taskTypes} />
     </select>
   );
+}
+
+/** The task types as options, one group per lane in tier order (for any select of task types). */
+export function TaskTypeOptions({ taskTypes }: { taskTypes: readonly TaskTypeOption[] }) {
+  return LANES.map((lane) => {
+    const types = taskTypes.filter((t) => t.lane === lane);
+    return types.length ? (
+      <optgroup key={lane} label={`Tier ${LANE_TIER[lane]} · ${LANE_LABEL[lane]}`}>
+        {types.map((t) => (
+          <option key={t.id} value={t.id}>
+            {t.name}
+          </option>
+        ))}
+      </optgroup>
+    ) : null;
+  });
 }
