@@ -55,6 +55,8 @@ export type BudgetLedgerState = {
 };
 
 const TTL_MS = 1_000;
+/** The snapshot age an agent near its budget is decided on (several instances spend one budget). */
+const NEAR_BUDGET_TTL_MS = 100;
 
 const ledger = processSlot("budgets", () => fresh());
 
@@ -194,17 +196,28 @@ function reload(db: Db, now: number): Promise<BudgetSnapshot> {
  * read. While the database does not answer, the last snapshot read is used (and none at first: no
  * limits are known, nothing is refused).
  */
-export async function budgetSnapshot(db: Db, now = Date.now()): Promise<BudgetSnapshot> {
+export async function budgetSnapshot(db: Db, now = Date.now(), agentId?: string): Promise<BudgetSnapshot> {
   if (ledger.db !== db) {
     // Another database (tests): turns metered for the last one are not in this one.
     Object.assign(ledger, fresh(), { db });
   }
   const current = ledger.current;
   const today = utcDay(new Date(now));
-  if (current && now - current.loadedAt < TTL_MS && current.day === today) return current;
+  // An agent near its budget may be spending it through other instances too: its turns wait for a
+  // snapshot at most NEAR_BUDGET_TTL_MS old, not one a second old served while the next is read.
+  const near = !!current && agentId !== undefined && nearBudget(current, agentId);
+  const maxAge = near ? NEAR_BUDGET_TTL_MS : TTL_MS;
+  if (current && now - current.loadedAt < maxAge && current.day === today) return current;
   const next = reload(db, now);
-  if (current && current.day === today) return current;
+  if (current && current.day === today && !near) return current;
   return next;
+}
+
+/** At 80% of its daily budget or more, in this snapshot (with what this process metered since). */
+function nearBudget(snapshot: BudgetSnapshot, agentId: string): boolean {
+  const budget = snapshot.limits.get(agentId)?.dailyBudgetMicroUsd;
+  if (budget === null || budget === undefined) return false;
+  return spentToday(snapshot, agentId) * 10n >= budget * 8n;
 }
 
 /** A snapshot read now (the dashboard's, which may wait): settings changed a moment ago included. */

@@ -54,7 +54,7 @@ export async function handleMessages(request: Request, database?: Db): Promise<R
       const agent = await authenticateAgent(db, state, request);
       const bytes = await readRequestBody(request, BODY_LIMITS.messages);
       const body = parseMessages(bytes, progress);
-      const budgets = await budgetSnapshot(db);
+      const budgets = await budgetSnapshot(db, Date.now(), agent.id);
       admitRequest(budgets, agent.id); // 429 over the agent's requests per minute
       const planned = planTurn(body, agent, state, request.headers.get("x-offload-task-type")?.trim() || null, {
         userAgent: request.headers.get("user-agent"),
