@@ -4,7 +4,8 @@
 // file itself, or a parent folder) that leads out of the work dir is refused too. A symlink that
 // stays inside is fine: reading or writing follows it, deleting or renaming acts on the link.
 // Between this check and the action another process could swap a folder for a symlink; the
-// sidecar guards against tasks, not against other programs writing in the work dir.
+// sidecar guards against tasks, not against other programs writing in the work dir. Nothing inside
+// a `.git` folder is reachable: a hook or config written there would run at the next git action.
 import fs from "node:fs/promises";
 import path from "node:path";
 import { ActionError } from "./action-error";
@@ -60,6 +61,9 @@ export async function confinePath(
   const lexical = path.resolve(workdir, given);
   if (!isInside(workdir, lexical)) throw refuse(`"${given}" is outside the work dir`);
   const relative = path.relative(workdir, lexical).split(path.sep).join("/");
+  // A repository's own folder holds its hooks and config: a file written there runs at the next git action.
+  if (relative.split("/").some((segment) => segment.toLowerCase() === ".git"))
+    throw refuse(`"${given}" is inside a .git folder, which file actions may not touch (its hooks would run as code)`);
   if (relative === "") {
     if (!options.allowWorkdir) throw refuse(`"${given}" is the work dir itself; give a path inside it`);
     return { absolute: workdir, relative: "." };

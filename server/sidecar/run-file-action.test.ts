@@ -173,6 +173,8 @@ describe("file actions refuse to leave the work dir, and write nothing", () => {
       /is an absolute path; give a path relative to the work dir/,
     ],
     ["an absolute path inside the work dir", (w) => path.join(w, "x.txt"), /is an absolute path/],
+    ["a git hook", () => ".git/hooks/post-commit", /inside a \.git folder/],
+    ["a nested repository's config", () => "vendor/lib/.GIT/config", /inside a \.git folder/],
   ];
   for (const [what, given, message] of escapes)
     it(`refuses ${what} for every action`, async () => {
