@@ -2,7 +2,8 @@
 // as one (issue 17, several instances): started together they apply the migrations once; an agent
 // added on one is served by the other; a tier move made on one routes the other's next decision;
 // turns sent to both at once are all stored and DailyUsage counts each exactly once; an agent's
-// daily Claude budget spent through one is refused by the other. How long the other instance took
+// daily Claude budget spent through one is refused by the other; a smoke run started on one is
+// followed on the other. How long the other instance took
 // to see each change is printed (the README quotes it), not asserted. Postgres only.
 import fs from "node:fs";
 import path from "node:path";
@@ -165,6 +166,17 @@ describe.skipIf(!baseUrl)("two instances on one Postgres", () => {
       `select count(*)::int as turns, sum("costMicroUsd")::bigint::text as cost from "Turn" where "agentId" = 'busy'`,
     );
     expect(usage).toEqual(turns);
+  });
+
+  it("follows on one instance a smoke run started on the other", async () => {
+    const { runId } = await admin<{ runId: string }>(a, "smoke.start", { model: "ollama/qwen3:8b", repeat: 1 });
+    const runs = await admin<{ id: string; model: string }[]>(b, "smoke.runs", undefined, false);
+    expect(runs.map((r) => r.id)).toContain(runId);
+    const ended = await until(async () => {
+      const run = await admin<{ status: string; results: unknown[] }>(b, "smoke.run", { id: runId }, false);
+      return run.status !== "running" && run.status !== "queued" && run.results.length > 0;
+    }, 60_000);
+    expect(ended).not.toBeNull();
   });
 
   it("refuses on one instance an agent's budget spent through the other", async () => {
