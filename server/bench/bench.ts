@@ -14,6 +14,7 @@ import { LABELLED_SETS, readLabelledSet } from "./labelled-sets";
 import { benchGateway } from "./bench-gateway";
 import { benchPages } from "./bench-pages";
 import { benchSpool } from "./bench-spool";
+import { benchIngest } from "./bench-ingest";
 import { percentile as pct } from "@/server/core/stats";
 
 type Row = { what: string; runs: number; p50: number; p95: number; baselineP50: number };
@@ -124,6 +125,7 @@ function benchClassifier() {
 async function main() {
   if (process.argv.includes("--gateway")) return benchGateway();
   if (process.argv.includes("--spool")) return benchSpool();
+  if (process.argv.includes("--ingest")) return benchIngest();
   if (process.argv.includes("--pages")) return benchAllPages();
   benchClassifier();
   if (process.argv.includes("--classifier")) return;

@@ -51,6 +51,25 @@ for (const target of testDatabases()) {
         (await db.prisma.agent.findMany({ select: { id: true, lastSeenAt: true } })).map((a) => [a.id, a.lastSeenAt]),
       );
 
+    it("lets concurrent writers (instances) add to the same DailyUsage rows without deadlocking, each turn once", async () => {
+      // Four writers over the same 360 DailyUsage rows (60 days, 3 agents, 2 lanes: two upsert statements
+      // each), half of them in the opposite order: unordered upserts deadlock (40P01).
+      const days = Array.from({ length: 60 }, (_, d) => new Date(Date.UTC(2026, 8, d + 1, 12)));
+      const agents = ["loash", "ops", "quiet"];
+      const batch = (w: number) =>
+        Array.from({ length: 720 }, (_, i) => {
+          const k = w % 2 === 0 ? i : 719 - i;
+          return {
+            ...turn(agents[k % 3]!, days[Math.floor(k / 6) % 60]!),
+            lane: k % 2 ? "local" : "claude",
+          } as TurnRecord;
+        });
+      for (let round = 0; round < 3; round++) await Promise.all([0, 1, 2, 3].map((w) => recordTurns(db, batch(w))));
+      expect(await db.prisma.turn.count()).toBe(8_640);
+      const daily = await db.prisma.dailyUsage.aggregate({ _sum: { turns: true } });
+      expect(daily._sum.turns).toBe(8_640);
+    });
+
     it("marks each gateway turn's agent as seen when its latest turn ended, in the same write", async () => {
       const t = new Date("2026-11-30T10:00:00.000Z");
       await recordTurns(db, [

@@ -195,12 +195,19 @@ function fingerprintInsertSql(rows: number): string {
   return `insert into "Fingerprint" ("id", "template", "firstSeenAt") values ${values.join(", ")} on conflict ("id") do nothing`;
 }
 
+const dailyKey = (d: { day: string; agentId: string; taskTypeId: string; lane: string }) =>
+  `${d.day}\u0000${d.agentId}\u0000${d.taskTypeId}\u0000${d.lane}`;
+const compareKeys = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+
 /** Inserts turns, adds them to DailyUsage, marks the gateway's agents as seen and records new fingerprints, all or nothing. */
 export async function recordTurns(db: Db, turns: readonly TurnRecord[]): Promise<void> {
   if (turns.length === 0) return;
-  const daily = aggregateDaily(turns);
-  const seen = lastSeen(turns);
-  const fingerprints = newFingerprints(turns);
+  // Rows other writers (other instances, the next batch) may update too are locked in one order
+  // everywhere: DailyUsage by its key, agents and fingerprints by id. Without it two writers that
+  // upsert the same days in another order deadlock (40P01; seen with four writers, bench --ingest).
+  const daily = aggregateDaily(turns).sort((x, y) => compareKeys(dailyKey(x), dailyKey(y)));
+  const seen = lastSeen(turns).sort((x, y) => compareKeys(x[0], y[0]));
+  const fingerprints = newFingerprints(turns).sort((x, y) => compareKeys(String(x[0]), String(y[0])));
   await db.prisma.$transaction(
     async (tx) => {
       for (let i = 0; i < turns.length; i += CHUNK) {
