@@ -16,6 +16,7 @@ import { startServer, type StartedServer } from "@/server/testing/start-server";
 import { startFakeAnthropic, type FakeAnthropic } from "@/server/testing/fake-anthropic";
 import { startFakeOllama, type FakeOllama } from "@/server/testing/fake-ollama";
 import { sleep } from "@/server/testing/fake-server";
+import { callAdmin } from "@/server/testing/call-admin";
 
 const TURNS = Number(process.env.OFFLOAD_LOAD_TURNS ?? 50_000);
 const CONCURRENCY = 32;
@@ -83,15 +84,8 @@ describe.skipIf(!baseUrl)("50,000 turns through faults, then kill -9", () => {
     await admin(`drop database if exists "${name}" with (force)`).catch(() => {});
   });
 
-  async function addAgent(id: string, pin: "claude" | "local"): Promise<string> {
-    const res = await fetch(`${server!.url}/api/trpc/agents.add`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
-      body: JSON.stringify({ json: { id, pin } }),
-    });
-    expect(res.status).toBe(200);
-    return ((await res.json()) as { result: { data: { json: { key: string } } } }).result.data.json.key;
-  }
+  const addAgent = async (id: string, pin: "claude" | "local") =>
+    (await callAdmin<{ key: string }>(server!, "agents.add", { id, pin }, { token: ADMIN_TOKEN })).key;
 
   it("stores every answered turn exactly once", { timeout: 45 * 60_000 }, async () => {
     const keys = { claude: await addAgent("reviewer", "claude"), local: await addAgent("poller", "local") };

@@ -15,6 +15,7 @@ import { startServer, type StartedServer } from "@/server/testing/start-server";
 import { startFakeAnthropic, type FakeAnthropic } from "@/server/testing/fake-anthropic";
 import { startFakeOllama, type FakeOllama } from "@/server/testing/fake-ollama";
 import { runCli } from "@/server/testing/run-node";
+import { callAdmin } from "@/server/testing/call-admin";
 
 let claude: FakeAnthropic;
 let ollama: FakeOllama;
@@ -31,23 +32,8 @@ function git(...args: string[]): string {
   });
 }
 
-async function admin<T>(procedure: string, input: unknown, method: "GET" | "POST" = "GET"): Promise<T> {
-  const token = (JSON.parse(fs.readFileSync(path.join(server.dataDir, "server.json"), "utf8")) as { token: string })
-    .token;
-  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-  const res =
-    method === "GET"
-      ? await fetch(
-          `${server.url}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`,
-          {
-            headers,
-          },
-        )
-      : await fetch(`${server.url}/api/trpc/${procedure}`, { method, headers, body: JSON.stringify({ json: input }) });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`${procedure}: ${res.status} ${text.slice(0, 500)}`);
-  return (JSON.parse(text) as { result: { data: { json: T } } }).result.data.json;
-}
+const admin = <T>(procedure: string, input: unknown, method: "GET" | "POST" = "GET") =>
+  callAdmin<T>(server, procedure, input, { query: method === "GET" });
 
 beforeAll(async () => {
   claude = await startFakeAnthropic();

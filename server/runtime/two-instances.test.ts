@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type StartedServer } from "@/server/testing/start-server";
 import { startFakeAnthropic, type FakeAnthropic } from "@/server/testing/fake-anthropic";
 import { startFakeOllama, type FakeOllama } from "@/server/testing/fake-ollama";
+import { callAdmin } from "@/server/testing/call-admin";
 
 const baseUrl = process.env.TEST_DATABASE_URL;
 const TOKEN = "two-instances-admin-token";
@@ -39,24 +40,9 @@ describe.skipIf(!baseUrl)("two instances on one Postgres", () => {
   let a: StartedServer;
   let b: StartedServer;
 
-  const admin = async <T>(server: StartedServer, procedure: string, input: unknown, mutation = true): Promise<T> => {
-    const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
-    const res = mutation
-      ? await fetch(`${server.url}/api/trpc/${procedure}`, {
-          method: "POST",
-          headers,
-          body: JSON.stringify({ json: input }),
-        })
-      : await fetch(
-          `${server.url}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`,
-          {
-            headers,
-          },
-        );
-    const text = await res.text();
-    if (res.status !== 200) throw new Error(`${procedure}: ${res.status} ${text.slice(0, 400)}`);
-    return (JSON.parse(text) as { result: { data: { json: T } } }).result.data.json;
-  };
+  const admin = <T>(server: StartedServer, procedure: string, input: unknown, mutation = true) =>
+    callAdmin<T>(server, procedure, input, { query: !mutation, token: TOKEN });
+
   const turn = (server: StartedServer, key: string, i: number) =>
     fetch(`${server.url}/v1/messages`, {
       method: "POST",
