@@ -122,6 +122,7 @@ const ALL_FIELDS = [...LOCAL_MODEL_FIELDS, ...ROUTING_FIELDS, ...COST_FIELDS];
 const OTHER_LABELS: Partial<Record<SettingKey, string>> = {
   heartbeatPatterns: "Heartbeat patterns",
   fleetDailyBudgetUsd: "Fleet daily Claude budget, USD",
+  ollamaHosts: "Ollama hosts",
   modelMappings: "Model mappings",
   defaultClaudeModel: "Claude model",
   healthMinTokensPerSecond: "Health: minimum speed",

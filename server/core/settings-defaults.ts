@@ -54,6 +54,8 @@ export type Settings = {
   /** The fleet's daily Claude budget, USD (the UTC day; gateway-metered Claude cost): the dashboard warns at
    *  80% and 100%. 0: no fleet budget. Agents' own budgets (Agent.dailyBudgetMicroUsd) are what refuse turns. */
   fleetDailyBudgetUsd: number;
+  /** The pool of Ollama servers local turns go to (URLs); empty: OLLAMA_HOSTS, else OLLAMA_HOST, from the environment. */
+  ollamaHosts: string[];
 };
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = {
@@ -83,6 +85,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   modelMappings: [],
   heartbeatPatterns: [],
   fleetDailyBudgetUsd: 0,
+  ollamaHosts: [],
 };
 
 /** USD per kWh as integer micro-dollars per kWh. */

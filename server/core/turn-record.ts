@@ -37,6 +37,8 @@ export type TurnRecord = {
   promptTokens?: number | null;
   /** A local-lane turn sent to Claude only because it did not fit the local context. */
   contextForcedClaude?: boolean;
+  /** The Ollama host that served (or last tried) a local-lane turn. */
+  localHost?: string | null;
 };
 
 /** UTC calendar day of an instant, as YYYY-MM-DD (DailyUsage's key). */

@@ -130,6 +130,7 @@ const TURN_COLUMNS = [
   "confidence",
   "promptTokens",
   "contextForcedClaude",
+  "localHost",
 ] as const satisfies readonly (keyof TurnRecord)[];
 
 const TURN_CASTS: Partial<Record<(typeof TURN_COLUMNS)[number], string>> = {

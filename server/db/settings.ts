@@ -46,6 +46,15 @@ export const heartbeatPatternSchema = z
     if (problem) ctx.addIssue({ code: "custom", message: `not a valid regular expression (${problem})` });
   });
 
+/** An Ollama server's base URL, without a trailing slash: http://gpu1:11434. */
+export const ollamaHostSchema = z
+  .string({ error: "an Ollama URL (text)" })
+  .trim()
+  .transform((v) => v.replace(/\/+$/, ""))
+  .refine((v) => /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(v) && URL.canParse(v), {
+    message: "an Ollama host is an http(s) URL such as http://gpu1:11434",
+  });
+
 export const settingsSchema = z.object({
   electricityUsdPerKwh: num("USD per kWh", 0, 10),
   gpuWatts: int("watts", 1, 5_000),
@@ -82,6 +91,10 @@ export const settingsSchema = z.object({
     .max(200),
   heartbeatPatterns: z.array(heartbeatPatternSchema).max(100, "at most 100 patterns"),
   fleetDailyBudgetUsd: num("USD", 0, 1_000_000),
+  ollamaHosts: z
+    .array(ollamaHostSchema)
+    .max(32, "at most 32 Ollama hosts")
+    .refine((hosts) => new Set(hosts).size === hosts.length, { message: "an Ollama host is named twice" }),
 }) satisfies z.ZodType<Settings>;
 
 export const settingsPatchSchema = settingsSchema.partial().strict();

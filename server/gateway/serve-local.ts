@@ -1,7 +1,9 @@
 // The local lanes: the turn goes to the local model through the Ollama provider, streamed as it
 // is generated or, for Local with care, checked whole first and escalated to Claude when the
-// check fails. A local failure (down, timeout, an answer that is not Ollama's) escalates to Claude
-// when the operator allows it; an agent that hung up cancels the local call and escalates nothing.
+// check fails. The pool's hosts are tried in turn (pick-local-host.ts): a host that refuses, resets
+// or fails on its side passes the turn to the next one. When none answers (down, timeout, an answer
+// that is not Ollama's) the turn escalates to Claude if the operator allows it; an agent that hung
+// up cancels the local call and escalates nothing.
 import crypto from "node:crypto";
 import { asksForJson, checkLocalAnswer } from "@/server/core/gateway/check-local-answer";
 import { keepAliveMinutes } from "@/server/core/gateway/local-request-policy";
@@ -26,6 +28,10 @@ import { enqueueTurns } from "./turn-writer";
 import { endAfter } from "./durable-answer";
 import type { GatewayTurn } from "./gateway-turn";
 import { conversationLanes } from "./conversation-lanes";
+import { rankLocalHosts } from "./pick-local-host";
+import { describeNoHost } from "@/server/core/health/ollama-pool";
+import { clearHostFailure, noteHostFailure } from "@/server/health/ollama-hosts";
+import { countHostFailure } from "@/server/metrics/offload-metrics";
 
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" };
 
@@ -53,11 +59,21 @@ function checkCarefulAnswer(turn: GatewayTurn, m: AnthropicMessage) {
   return checkLocalAnswer(m.content, { tools, wantsJson });
 }
 
+/** Failures that say the host is the trouble, not the request: the turn may try the next host. */
+function hostAtFault(f: ProviderFailure): boolean {
+  if (f.kind === "refused" || f.kind === "malformed") return true;
+  if (f.kind === "http") return f.status === undefined || f.status >= 500 || f.status === 404;
+  if (f.kind === "other") return /connection was reset|host not found|socket|fetch failed/i.test(f.message);
+  return false;
+}
+
 export async function serveLocal(turn: GatewayTurn): Promise<Response> {
   const { lane, model, reason } = turn.plan;
   const settings = turn.state.settings;
   const id = crypto.randomUUID();
-  const provider = ollamaProvider();
+  const ranking = rankLocalHosts(turn.state, model);
+  let host: string | null = ranking.order[0] ?? null;
+  let provider = ollamaProvider(host ?? undefined);
   const call: MessagesCall = {
     body: turn.body,
     model,
@@ -68,7 +84,9 @@ export async function serveLocal(turn: GatewayTurn): Promise<Response> {
     },
   };
   const record = (status: TurnStatus, meter: Meter, errorMessage: string | null) =>
-    enqueueTurns(localRecord(turn, { id, lane, status, meter, reason, errorMessage, escalatedFromTurnId: null }));
+    enqueueTurns(
+      localRecord(turn, { id, lane, status, meter, reason, errorMessage, escalatedFromTurnId: null, localHost: host }),
+    );
   const headersFor = (served: string) => offloadHeaders({ lane, model: served, reason, turnId: id });
   const hungUp = (meter: Meter) => {
     record("cancelled", meter, "the agent disconnected before the answer");
@@ -80,21 +98,48 @@ export async function serveLocal(turn: GatewayTurn): Promise<Response> {
     conversationLanes.markEscalated(turn.plan.conversationLaneKey);
     return serveClaude(turn, `${reason}; escalated to claude: ${why}`, id);
   };
-  const failed = (err: unknown): Promise<Response> => {
-    if (turn.signal.aborted) throw hungUp(emptyMeter(model));
-    const why = describeLocalFailure(provider.describeError(err), settings.localTimeoutSeconds);
+  const giveUp = (why: string): Promise<Response> => {
     if (settings.escalateWhenLocalDown) return escalate(why, emptyMeter(model));
     record("error", emptyMeter(model), why);
     throw new HttpError(503, "api_error", `${why}; escalation to Claude is turned off`, undefined, headersFor(model));
   };
+  const failed = (err: unknown, tried: number): Promise<Response> => {
+    if (turn.signal.aborted) throw hungUp(emptyMeter(model));
+    const why = describeLocalFailure(provider.describeError(err), settings.localTimeoutSeconds);
+    return giveUp(tried > 1 ? `${why} (after ${tried} Ollama hosts)` : why);
+  };
+  /**
+   * Calls the pool's hosts in order until one answers: a host that fails in a way that is its own
+   * fault (refused, reset, a server error) is marked and the next one is tried, while time is left.
+   */
+  const attempt = async <T>(
+    call1: (p: typeof provider) => Promise<T>,
+  ): Promise<{ ok: T } | { err: unknown; tried: number }> => {
+    for (let i = 0; ; i++) {
+      try {
+        const ok = await call1(provider);
+        if (host) clearHostFailure(host);
+        return { ok };
+      } catch (err) {
+        const failure = provider.describeError(err);
+        if (host && failure.kind !== "cancelled" && failure.kind !== "unsupported") {
+          noteHostFailure(host);
+          countHostFailure(host, failure.kind);
+        }
+        const next = ranking.order[i + 1];
+        if (!next || turn.signal.aborted || call.signal.aborted || !hostAtFault(failure)) return { err, tried: i + 1 };
+        host = next;
+        provider = ollamaProvider(host);
+      }
+    }
+  };
+
+  if (!host) return giveUp(describeNoHost(ranking, model));
 
   if (lane === "local_careful" || turn.body.stream !== true) {
-    let answer: ProviderAnswer;
-    try {
-      answer = await provider.send(call);
-    } catch (err) {
-      return failed(err);
-    }
+    const sent = await attempt((p) => p.send(call));
+    if ("err" in sent) return failed(sent.err, sent.tried);
+    const answer: ProviderAnswer = sent.ok;
     const message = answer.message!;
     if (lane === "local_careful") {
       const check = checkCarefulAnswer(turn, message);
@@ -110,13 +155,10 @@ export async function serveLocal(turn: GatewayTurn): Promise<Response> {
     return new Response(answer.bytes, { headers: { "content-type": "application/json", ...headers } });
   }
 
-  // Local lane, streaming: nothing is sent before the first chunk, so a failure up to then can still go to Claude.
-  let stream: ProviderStream;
-  try {
-    stream = await provider.stream(call);
-  } catch (err) {
-    return failed(err);
-  }
+  // Local lane, streaming: nothing is sent before the first chunk, so a failure up to then can still go to another host or to Claude.
+  const opened = await attempt((p) => p.stream(call));
+  if ("err" in opened) return failed(opened.err, opened.tried);
+  const stream: ProviderStream = opened.ok;
   const durable = stream.end.then((end) =>
     record(end.status, end.meter, end.status === "ok" ? null : (end.error ?? "the answer broke off")),
   );

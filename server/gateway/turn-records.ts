@@ -19,6 +19,8 @@ export type TurnEnd = {
   reason: string;
   errorMessage: string | null;
   escalatedFromTurnId: string | null;
+  /** The Ollama host of a local turn's last attempt. */
+  localHost?: string | null;
 };
 
 function baseRecord(turn: GatewayTurn, end: TurnEnd): TurnRecord {
@@ -86,5 +88,6 @@ export function localRecord(turn: GatewayTurn, end: TurnEnd): TurnRecord {
     outputTokens: tokens.outputTokens,
     costMicroUsd: cost.costMicroUsd,
     counterfactualMicroUsd: cost.counterfactualMicroUsd,
+    localHost: end.localHost ?? null,
   };
 }

@@ -1,14 +1,17 @@
-// The health monitor: polls Ollama every OFFLOAD_HEALTH_INTERVAL_S (15 s), judges it with the
-// fleet's recent local turns, stores a HealthSample, and thins old samples (full rate for 7 days,
-// then one an hour). The router reads the newest sample; a change of verdict reaches the gateway
-// at once in this process.
+// The health monitor: polls every Ollama host of the pool every OFFLOAD_HEALTH_INTERVAL_S (15 s),
+// judges each host and the pool with recent local turns, stores a HealthSample, and thins old
+// samples (full rate for 7 days, then one an hour). The router reads the newest sample; a change
+// of verdict reaches the gateway at once in this process.
 import type { Db } from "@/server/db/client";
 import { env } from "@/server/process/env";
 import { processSlot } from "@/server/process/process-registry";
 import { readSettings } from "@/server/db/settings";
-import { judgeHealth, type HealthVerdict, type Probe } from "@/server/core/health/judge-health";
+import type { LocalTurnStats, Probe } from "@/server/core/health/judge-health";
+import { judgePool, type PoolVerdict } from "@/server/core/health/ollama-pool";
+import { clearHostFailure, configuredOllamaHosts } from "./ollama-hosts";
+import { polledHosts } from "./read-ollama-health";
 import { probeChatSpeed, probeOllama } from "./probe-ollama";
-import { readLocalTurnStats } from "./local-turn-stats";
+import { readLocalTurnStats, readLocalTurnStatsByHost } from "./local-turn-stats";
 import { readNvidiaSmi } from "./nvidia-smi";
 import { localRequestsInFlight } from "@/server/providers/ollama-client";
 import { invalidateGatewayState } from "@/server/gateway/gateway-state";
@@ -17,23 +20,41 @@ import { setOllamaVerdict } from "@/server/metrics/offload-metrics";
 const FULL_RATE_DAYS = 7;
 const THIN_EVERY_MS = 60 * 60_000;
 
-export type PollResult = { probe: Probe; verdict: HealthVerdict; sampleId: string };
+export type PollResult = { probe: Probe; verdict: PoolVerdict; sampleId: string };
 
-/** One poll: probe, judge, store. */
+const EMPTY_STATS: LocalTurnStats = {
+  turns: 0,
+  failed: 0,
+  p95LatencyMs: null,
+  tokensPerSecondP50: null,
+  coldLoadsLastHour: 0,
+};
+
+/** One poll: probe every host of the pool, judge each and the pool, store. */
 export async function pollHealth(db: Db, now = new Date()): Promise<PollResult> {
-  const host = env().OLLAMA_HOST;
   const settings = await readSettings(db);
-  const [probe, stats, gpu, agents] = await Promise.all([
-    probeOllama(host),
+  const hosts = configuredOllamaHosts(settings);
+  const [probes, stats, byHost, gpu, agents] = await Promise.all([
+    Promise.all(hosts.map((h) => probeOllama(h))),
     readLocalTurnStats(db, now),
+    hosts.length > 1 ? readLocalTurnStatsByHost(db, now) : new Map<string, LocalTurnStats>(),
     readNvidiaSmi(),
     db.prisma.agent.findMany({ where: { removedAt: null }, select: { localModel: true } }),
   ]);
   const localModels = [...new Set([settings.defaultLocalModel, ...agents.map((a) => a.localModel)])];
-  const probeSpeed =
-    settings.healthProbeChat && probe.ok ? await probeChatSpeed(settings.defaultLocalModel, host) : null;
-  const verdict = judgeHealth(
-    probe,
+  const speeds = await Promise.all(
+    probes.map((probe, i) =>
+      settings.healthProbeChat && probe.ok ? probeChatSpeed(settings.defaultLocalModel, hosts[i]) : null,
+    ),
+  );
+  const verdict = judgePool(
+    hosts.map((host, i) => ({
+      host,
+      probe: probes[i]!,
+      stats: byHost.get(host) ?? EMPTY_STATS,
+      probeTokensPerSecond: speeds[i] ?? null,
+      inFlight: localRequestsInFlight(host),
+    })),
     stats,
     {
       localModels,
@@ -43,19 +64,27 @@ export async function pollHealth(db: Db, now = new Date()): Promise<PollResult> 
       maxP95Seconds: settings.healthMaxP95Seconds,
       localKeepAliveMinutes: settings.localKeepAliveMinutes,
     },
-    host,
-    probeSpeed,
   );
-  const previous = await db.prisma.healthSample.findFirst({ orderBy: { takenAt: "desc" }, select: { status: true } });
+  // The sample's single-server columns: the first host that answered (the only one without a pool).
+  const answered = probes.find((p) => p.ok);
+  const probe = answered ?? probes[0]!;
+  const seen = new Set<string>();
+  const installed = probes
+    .flatMap((p) => (p.ok ? p.installed : []))
+    .filter((m) => !seen.has(m.name) && seen.add(m.name));
+  const previous = await db.prisma.healthSample.findFirst({
+    orderBy: { takenAt: "desc" },
+    select: { status: true, hosts: true },
+  });
   const sample = await db.prisma.healthSample.create({
     data: {
       takenAt: now,
       status: verdict.status,
       reasons: [...verdict.reasons, ...verdict.notes],
-      ollamaVersion: probe.ok ? probe.version : null,
+      ollamaVersion: answered?.ok ? answered.version : null,
       responseMs: probe.responseMs,
-      loadedModels: probe.ok ? probe.loaded : [],
-      installedModels: probe.ok ? probe.installed : [],
+      loadedModels: probes.flatMap((p) => (p.ok ? p.loaded : [])),
+      installedModels: installed,
       tokensPerSecond: verdict.tokensPerSecond,
       speedSource: verdict.speedSource,
       gpu: gpu ?? undefined,
@@ -64,11 +93,15 @@ export async function pollHealth(db: Db, now = new Date()): Promise<PollResult> 
       localP95Ms: stats.p95LatencyMs,
       coldLoads: stats.coldLoadsLastHour,
       inFlight: localRequestsInFlight(),
+      hosts: verdict.hosts,
     },
     select: { id: true },
   });
-  if (previous?.status !== verdict.status) invalidateGatewayState();
-  setOllamaVerdict(host, verdict.status);
+  probes.forEach((p, i) => p.ok && clearHostFailure(hosts[i]!));
+  // A change of the verdict, or of a host's (its status, its loaded or installed models), reaches the router at once.
+  const routed = (hosts: unknown) => JSON.stringify(polledHosts(hosts));
+  if (previous?.status !== verdict.status || routed(previous.hosts) !== routed(verdict.hosts)) invalidateGatewayState();
+  for (const h of verdict.hosts) setOllamaVerdict(h.host, h.status);
   return { probe, verdict, sampleId: sample.id };
 }
 

@@ -6,6 +6,9 @@ import type { InstalledModel, LoadedModel } from "@/server/core/health/judge-hea
 import { isHealthSampleFresh } from "@/server/core/health/health-freshness";
 import type { GpuReading } from "./nvidia-smi";
 import { pollHealth } from "./health-monitor";
+import { configuredOllamaHosts, ollamaHostsSource, type OllamaHostsSource } from "./ollama-hosts";
+import { readSettings } from "@/server/db/settings";
+import type { PoolHostView } from "@/server/core/health/ollama-pool";
 
 export type HealthStatusView = {
   status: "up" | "degraded" | "down";
@@ -13,7 +16,13 @@ export type HealthStatusView = {
   takenAt: Date;
   /** The sample is no longer fresh (core/health/health-freshness): the monitor is not running or stuck. */
   stale: boolean;
+  /** The pool's first host (the only one without a pool). */
   ollamaHost: string;
+  /** Every host of the pool, as configured, and where the list comes from. */
+  ollamaHosts: string[];
+  ollamaHostsSource: OllamaHostsSource;
+  /** Each host as the newest sample saw it (a host added since has no entry until the next poll). */
+  hosts: PoolHostView[];
   ollamaVersion: string | null;
   responseMs: number | null;
   installedModels: InstalledModel[];
@@ -33,7 +42,9 @@ export type HealthStatusView = {
 const asArray = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 
 export async function readHealthStatus(db: Db, now = new Date()): Promise<HealthStatusView> {
-  const { OFFLOAD_HEALTH_INTERVAL_S, OLLAMA_HOST } = env();
+  const { OFFLOAD_HEALTH_INTERVAL_S } = env();
+  const settings = await readSettings(db);
+  const ollamaHosts = configuredOllamaHosts(settings);
   const fresh = (takenAt: Date) => isHealthSampleFresh(takenAt, now, OFFLOAD_HEALTH_INTERVAL_S);
   let sample = await db.prisma.healthSample.findFirst({ orderBy: { takenAt: "desc" } });
   if (!sample || !fresh(sample.takenAt)) {
@@ -51,7 +62,10 @@ export async function readHealthStatus(db: Db, now = new Date()): Promise<Health
     reasons: asArray<string>(s.reasons),
     takenAt: s.takenAt,
     stale: !fresh(s.takenAt),
-    ollamaHost: OLLAMA_HOST,
+    ollamaHost: ollamaHosts[0]!,
+    ollamaHosts,
+    ollamaHostsSource: ollamaHostsSource(settings),
+    hosts: asArray<PoolHostView>(s.hosts),
     ollamaVersion: s.ollamaVersion,
     responseMs: s.responseMs,
     installedModels: asArray<InstalledModel>(s.installedModels),

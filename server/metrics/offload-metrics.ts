@@ -19,6 +19,7 @@ export type MetricsState = {
   counterfactual: Counter<"lane" | "model" | "agent">;
   escalations: Counter<"reason">;
   ollama: Gauge<"host" | "verdict">;
+  hostFailures: Counter<"host" | "kind">;
   /** Read at scrape time: the turn writer's depth (pending, spooled, dead-lettered). */
   writer: Gauge<"state">;
   readers: { writer?: () => { pending: number; spooled: number; deadLettered: number } };
@@ -83,6 +84,12 @@ function createMetrics(): MetricsState {
       name: "offload_ollama_verdict",
       help: "The last health verdict of each Ollama host: 1 for its verdict (up, degraded, down), 0 for the others.",
       labelNames: ["host", "verdict"],
+      registers: [registry],
+    }),
+    hostFailures: new Counter({
+      name: "offload_ollama_host_failures_total",
+      help: "Local requests that failed on an Ollama host (refused, reset, timeout, a server error), by host and kind; the turn then tried the next host of the pool, or Claude.",
+      labelNames: ["host", "kind"],
       registers: [registry],
     }),
     writer: new Gauge({
@@ -163,6 +170,11 @@ export function countRequest(endpoint: string, lane: string, status: number, sec
 export function setOllamaVerdict(host: string, verdict: (typeof VERDICTS)[number]): void {
   const m = metrics();
   for (const v of VERDICTS) m.ollama.set({ host, verdict: v }, v === verdict ? 1 : 0);
+}
+
+/** A local request failed on an Ollama host. */
+export function countHostFailure(host: string, kind: string): void {
+  metrics().hostFailures.inc({ host, kind });
 }
 
 /** The exposition: Prometheus's text format. */

@@ -45,6 +45,18 @@ const envSchema = z
     }),
     OFFLOAD_DATA_DIR: optionalString.transform((v) => v ?? "./.data"),
     OLLAMA_HOST: httpUrl("OLLAMA_HOST").transform((v) => v ?? "http://127.0.0.1:11434"),
+    /** A pool of Ollama servers, comma-separated URLs; when set it replaces OLLAMA_HOST (the ollamaHosts setting replaces both). */
+    OLLAMA_HOSTS: optionalString
+      .transform((v) =>
+        (v ?? "")
+          .split(",")
+          .map((h) => h.trim().replace(/\/+$/, ""))
+          .filter((h) => h !== ""),
+      )
+      .refine((hosts) => hosts.every((h) => /^https?:\/\/[^\s/]+/.test(h)), {
+        message: "OLLAMA_HOSTS must be http(s) URLs separated by commas, such as http://gpu1:11434,http://gpu2:11434",
+      })
+      .refine((hosts) => new Set(hosts).size === hosts.length, { message: "OLLAMA_HOSTS names a host twice" }),
     ANTHROPIC_API_KEY: optionalString,
     ANTHROPIC_BASE_URL: httpUrl("ANTHROPIC_BASE_URL"),
     OFFLOAD_ADMIN_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 12, {

@@ -39,7 +39,9 @@ export interface ProcessSlots {
     staleSince: number | undefined;
   };
   /** server/providers/ollama-client.ts: local model requests in flight, for the health page. */
-  ollamaInFlight: { count: number };
+  ollamaInFlight: { count: number; byHost: Map<string, number> };
+  /** server/health/ollama-hosts.ts: when a request to each Ollama host last failed. */
+  ollamaHostFailures: Map<string, number>;
   /** server/smoke/run-smoke.ts: smoke runs in progress here, so that they can be cancelled. */
   smokeRuns: Map<string, AbortController>;
   /** server/smoke/run-smoke.ts: model id -> the run on it in progress here ("" while it is being created). */

@@ -1,29 +1,35 @@
-// The local lanes' client: the official `ollama` package against OLLAMA_HOST. One client per
+// The local lanes' client: the official `ollama` package against one Ollama host. One client per
 // request, so that a request's timeout or a disconnected agent aborts that request alone. Counts
-// the requests in flight (until their body is read to the end) for the health page.
+// the requests in flight (until their body is read to the end), per host, for the health page and
+// for picking the least busy host.
 import "server-only";
 import { Ollama } from "ollama";
 import { env } from "@/server/process/env";
 import { processSlot } from "@/server/process/process-registry";
 
-const inFlight = processSlot("ollamaInFlight", () => ({ count: 0 }));
+const inFlight = processSlot("ollamaInFlight", () => ({ count: 0, byHost: new Map<string, number>() }));
 
-/** Local model requests in flight in this process right now. */
-export function localRequestsInFlight(): number {
-  return inFlight.count;
+/** Local model requests in flight in this process right now (to one host, or to all). */
+export function localRequestsInFlight(host?: string): number {
+  return host === undefined ? inFlight.count : (inFlight.byHost.get(host) ?? 0);
 }
 
 async function countedFetch(
   input: RequestInfo | URL,
   init: RequestInit | undefined,
+  host: string,
   signal?: AbortSignal,
 ): Promise<Response> {
   inFlight.count++;
+  inFlight.byHost.set(host, (inFlight.byHost.get(host) ?? 0) + 1);
   let done = false;
   const finish = () => {
     if (!done) {
       done = true;
       inFlight.count--;
+      const left = (inFlight.byHost.get(host) ?? 1) - 1;
+      if (left > 0) inFlight.byHost.set(host, left);
+      else inFlight.byHost.delete(host);
     }
   };
   try {
@@ -59,5 +65,5 @@ async function countedFetch(
 }
 
 export function ollamaClient(signal?: AbortSignal, host: string = env().OLLAMA_HOST): Ollama {
-  return new Ollama({ host, fetch: (input, init) => countedFetch(input, init, signal) });
+  return new Ollama({ host, fetch: (input, init) => countedFetch(input, init, host, signal) });
 }

@@ -3,6 +3,7 @@
 import { adminProcedure, createTRPCRouter } from "../trpc";
 import { readSettings } from "@/server/db/settings";
 import { env } from "@/server/process/env";
+import { configuredOllamaHosts, ollamaHostsSource } from "@/server/health/ollama-hosts";
 import { seed } from "@/server/db/seed";
 import { applyMigrations } from "@/server/db/migrate";
 import {
@@ -16,11 +17,13 @@ import {
 import { z } from "zod";
 
 export const systemRouter = createTRPCRouter({
-  info: adminProcedure.query(({ ctx }) => {
-    const { OLLAMA_HOST, ANTHROPIC_API_KEY, OFFLOAD_ADMIN_TOKEN } = env();
+  info: adminProcedure.query(async ({ ctx }) => {
+    const { ANTHROPIC_API_KEY, OFFLOAD_ADMIN_TOKEN } = env();
+    const settings = await readSettings(ctx.db);
     return {
       db: ctx.db.kind,
-      ollamaHost: OLLAMA_HOST,
+      ollamaHosts: configuredOllamaHosts(settings),
+      ollamaHostsSource: ollamaHostsSource(settings),
       anthropicConfigured: !!ANTHROPIC_API_KEY,
       adminTokenConfigured: !!OFFLOAD_ADMIN_TOKEN,
     };

@@ -3,6 +3,7 @@
 // than risk quality). Then health: a local lane while Ollama is down goes to Claude, or is
 // refused when the operator turned escalation off; while Ollama is degraded, Local-with-care work
 // may move to Claude (a setting). Pure: everything it needs is passed in.
+import type { PolledHost } from "@/server/core/health/ollama-pool";
 import { LANE_LABEL, LANE_TIER, isLocalLane, type Lane, type Pin } from "../lanes";
 import type { Classification, ClassifierInput, ClassifierTaskType, Tier } from "../classifier/classify-task";
 
@@ -18,7 +19,12 @@ export type RouteInput = {
 
 export type RouteAgent = { id: string; pin: Pin; localModel: string; claudeModel: string };
 
-export type OllamaHealth = { status: "up" | "degraded" | "down" | "unknown"; reason?: string };
+export type OllamaHealth = {
+  status: "up" | "degraded" | "down" | "unknown";
+  reason?: string;
+  /** Each host of the pool as the last fresh poll saw it (absent: no fresh poll). */
+  hosts?: PolledHost[];
+};
 
 export type RouteSettings = {
   defaultLocalModel: string;
