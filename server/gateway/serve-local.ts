@@ -1,6 +1,6 @@
 // The local lanes: the turn goes to the local model through the Ollama provider, streamed as it
 // is generated or, for Local with care, checked whole first and escalated to Claude when the
-// check fails. The pool's hosts are tried in turn (pick-local-host.ts): a host that refuses, resets
+// check fails. The pool's hosts are tried in turn (health/ollama-hosts.ts): a host that refuses, resets
 // or fails on its side passes the turn to the next one. When none answers (down, timeout, an answer
 // that is not Ollama's) the turn escalates to Claude if the operator allows it; an agent that hung
 // up cancels the local call and escalates nothing.
@@ -28,9 +28,8 @@ import { enqueueTurns } from "./turn-writer";
 import { endAfter } from "./durable-answer";
 import type { GatewayTurn } from "./gateway-turn";
 import { conversationLanes } from "./conversation-lanes";
-import { rankLocalHosts } from "./pick-local-host";
 import { describeNoHost } from "@/server/core/health/ollama-pool";
-import { clearHostFailure, noteHostFailure } from "@/server/health/ollama-hosts";
+import { clearHostFailure, noteHostFailure, rankLocalHosts } from "@/server/health/ollama-hosts";
 import { countHostFailure } from "@/server/metrics/offload-metrics";
 
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" };

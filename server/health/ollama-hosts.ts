@@ -1,10 +1,14 @@
-// Which Ollama servers make the pool, and what this process saw of them between polls. The pool is
+// Which Ollama servers make the pool, the order a local turn tries them in, and what this process
+// saw of them between polls. The pool is
 // the ollamaHosts setting when the operator set one, else OLLAMA_HOSTS, else OLLAMA_HOST. A request
 // that fails on a host (refused, reset, a server error) marks it for FAILED_FOR_MS, so that the
 // next turns try the other hosts first until a poll or a success says it is back.
 import type { Settings } from "@/server/core/settings-defaults";
+import type { OllamaHealth } from "@/server/core/routing/decide-route";
+import { rankHosts, type HostRanking } from "@/server/core/health/ollama-pool";
 import { env } from "@/server/process/env";
 import { processSlot } from "@/server/process/process-registry";
+import { localRequestsInFlight } from "@/server/providers/ollama-client";
 
 const FAILED_FOR_MS = 15_000;
 
@@ -40,4 +44,30 @@ export function hostFailedRecently(host: string, now = Date.now()): boolean {
   if (now - at < FAILED_FOR_MS) return true;
   marks.delete(host);
   return false;
+}
+
+/**
+ * The hosts a local request for `model` tries, in order: the pool as configured, as the last poll
+ * saw it (the gateway reads it with its state), with this process's requests in flight and recent
+ * failures.
+ */
+export function rankLocalHosts(
+  state: { settings: Pick<Settings, "ollamaHosts">; health: OllamaHealth },
+  model: string,
+): HostRanking {
+  const polled = new Map((state.health.hosts ?? []).map((h) => [h.host, h]));
+  return rankHosts(
+    configuredOllamaHosts(state.settings).map((host) => {
+      const seen = polled.get(host);
+      return {
+        host,
+        status: seen?.status ?? "unknown",
+        loaded: seen?.loaded ?? null,
+        installed: seen?.installed ?? null,
+        inFlight: localRequestsInFlight(host),
+        failedRecently: hostFailedRecently(host),
+      };
+    }),
+    model,
+  );
 }

@@ -5,7 +5,8 @@
 // the gpuVramGb setting. Nothing here fails the page: what cannot be known says why.
 import type { Db } from "@/server/db/client";
 import { readSettings } from "@/server/db/settings";
-import { env } from "@/server/process/env";
+import { configuredOllamaHosts, rankLocalHosts } from "./ollama-hosts";
+import { readOllamaHealth } from "./read-ollama-health";
 import { estimateVram, type GpuMemory, type VramEstimate } from "@/server/core/health/estimate-vram";
 import type { InstalledModel, LoadedModel } from "@/server/core/health/judge-health";
 import type { KvCacheType } from "@/server/core/settings-defaults";
@@ -72,8 +73,7 @@ function gpuBudget(readings: GpuReading[] | null, gpuVramGb: number): GpuBudget 
 }
 
 export async function readLocalContext(db: Db): Promise<LocalContextView> {
-  const host = env().OLLAMA_HOST;
-  const [settings, agents, newest, answered] = await Promise.all([
+  const [settings, agents, newest, answered, health] = await Promise.all([
     readSettings(db),
     db.prisma.agent.findMany({ where: { removedAt: null }, select: { localModel: true }, distinct: ["localModel"] }),
     db.prisma.healthSample.findFirst({ orderBy: { takenAt: "desc" }, select: { gpu: true } }),
@@ -82,6 +82,7 @@ export async function readLocalContext(db: Db): Promise<LocalContextView> {
       orderBy: { takenAt: "desc" },
       select: { installedModels: true, loadedModels: true },
     }),
+    readOllamaHealth(db),
   ]);
   const names = [
     ...new Set([settings.defaultLocalModel, ...agents.map((a) => a.localModel).sort()].filter((m) => m.trim())),
@@ -92,7 +93,11 @@ export async function readLocalContext(db: Db): Promise<LocalContextView> {
 
   const models = await Promise.all(
     names.slice(0, MAX_MODELS).map(async (model): Promise<LocalModelContext> => {
-      const reading = await showModel(model, host);
+      // What the pool's first choice for the model says of it (the hosts of a pool are alike, or should be).
+      const reading = await showModel(
+        model,
+        rankLocalHosts({ settings, health }, model).order[0] ?? configuredOllamaHosts(settings)[0],
+      );
       const inList = installed.find((m) => m.name === model);
       const isLoaded = loaded.find((m) => m.name === model);
       const weightsBytes = inList && inList.size > 0 ? inList.size : null;
@@ -134,7 +139,7 @@ export async function readLocalContext(db: Db): Promise<LocalContextView> {
     }),
   );
   return {
-    ollamaHost: host,
+    ollamaHost: configuredOllamaHosts(settings)[0]!,
     contextTokens: settings.localContextTokens,
     answerReserveTokens: settings.localAnswerReserveTokens,
     kvCacheType: settings.kvCacheType,

@@ -6,7 +6,8 @@ import { z } from "zod";
 import type { Db } from "@/server/db/client";
 import { exportRouting, toMergePatch } from "@/server/core/openclaw/export-routing";
 import { readProviderModels } from "./provider-models";
-import { env } from "@/server/process/env";
+import { configuredOllamaHosts } from "@/server/health/ollama-hosts";
+import { readSettings } from "@/server/db/settings";
 
 export const exportInput = z.object({
   shape: z.enum(["entries", "list"], { error: "shape: entries or list" }).default("entries"),
@@ -41,7 +42,7 @@ export async function exportOpenClawFleet(
     shape: input.shape,
     baseUrl: input.baseUrl.replace(/\/+$/, ""),
     models,
-    ollamaBaseUrl: env().OLLAMA_HOST,
+    ollamaBaseUrl: configuredOllamaHosts(await readSettings(db))[0]!,
   });
   return { json: input.patch ? toMergePatch(config) : config, agents: agents.length };
 }

@@ -4,7 +4,8 @@
 // tier board, and never stores or logs anything secret from the file (the plan holds none).
 // Imported agents get no key: `connect` issues them, or `offload agents rotate-key`.
 import type { Db } from "@/server/db/client";
-import { env } from "@/server/process/env";
+import { configuredOllamaHosts, ollamaHostsSource } from "@/server/health/ollama-hosts";
+import type { Settings } from "@/server/core/settings-defaults";
 import { parseOpenClawConfig } from "@/server/core/openclaw/read-openclaw-config";
 import { planImport } from "@/server/core/openclaw/plan-import";
 import type { ImportedAgent, ImportPlan } from "@/server/core/openclaw/openclaw-types";
@@ -44,15 +45,22 @@ type ExistingAgent = {
   removedAt: Date | null;
 };
 
-function ollamaOffer(plan: ImportPlan): string | null {
+function ollamaOffer(plan: ImportPlan, settings: Settings): string | null {
   if (!plan.ollamaBaseUrl) return null;
-  const current = env().OLLAMA_HOST;
   const same = (a: string) => a.replace(/\/+$/, "").toLowerCase();
-  if (same(plan.ollamaBaseUrl) === same(current)) return null;
-  const configured = process.env.OLLAMA_HOST?.trim();
-  return configured
-    ? `OpenClaw's Ollama is ${plan.ollamaBaseUrl}; Offload uses ${current} (OLLAMA_HOST). Set OLLAMA_HOST=${plan.ollamaBaseUrl} and restart Offload to use OpenClaw's.`
-    : `OpenClaw's Ollama is ${plan.ollamaBaseUrl}; Offload has no OLLAMA_HOST and uses ${current}. Start Offload with OLLAMA_HOST=${plan.ollamaBaseUrl} to use it.`;
+  const pool = configuredOllamaHosts(settings);
+  if (pool.some((h) => same(h) === same(plan.ollamaBaseUrl!))) return null;
+  const uses = pool.join(", ");
+  switch (ollamaHostsSource(settings)) {
+    case "setting":
+      return `OpenClaw's Ollama is ${plan.ollamaBaseUrl}; Offload uses ${uses} (the ollamaHosts setting). Add ${plan.ollamaBaseUrl} on the Settings page to use OpenClaw's.`;
+    case "OLLAMA_HOSTS":
+      return `OpenClaw's Ollama is ${plan.ollamaBaseUrl}; Offload uses ${uses} (OLLAMA_HOSTS). Add ${plan.ollamaBaseUrl} to OLLAMA_HOSTS, or to the ollamaHosts setting on the Settings page, to use OpenClaw's.`;
+    default:
+      return process.env.OLLAMA_HOST?.trim()
+        ? `OpenClaw's Ollama is ${plan.ollamaBaseUrl}; Offload uses ${uses} (OLLAMA_HOST). Set OLLAMA_HOST=${plan.ollamaBaseUrl} and restart Offload, or add it to the ollamaHosts setting, to use OpenClaw's.`
+        : `OpenClaw's Ollama is ${plan.ollamaBaseUrl}; Offload has no OLLAMA_HOST and uses ${uses}. Start Offload with OLLAMA_HOST=${plan.ollamaBaseUrl}, or add it to the ollamaHosts setting, to use it.`;
+  }
 }
 
 function compare(
@@ -109,7 +117,7 @@ async function preview(
     preview: {
       rows: plan.agents.map((a) => compare(a, existing.get(a.id), defaults)),
       warnings: plan.warnings,
-      ollamaOffer: ollamaOffer(plan),
+      ollamaOffer: ollamaOffer(plan, settings),
     },
     existing,
   };

@@ -16,7 +16,7 @@ import { keyEnvName, offloadProviderId } from "@/server/core/openclaw/openclaw-n
 import type { ConnectPlan } from "@/server/core/openclaw/openclaw-types";
 import { readProviderModels } from "./provider-models";
 import { readSettings } from "@/server/db/settings";
-import { env } from "@/server/process/env";
+import { configuredOllamaHosts } from "@/server/health/ollama-hosts";
 import { hashAgentKey, issueAgentKey } from "@/server/agents/agent-key";
 import { invalidateGatewayState } from "@/server/gateway/gateway-state";
 import { importOpenClawFleet, type ImportResult } from "./import-fleet";
@@ -111,7 +111,7 @@ export async function prepareOpenClawConnect(
     keyEnvNames: Object.fromEntries(selected.map((id) => [id, keyEnvName(offloadIds[id]!)])),
     models: models.rows,
     ...(input.heartbeatDirect
-      ? { heartbeatDirect: { model: settings.defaultLocalModel, ollamaBaseUrl: env().OLLAMA_HOST } }
+      ? { heartbeatDirect: { model: settings.defaultLocalModel, ollamaBaseUrl: configuredOllamaHosts(settings)[0]! } }
       : {}),
   });
   for (const model of models.unpriced)

@@ -14,6 +14,9 @@ import { readPriceMap } from "@/server/db/prices";
 import { OffloadError } from "@/server/core/errors";
 import type { MessagesRequest } from "@/server/core/gateway/messages-request";
 import { ollamaProvider } from "@/server/providers/ollama-provider";
+import { rankLocalHosts } from "@/server/health/ollama-hosts";
+import { readOllamaHealth } from "@/server/health/read-ollama-health";
+import type { OllamaHealth } from "@/server/core/routing/decide-route";
 import { claudeProvider } from "@/server/providers/claude-provider";
 import { ProviderError } from "@/server/providers/provider";
 import type { AnthropicMessage } from "@/server/providers/anthropic-message";
@@ -92,7 +95,11 @@ async function askModel(m: SmokeModel, task: SmokeTask, signal: AbortSignal, ctx
     // runs get theirs): repeated runs then measure how consistent the model really is.
     local: { contextTokens: ctx.settings.localContextTokens, keepAliveMinutes: ctx.settings.localKeepAliveMinutes },
   };
-  const provider = m.provider === "ollama" ? ollamaProvider() : claudeProvider();
+  // A local run goes to the pool's host a gateway turn for the same model would try first.
+  const provider =
+    m.provider === "ollama"
+      ? ollamaProvider(rankLocalHosts({ settings: ctx.settings, health: ctx.health }, m.name).order[0])
+      : claudeProvider();
   if (!provider)
     throw new OffloadError("BAD_REQUEST", "ANTHROPIC_API_KEY is not set: Claude runs need the operator's key", "model");
   const r = await provider.send(call);
@@ -119,6 +126,7 @@ async function askModel(m: SmokeModel, task: SmokeTask, signal: AbortSignal, ctx
 type RunContext = {
   settings: Awaited<ReturnType<typeof readSettings>>;
   prices: Awaited<ReturnType<typeof readPriceMap>>;
+  health: OllamaHealth;
 };
 
 const needsSandbox = (t: SmokeTask) => !!t.files || !!t.tools?.some((x) => x.name === "write_file");
@@ -243,7 +251,11 @@ export async function startSmokeRun(
     let timeoutsInARow = 0;
     let stopped: string | null = null;
     try {
-      const ctx: RunContext = { settings: await readSettings(db), prices: await readPriceMap(db) };
+      const ctx: RunContext = {
+        settings: await readSettings(db),
+        prices: await readPriceMap(db),
+        health: await readOllamaHealth(db),
+      };
       for (let iteration = 0; iteration < repeat && !controller.signal.aborted && !stopped; iteration++) {
         for (const task of tasks) {
           if (controller.signal.aborted || stopped) break;

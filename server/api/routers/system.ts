@@ -24,6 +24,7 @@ export const systemRouter = createTRPCRouter({
       db: ctx.db.kind,
       ollamaHosts: configuredOllamaHosts(settings),
       ollamaHostsSource: ollamaHostsSource(settings),
+      environmentOllamaHosts: configuredOllamaHosts({ ollamaHosts: [] }),
       anthropicConfigured: !!ANTHROPIC_API_KEY,
       adminTokenConfigured: !!OFFLOAD_ADMIN_TOKEN,
     };

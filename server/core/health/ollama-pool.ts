@@ -116,24 +116,15 @@ export function judgePool(polls: HostPoll[], fleetStats: LocalTurnStats, t: Heal
   const notes = hosts.flatMap((h) => h.notes.map((n) => label(h, n)));
   if (!answering.length) return { ...base, status: "down", reasons: troubles(hosts), notes };
 
-  const missing = t.localModels.filter(
-    (m) =>
-      !answering.some((h) =>
-        hasModel(
-          h.installed.map((i) => i.name),
-          m,
-        ),
-      ),
-  );
-  if (missing.length)
-    return {
-      ...base,
-      status: "down",
-      reasons: missing.map(
-        (m) => `the local model ${m} is not installed on any Ollama host that answers: run \`ollama pull ${m}\` on one`,
-      ),
-      notes: [...troubles(hosts.filter((h) => h.status === "down")), ...notes],
-    };
+  // A model no answering host has is that model's trouble, not the pool's: its turns go to Claude
+  // with the reason (rankHosts), the other models' turns keep their hosts.
+  const installedAnywhere = answering.flatMap((h) => h.installed.map((i) => i.name));
+  const missing = t.localModels
+    .filter((m) => !hasModel(installedAnywhere, m))
+    .map(
+      (m) =>
+        `the local model ${m} is not installed on any Ollama host that answers (its turns go to Claude): run \`ollama pull ${m}\` on one`,
+    );
 
   const upCount = answering.filter((h) => h.status === "up").length;
   const summary = `${answering.length} of ${hosts.length} Ollama hosts answer${upCount < answering.length ? `, ${upCount} of them up` : ""}`;
@@ -142,14 +133,14 @@ export function judgePool(polls: HostPoll[], fleetStats: LocalTurnStats, t: Heal
       ...base,
       status: "degraded",
       reasons: troubles(answering),
-      notes: [summary, ...troubles(hosts.filter((h) => h.status === "down")), ...notes],
+      notes: [summary, ...missing, ...troubles(hosts.filter((h) => h.status === "down")), ...notes],
     };
   const others = hosts.filter((h) => h.status !== "up");
   return {
     ...base,
     status: "up",
     reasons: [],
-    notes: [...(others.length ? [summary] : []), ...troubles(others), ...notes],
+    notes: [...(others.length ? [summary] : []), ...missing, ...troubles(others), ...notes],
   };
 }
 
