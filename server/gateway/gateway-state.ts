@@ -14,6 +14,7 @@ import type { Settings } from "@/server/core/settings-defaults";
 import type { PriceMap } from "@/server/core/cost/price-turn";
 import type { CallerAgent } from "@/server/agents/authenticate-caller";
 import { processSlot } from "@/server/process/process-registry";
+import { changeNotices } from "@/server/db/change-notices";
 
 export type GatewayAgent = CallerAgent;
 
@@ -125,7 +126,12 @@ export function gatewayStateStaleSince(): number | undefined {
   return slot.staleSince;
 }
 
-export function invalidateGatewayState(): void {
+/**
+ * The next turn reads the state afresh. A change made here is also told to the other instances on
+ * the same Postgres (db/change-notices.ts); `fromPeer`: the notice came from one of them.
+ */
+export function invalidateGatewayState(options: { fromPeer?: boolean } = {}): void {
   slot.cached = undefined;
   slot.lastServed = undefined;
+  if (!options.fromPeer) changeNotices()?.announce();
 }

@@ -2,6 +2,7 @@
 // one typed slot per piece. The process loads Offload's modules more than once (serve.ts under tsx,
 // and Next's compiled entries: instrumentation, route handlers and pages each with their own copy),
 // so module-level variables would be per copy; every copy reaching a slot here shares the one value.
+import type { ChangeNoticesState } from "@/server/db/change-notices";
 import "server-only";
 import type { Db } from "@/server/db/client";
 import type { GatewayState } from "@/server/gateway/gateway-state";
@@ -40,6 +41,8 @@ export interface ProcessSlots {
   };
   /** server/providers/ollama-client.ts: local model requests in flight, for the health page. */
   ollamaInFlight: { count: number; byHost: Map<string, number> };
+  /** server/db/change-notices.ts: LISTEN/NOTIFY between instances on one Postgres. */
+  changeNotices: ChangeNoticesState;
   /** server/health/ollama-hosts.ts: when a request to each Ollama host last failed. */
   ollamaHostFailures: Map<string, number>;
   /** server/smoke/run-smoke.ts: smoke runs in progress here, so that they can be cancelled. */

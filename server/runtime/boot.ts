@@ -12,6 +12,8 @@ import { resolveDataDir } from "@/server/db/data-dir";
 import { setCliToken } from "@/server/auth/admin-auth";
 import { configureTurnWriter, drainGateway, recoverSpooledTurns } from "@/server/gateway/turn-writer";
 import { startHealthMonitor, stopHealthMonitor } from "@/server/health/health-monitor";
+import { startChangeNotices, changeNotices } from "@/server/db/change-notices";
+import { invalidateGatewayState } from "@/server/gateway/gateway-state";
 import { markInterruptedSmokeRuns } from "@/server/smoke/run-smoke";
 import { startSmokeRunSweep } from "@/server/smoke/sweep-smoke-runs";
 
@@ -74,6 +76,8 @@ async function boot(): Promise<void> {
   } catch (err) {
     console.error(`offload: could not store the spooled turns yet (${(err as Error).message}); they stay spooled`);
   }
+  if (db.kind === "postgres" && env.DATABASE_URL)
+    startChangeNotices(env.DATABASE_URL, () => invalidateGatewayState({ fromPeer: true }));
   startHealthMonitor(getDb);
   startSmokeRunSweep(getDb);
   const token = crypto.randomBytes(32).toString("base64url");
@@ -93,6 +97,7 @@ async function boot(): Promise<void> {
     } catch {
       // no contact file: nothing to remove
     }
+    await changeNotices()?.stop();
     await closeDb().catch(() => {});
     process.exit(signal === "SIGINT" ? 130 : 0);
   };
