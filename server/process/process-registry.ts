@@ -12,6 +12,7 @@ import type { AsyncLocalStorage } from "node:async_hooks";
 import type { FailedAttempts } from "@/server/auth/failed-attempts";
 import type { BudgetLedgerState } from "@/server/budgets/budget-ledger";
 import type { MetricsState } from "@/server/metrics/offload-metrics";
+import type { LogState } from "./log";
 
 /** Every slot, with the module that owns it. Add a slot here, never a new globalThis property. */
 export interface ProcessSlots {
@@ -52,6 +53,8 @@ export interface ProcessSlots {
   budgets: BudgetLedgerState;
   /** server/metrics/offload-metrics.ts: the Prometheus registry and its metrics. */
   metrics: MetricsState;
+  /** server/process/log.ts: the logger, where its lines go, and the request being served. */
+  log: LogState;
 }
 
 const KEY: unique symbol = Symbol.for("offload.process");
