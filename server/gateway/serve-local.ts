@@ -20,6 +20,7 @@ import {
   type ProviderStream,
 } from "@/server/providers/provider";
 import { HttpError } from "@/server/http/http-error";
+import { log, noteRequestLog } from "@/server/process/log";
 import { serveClaude } from "./serve-claude";
 import { localRecord } from "./turn-records";
 import { enqueueTurns } from "./turn-writer";
@@ -57,6 +58,7 @@ export async function serveLocal(turn: GatewayTurn): Promise<Response> {
   const { lane, model, reason } = turn.plan;
   const settings = turn.state.settings;
   const id = crypto.randomUUID();
+  noteRequestLog({ agentId: turn.agent.id, lane, turnId: id });
   const provider = ollamaProvider();
   const call: MessagesCall = {
     body: turn.body,
@@ -75,6 +77,7 @@ export async function serveLocal(turn: GatewayTurn): Promise<Response> {
     return new HttpError(499, "api_error", "the agent disconnected", undefined, headersFor(meter.model));
   };
   const escalate = (why: string, meter: Meter) => {
+    log.info({ reason: why.slice(0, 300) }, "escalated to claude");
     record("escalated", meter, why);
     // The conversation's tool loop no longer follows the local lane: its next turns are decided afresh.
     conversationLanes.markEscalated(turn.plan.conversationLaneKey);
