@@ -41,12 +41,13 @@ function counted(endpoint: string, handler: AgentHandler): AgentHandler {
  */
 function logged(endpoint: string, handler: AgentHandler): AgentHandler {
   return (request, db) =>
-    runWithRequestLog(endpoint, async () => {
+    runWithRequestLog(endpoint, () => {
+      if (!log.isLevelEnabled("debug")) return handler(request, db);
       const t0 = performance.now();
-      const response = await handler(request, db);
-      if (log.isLevelEnabled("debug"))
+      return handler(request, db).then((response) => {
         log.debug({ status: response.status, ms: Math.round((performance.now() - t0) * 10) / 10 }, "answered");
-      return response;
+        return response;
+      });
     });
 }
 

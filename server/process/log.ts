@@ -3,9 +3,11 @@
 // OFFLOAD_LOG_LEVEL and OFFLOAD_LOG_FORMAT (server/process/env.ts) set the level and the format.
 //
 // While an agent request is served (server/http/agent-routes.ts), every line carries the request's
-// id, route and, once known, its agent, lane and turn id: an AsyncLocalStorage holds them and
-// pino's mixin adds them, so code deep in the gateway, the providers, the turn writer or the budgets
-// logs with `log` and no parameter passed down.
+// id, route and, once known, its agent, lane and turn id: they live in the request's store of the
+// process's one request AsyncLocalStorage (the one server/auth/request-scope.ts keeps the client's
+// address in; a second one would cost every promise of the process a little more) and pino's mixin
+// adds them, so code deep in the gateway, the providers, the turn writer or the budgets logs with
+// `log` and no parameter passed down.
 //
 // What never reaches the log: request bodies and prompt text (nothing logs them; fields named like
 // them are censored anyway), keys, tokens, cookies and authorization headers (censored by name), and
@@ -36,10 +38,15 @@ type Sink = { write(line: string): void };
 
 export type LogState = {
   logger: Logger;
-  scope: AsyncLocalStorage<RequestLog>;
   /** Where the lines go: stderr, as JSON or formatted, or a test's capture. */
   sink: Sink;
 };
+
+/** The store of the request being served (see server/auth/request-scope.ts); `log` only for agent requests. */
+export type RequestStore = { address: string; log?: RequestLog };
+
+const requestScope = (): AsyncLocalStorage<RequestStore> =>
+  processSlot("requestScope", () => new AsyncLocalStorage<RequestStore>());
 
 /** Censored wherever they appear as a field name, at the top of a line or up to two levels down. */
 const SECRET_FIELDS = [
@@ -130,8 +137,8 @@ function stderrSink(format: "json" | "pretty" | undefined): Sink {
 
 function createLog(): LogState {
   const settings = readLogSettings();
-  const scope = new AsyncLocalStorage<RequestLog>();
-  const state = { scope, sink: stderrSink(settings.format) } as LogState;
+  const scope = requestScope();
+  const state = { sink: stderrSink(settings.format) } as LogState;
   state.logger = pino(
     {
       level: settings.level,
@@ -141,7 +148,7 @@ function createLog(): LogState {
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
       // The request's fields, copied (pino merges the line's own fields into what this returns).
       mixin: () => {
-        const request = scope.getStore();
+        const request = scope.getStore()?.log;
         return request ? { ...request } : {};
       },
     },
@@ -157,18 +164,27 @@ export const log: Logger = state.logger;
 
 /** Runs `fn` as the serving of one agent request on `route`: every line it logs, however deep, carries the request's fields. */
 export function runWithRequestLog<T>(route: string, fn: () => T): T {
-  return state.scope.run({ reqId: crypto.randomUUID(), route }, fn);
+  const fields: RequestLog = { reqId: crypto.randomUUID(), route };
+  const scope = requestScope();
+  const store = scope.getStore();
+  // Under the production listener the request has its store already (server/runtime/serve.ts):
+  // the fields go there, without a scope of their own. Elsewhere (next dev, tests) a new one.
+  if (store && !store.log) {
+    store.log = fields;
+    return fn();
+  }
+  return scope.run({ address: store?.address ?? "unknown", log: fields }, fn);
 }
 
 /** Adds to the fields of the request being served (the agent, the lane, the turn once its id is made); nothing outside one. */
 export function noteRequestLog(fields: Partial<Omit<RequestLog, "reqId" | "route">>): void {
-  const request = state.scope.getStore();
+  const request = requestScope().getStore()?.log;
   if (request) Object.assign(request, fields);
 }
 
 /** The fields of the request being served, if any. */
 export function currentRequestLog(): Readonly<RequestLog> | undefined {
-  return state.scope.getStore();
+  return requestScope().getStore()?.log;
 }
 
 /**
@@ -176,7 +192,7 @@ export function currentRequestLog(): Readonly<RequestLog> | undefined {
  * requests), whose lines are not that request's.
  */
 export function outsideRequestLog<T>(fn: () => T): T {
-  return state.scope.exit(fn);
+  return requestScope().exit(fn);
 }
 
 export type CapturedLogs = {
