@@ -21,6 +21,7 @@ import {
 } from "@/server/providers/provider";
 import { HttpError } from "@/server/http/http-error";
 import { log, noteRequestLog } from "@/server/process/log";
+import { escalationReason } from "@/server/metrics/offload-metrics";
 import { serveClaude } from "./serve-claude";
 import { localRecord } from "./turn-records";
 import { enqueueTurns } from "./turn-writer";
@@ -77,7 +78,8 @@ export async function serveLocal(turn: GatewayTurn): Promise<Response> {
     return new HttpError(499, "api_error", "the agent disconnected", undefined, headersFor(meter.model));
   };
   const escalate = (why: string, meter: Meter) => {
-    log.info({ reason: why.slice(0, 300) }, "escalated to claude");
+    // The reason as /metrics labels it (bounded; an upstream error's own words could quote the answer).
+    log.info({ reason: escalationReason(why) }, "escalated to claude");
     record("escalated", meter, why);
     // The conversation's tool loop no longer follows the local lane: its next turns are decided afresh.
     conversationLanes.markEscalated(turn.plan.conversationLaneKey);
