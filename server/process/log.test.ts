@@ -1,6 +1,7 @@
 // The logger: secrets censored by name, errors without their extra fields, the request's fields on
 // every line logged while it is served (and on none outside), levels, and the terminal format.
 import { afterEach, describe, expect, it } from "vitest";
+import { clientAddress, runInRequestScope } from "@/server/auth/request-scope";
 import { readEnv, readLogSettings } from "./env";
 import {
   captureLogs,
@@ -144,6 +145,21 @@ describe("the request's fields", () => {
     expect(capture.lines).toHaveLength(1);
     expect(capture.lines[0]).not.toHaveProperty("turnId");
     expect(capture.lines[0]).not.toHaveProperty("reqId");
+  });
+
+  it("go into the production listener's request store, beside the client's address", async () => {
+    capture = captureLogs("info");
+    await runInRequestScope("10.1.2.3", () =>
+      runWithRequestLog("/v1/messages/count_tokens", async () => {
+        await tick();
+        log.info({ address: clientAddress() }, "counted");
+      }),
+    );
+    expect(capture.lines[0]).toMatchObject({
+      address: "10.1.2.3",
+      route: "/v1/messages/count_tokens",
+      reqId: expect.any(String),
+    });
   });
 
   it("cannot be set outside a request", () => {

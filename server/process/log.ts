@@ -182,11 +182,6 @@ export function noteRequestLog(fields: Partial<Omit<RequestLog, "reqId" | "route
   if (request) Object.assign(request, fields);
 }
 
-/** The fields of the request being served, if any. */
-export function currentRequestLog(): Readonly<RequestLog> | undefined {
-  return requestScope().getStore()?.log;
-}
-
 /**
  * Runs `fn` outside any request: for work a request only starts (a timer, a batch serving many
  * requests), whose lines are not that request's.
