@@ -10,7 +10,8 @@
 // synthetic: a handler that awaits 50 promises (a gateway turn's order of magnitude) and answers,
 //   200,000 times: the scope's own cost, resolved to nanoseconds.
 // gateway: handleMessages itself, a local-lane turn to a fake Ollama over loopback, 1,500 times in
-//   sequence, on PGlite: the cost in a real turn, within that turn's noise.
+//   sequence (LOG_COST_REQUESTS, LOG_COST_ROUNDS), on Postgres with TEST_DATABASE_URL, else PGlite:
+//   the cost in a real turn, within that turn's noise. LOG_COST_KINDS=gateway runs that part alone.
 import { spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { runInRequestScope } from "@/server/auth/request-scope";
@@ -26,8 +27,8 @@ const cpuMs = () => {
 };
 
 const SYNTHETIC_REQUESTS = 200_000;
-const GATEWAY_REQUESTS = 1_500;
-const ROUNDS = 3;
+const GATEWAY_REQUESTS = Number(process.env.LOG_COST_REQUESTS ?? 1_500);
+const ROUNDS = Number(process.env.LOG_COST_ROUNDS ?? 3);
 
 /** What agent-routes.ts adds around a handler, and what the lanes add once the turn id is made. */
 function scoped<T>(mode: Mode, handler: () => Promise<T>): Promise<T> {
@@ -75,7 +76,8 @@ async function gateway(mode: Mode): Promise<Result> {
   const ollama = await startFakeOllama();
   process.env.OLLAMA_HOST = ollama.url;
   resetEnv();
-  const target = testDatabases().find((t) => t.kind === "pglite")!;
+  // Postgres when TEST_DATABASE_URL is set (quicker to create), else PGlite.
+  const target = testDatabases().at(-1)!;
   const db = await target.create();
   try {
     await seedCatalogue(db);
@@ -143,7 +145,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     process.exit(0);
   }
-  for (const k of ["synthetic", "gateway"]) {
+  for (const k of (process.env.LOG_COST_KINDS ?? "synthetic,gateway").split(",")) {
     const results: Record<Mode, Result[]> = { baseline: [], scoped: [] };
     for (let round = 0; round < ROUNDS; round++)
       for (const m of ["baseline", "scoped"] as const) results[m].push(child(k, m));
