@@ -8,6 +8,7 @@ import { recordTurns } from "@/server/db/record-turns";
 import { addAgent, updateAgentLimits } from "@/server/agents/manage-agents";
 import type { TurnRecord } from "@/server/core/turn-record";
 import { budgetSnapshot, freshBudgetSnapshot, noteClaudeSpend, resetBudgetLedger, spentToday } from "./budget-ledger";
+import { captureLogs } from "@/server/process/log";
 
 async function database(): Promise<Db> {
   const db = await openDb({ inMemory: true });
@@ -96,13 +97,14 @@ describe("budget ledger", () => {
     await budgetSnapshot(db, t);
     noteClaudeSpend(claudeTurn("0193a000-0000-7000-8000-000000000003", 600_000n));
     await db.close();
-    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logs = captureLogs("info");
     const later = await freshBudgetSnapshot(db, t + 5_000); // fails, and says so once
     expect(later.limits.get("loash")).toMatchObject({ dailyBudgetMicroUsd: 500_000n, requestsPerMinute: 5 });
     expect(spentToday(later, "loash")).toBe(600_000n);
     await freshBudgetSnapshot(db, t + 6_000);
     expect(spentToday(await budgetSnapshot(db, t + 8_000), "loash")).toBe(600_000n);
-    expect(errors).toHaveBeenCalledTimes(1);
-    expect(String(errors.mock.calls[0]![0])).toMatch(/^offload: could not read budgets, using the last ones read: /);
+    logs.stop();
+    expect(logs.lines).toHaveLength(1);
+    expect(logs.lines[0]).toMatchObject({ level: "warn", msg: "could not read budgets, using the last ones read" });
   });
 });

@@ -15,6 +15,7 @@ import { readSettings } from "@/server/db/settings";
 import { utcDay, type TurnRecord } from "@/server/core/turn-record";
 import { usdToMicroUsd, type OverBudgetAction } from "@/server/core/budgets/budget-rules";
 import { processSlot } from "@/server/process/process-registry";
+import { log } from "@/server/process/log";
 
 export type AgentLimits = {
   /** Daily Claude budget, micro-dollars; null: none. */
@@ -174,8 +175,7 @@ function reload(db: Db, now: number): Promise<BudgetSnapshot> {
       },
       (err: unknown) => {
         const message = (err as Error).message;
-        if (ledger.lastError !== message)
-          console.error(`offload: could not read budgets, using the last ones read: ${message}`);
+        if (ledger.lastError !== message) log.warn({ err }, "could not read budgets, using the last ones read");
         ledger.lastError = message;
         const last = { ...(ledger.current ?? emptySnapshot(now)), loadedAt: now };
         const live = current();

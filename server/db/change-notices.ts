@@ -7,6 +7,7 @@
 import crypto from "node:crypto";
 import pg from "pg";
 import { processSlot } from "@/server/process/process-registry";
+import { log } from "@/server/process/log";
 
 export const CHANGES_CHANNEL = "offload_changes";
 const RETRY_MIN_MS = 500;
@@ -48,6 +49,7 @@ export function startChangeNotices(databaseUrl: string, onPeerChange: () => void
       c.removeAllListeners("notification");
       void c.end().catch(() => {});
       if (!stopped) {
+        log.warn({ retryMs }, "the LISTEN connection for changes between instances closed; reopening it");
         timer = setTimeout(() => void connect(), retryMs);
         timer.unref();
         retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);

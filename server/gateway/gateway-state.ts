@@ -15,6 +15,7 @@ import type { PriceMap } from "@/server/core/cost/price-turn";
 import type { CallerAgent } from "@/server/agents/authenticate-caller";
 import { processSlot } from "@/server/process/process-registry";
 import { changeNotices } from "@/server/db/change-notices";
+import { log } from "@/server/process/log";
 
 export type GatewayAgent = CallerAgent;
 
@@ -79,7 +80,7 @@ function loadOrLast(db: Db): Promise<GatewayState> {
       if (!last) throw err;
       if (slot.staleSince === undefined) {
         slot.staleSince = Date.now();
-        console.error(`offload: the database did not answer (${err.message}); routing on the state read before`);
+        log.warn({ err }, "the database did not answer; routing on the state read before");
       }
       return { ...last, loadedAt: Date.now() };
     },

@@ -8,6 +8,7 @@ import { replaceModel } from "@/server/core/gateway/replace-model";
 import { claudeProvider } from "@/server/providers/claude-provider";
 import { emptyMeter, type ProviderAnswer, type ProviderStream, type StreamEnd } from "@/server/providers/provider";
 import { HttpError } from "@/server/http/http-error";
+import { noteRequestLog } from "@/server/process/log";
 import { claudeTarget, withMappingNote } from "./plan-turn";
 import { claudeRecord } from "./turn-records";
 import { enqueueTurns } from "./turn-writer";
@@ -24,6 +25,7 @@ function withOffloadHeaders(upstream: Headers, offload: Record<string, string>):
 /** Serves the turn on Claude; `escalatedFrom` is the local turn that gave it up, if any. */
 export async function serveClaude(turn: GatewayTurn, reason: string, escalatedFrom: string | null): Promise<Response> {
   const id = crypto.randomUUID();
+  noteRequestLog({ agentId: turn.agent.id, lane: "claude", turnId: id, escalatedFrom: escalatedFrom ?? undefined });
   const requested = turn.body.model;
   const target = claudeTarget(requested, { agentId: turn.agent.id, taskTypeId: turn.plan.taskTypeId }, turn.state);
   // A turn planned for Claude has the mapping in its reason already; an escalated one gets it here.

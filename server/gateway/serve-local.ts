@@ -22,6 +22,8 @@ import {
   type ProviderStream,
 } from "@/server/providers/provider";
 import { HttpError } from "@/server/http/http-error";
+import { log, noteRequestLog } from "@/server/process/log";
+import { escalationReason } from "@/server/metrics/offload-metrics";
 import { serveClaude } from "./serve-claude";
 import { localRecord } from "./turn-records";
 import { enqueueTurns } from "./turn-writer";
@@ -70,6 +72,7 @@ export async function serveLocal(turn: GatewayTurn): Promise<Response> {
   const { lane, model, reason } = turn.plan;
   const settings = turn.state.settings;
   const id = crypto.randomUUID();
+  noteRequestLog({ agentId: turn.agent.id, lane, turnId: id });
   const ranking = rankLocalHosts(turn.state, model);
   let host: string | null = ranking.order[0] ?? null;
   let provider = ollamaProvider(host ?? undefined);
@@ -92,6 +95,8 @@ export async function serveLocal(turn: GatewayTurn): Promise<Response> {
     return new HttpError(499, "api_error", "the agent disconnected", undefined, headersFor(meter.model));
   };
   const escalate = (why: string, meter: Meter) => {
+    // The reason as /metrics labels it (bounded; an upstream error's own words could quote the answer).
+    log.info({ reason: escalationReason(why) }, "escalated to claude");
     record("escalated", meter, why);
     // The conversation's tool loop no longer follows the local lane: its next turns are decided afresh.
     conversationLanes.markEscalated(turn.plan.conversationLaneKey);
@@ -127,6 +132,7 @@ export async function serveLocal(turn: GatewayTurn): Promise<Response> {
         }
         const next = ranking.order[i + 1];
         if (!next || turn.signal.aborted || call.signal.aborted || !hostAtFault(failure)) return { err, tried: i + 1 };
+        log.warn({ host, next, kind: failure.kind }, "an Ollama host failed the turn; trying the next one");
         host = next;
         provider = ollamaProvider(host);
       }

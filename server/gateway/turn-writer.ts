@@ -15,6 +15,7 @@ import { sanitiseTurn, storableText } from "@/server/core/turns/sanitise-turn";
 import { processSlot } from "@/server/process/process-registry";
 import { spoolLine, TurnSpool } from "./turn-spool";
 import { countTurns, readWriterDepthWith } from "@/server/metrics/offload-metrics";
+import { log, outsideRequestLog } from "@/server/process/log";
 
 const FLUSH_EVERY_MS = 200;
 const RETRY_AFTER_FAILURE_MS = 1_000;
@@ -74,10 +75,13 @@ export function configureTurnWriter(db: () => Promise<Db>, options: TurnWriterOp
 
 function schedule(delayMs = FLUSH_EVERY_MS): void {
   if (state.timer || state.flushing) return;
-  state.timer = setTimeout(() => {
-    state.timer = null;
-    void flushTurns().catch(() => {});
-  }, delayMs);
+  // The flush serves every request's turns: its lines are not those of the request that started the timer.
+  state.timer = outsideRequestLog(() =>
+    setTimeout(() => {
+      state.timer = null;
+      void flushTurns().catch(() => {});
+    }, delayMs),
+  );
   state.timer.unref();
 }
 
@@ -93,7 +97,7 @@ export function enqueueTurns(...turns: TurnRecord[]): Promise<void> {
   if (!state.spool) return Promise.resolve();
   // A spool that cannot write (disk full) must not fail the answer: the turn is still queued.
   return state.spool.append(clean).catch((err: Error) => {
-    console.error(`offload: could not spool ${clean.length} turn(s): ${err.message}`);
+    log.error({ err, turns: clean.length }, "could not spool the turn(s)");
   });
 }
 
@@ -131,7 +135,7 @@ async function deadLetter(db: Db, turn: TurnRecord, err: unknown): Promise<void>
   const error = storableText((err as Error)?.message ?? String(err), 2_000);
   const line = spoolLine(turn);
   state.deadLettered++;
-  console.error(`offload: turn ${turn.id} could not be stored and was set aside: ${error}`);
+  log.error({ turnId: turn.id, error }, "the turn could not be stored and was set aside");
   try {
     await db.prisma.deadTurn.upsert({
       where: { id: turn.id },
@@ -180,9 +184,7 @@ export async function flushTurns(): Promise<void> {
       const stored = new Set(done);
       state.pending.unshift(...batch.filter((t) => !stored.has(t.id)));
       state.unreachableSince ??= Date.now();
-      console.error(
-        `offload: could not record ${batch.length - stored.size} turn(s), will retry: ${(err as Error).message}`,
-      );
+      log.warn({ err, turns: batch.length - stored.size }, "could not record the turn(s), will retry");
       throw err;
     } finally {
       state.spool?.settle(done);
@@ -263,8 +265,9 @@ export async function drainGateway(timeoutMs = 15_000): Promise<void> {
     await flushTurns().catch(() => new Promise((r) => setTimeout(r, 200)));
   }
   if (state.pending.length)
-    console.error(
-      `offload: ${state.pending.length} turn(s) could not be recorded before shutdown${state.spool ? "; they stay in the spool and are stored at the next start" : ""}`,
+    log.error(
+      { turns: state.pending.length },
+      `turn(s) could not be recorded before shutdown${state.spool ? "; they stay in the spool and are stored at the next start" : ""}`,
     );
   state.spool?.close();
 }

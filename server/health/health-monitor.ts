@@ -16,6 +16,7 @@ import { readNvidiaSmi } from "./nvidia-smi";
 import { localRequestsInFlight } from "@/server/providers/ollama-client";
 import { invalidateGatewayState } from "@/server/gateway/gateway-state";
 import { setOllamaVerdict } from "@/server/metrics/offload-metrics";
+import { log } from "@/server/process/log";
 
 const FULL_RATE_DAYS = 7;
 const THIN_EVERY_MS = 60 * 60_000;
@@ -137,7 +138,7 @@ export function startHealthMonitor(getDb: () => Promise<Db>): () => void {
         await thinHealthSamples(db);
       }
     } catch (err) {
-      console.error(`offload: health poll failed: ${(err as Error).message}`);
+      log.warn({ err }, "the health poll failed");
     } finally {
       state.running = false;
     }

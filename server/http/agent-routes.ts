@@ -8,6 +8,7 @@ import { handleReportTurns } from "@/server/turns/report-turns";
 import { handleRouteRequest } from "@/server/routing/handle-route-request";
 import { handleQueueTask } from "@/server/tasks/handle-task-requests";
 import { countRequest } from "@/server/metrics/offload-metrics";
+import { log, runWithRequestLog } from "@/server/process/log";
 
 export type AgentHandler = (request: Request, db?: Db) => Promise<Response>;
 
@@ -34,8 +35,24 @@ function counted(endpoint: string, handler: AgentHandler): AgentHandler {
   };
 }
 
+/**
+ * The handler in its own log scope: every line logged while it serves carries the request's id and
+ * route, then its agent, lane and turn (server/process/log.ts); at debug level, one line per answer.
+ */
+function logged(endpoint: string, handler: AgentHandler): AgentHandler {
+  return (request, db) =>
+    runWithRequestLog(endpoint, () => {
+      if (!log.isLevelEnabled("debug")) return handler(request, db);
+      const t0 = performance.now();
+      return handler(request, db).then((response) => {
+        log.debug({ status: response.status, ms: Math.round((performance.now() - t0) * 10) / 10 }, "answered");
+        return response;
+      });
+    });
+}
+
 const COUNTED_ROUTES: Readonly<Record<string, AgentHandler>> = Object.fromEntries(
-  Object.entries(AGENT_ROUTES).map(([path, handler]) => [path, counted(path, handler)]),
+  Object.entries(AGENT_ROUTES).map(([path, handler]) => [path, logged(path, counted(path, handler))]),
 );
 
 /** The handler for a POST to one of the agent endpoints, or null (everything else goes to Next). */

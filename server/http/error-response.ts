@@ -7,6 +7,7 @@ import { ZodError } from "zod";
 import { HTTP_STATUS, OffloadError, describeZodError, type OffloadErrorCode } from "@/server/core/errors";
 import { offloadHeaders, type OffloadOutcome } from "@/server/core/gateway/offload-headers";
 import { HttpError } from "./http-error";
+import { log } from "@/server/process/log";
 
 const ANTHROPIC_TYPE: Record<OffloadErrorCode, string> = {
   BAD_REQUEST: "invalid_request_error",
@@ -37,7 +38,7 @@ function mapError(err: unknown): Mapped {
       message: describeZodError(err),
       field: err.issues[0]?.path.join(".") || null,
     };
-  console.error("offload: unexpected error", err);
+  log.error({ err }, "unexpected error");
   return { status: 500, type: "api_error", message: "internal error in Offload; see its log" };
 }
 

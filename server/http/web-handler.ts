@@ -8,6 +8,7 @@ import type { Socket } from "node:net";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { log } from "@/server/process/log";
 
 /** The request body's progress, for deciding what to do with a rest the handler did not read. */
 type BodyState = { received: number; cancelled: boolean; lingerUntil?: number };
@@ -119,7 +120,7 @@ export async function serveWebHandler(
   try {
     response = await handler(request);
   } catch (err) {
-    console.error(`offload: ${req.method} ${url.pathname}: ${(err as Error).stack ?? String(err)}`);
+    log.error({ err, method: req.method, path: url.pathname }, "the handler failed");
     if (res.destroyed) return;
     const close = releaseBody(req, body);
     if (!res.headersSent)

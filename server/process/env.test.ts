@@ -20,6 +20,8 @@ describe("readEnv", () => {
       PORT: 3000,
       OFFLOAD_DEMO: "on",
       OFFLOAD_TURN_SPOOL: "fsync",
+      OFFLOAD_LOG_LEVEL: "info",
+      OFFLOAD_LOG_FORMAT: undefined,
       OFFLOAD_ROOT: undefined,
     });
   });
@@ -39,6 +41,11 @@ describe("readEnv", () => {
     [{ OFFLOAD_HEALTH_INTERVAL_S: "soon" }, /OFFLOAD_HEALTH_INTERVAL_S/],
     [{ OFFLOAD_DEMO: "no" }, /OFFLOAD_DEMO/],
     [{ OFFLOAD_TURN_SPOOL: "sometimes" }, /OFFLOAD_TURN_SPOOL must be fsync, write or off/],
+    [
+      { OFFLOAD_LOG_LEVEL: "verbose" },
+      /OFFLOAD_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/,
+    ],
+    [{ OFFLOAD_LOG_FORMAT: "text" }, /OFFLOAD_LOG_FORMAT must be json or pretty/],
     [{ OFFLOAD_HOST: "http://0.0.0.0" }, /OFFLOAD_HOST must be an IP address or host name/],
     [{ OFFLOAD_HOST: "0.0.0.0:3000" }, /OFFLOAD_HOST/],
     [{ OFFLOAD_ALLOWED_HOSTS: "offload.lan, https://x" }, /OFFLOAD_ALLOWED_HOSTS/],

@@ -38,6 +38,28 @@ export function isLoopbackHost(host: string): boolean {
   return !!mapped && mapped[1]!.startsWith("127.");
 }
 
+/** The levels OFFLOAD_LOG_LEVEL takes, most severe first (pino's). */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const logLevel = optionalString
+  .transform((v) => v?.toLowerCase() ?? "info")
+  .pipe(
+    z.enum(LOG_LEVELS, {
+      error: (issue) => `OFFLOAD_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, not "${String(issue.input)}"`,
+    }),
+  );
+
+const logFormat = optionalString
+  .transform((v) => v?.toLowerCase())
+  .pipe(
+    z
+      .enum(["json", "pretty"], {
+        error: (issue) => `OFFLOAD_LOG_FORMAT must be json or pretty, not "${String(issue.input)}"`,
+      })
+      .optional(),
+  );
+
 const envSchema = z
   .object({
     DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
@@ -111,6 +133,10 @@ const envSchema = z
           error: (issue) => `OFFLOAD_TURN_SPOOL must be fsync, write or off, not "${String(issue.input)}"`,
         }),
       ),
+    /** The lowest level the server logs (server/process/log.ts); `silent` logs nothing. */
+    OFFLOAD_LOG_LEVEL: logLevel,
+    /** `json` (one object a line) or `pretty` (a line a person reads); unset: pretty on a terminal, else JSON. */
+    OFFLOAD_LOG_FORMAT: logFormat,
     /** Where prisma/migrations is found: bin/offload.mjs sets it for the CLI; unset, the working directory. */
     OFFLOAD_ROOT: optionalString.transform((v) => (v === undefined ? undefined : path.resolve(v))),
   })
@@ -143,6 +169,21 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     throw new EnvError(issue.message.includes(field) ? issue.message : `${field}: ${issue.message}`);
   }
   return parsed.data;
+}
+
+/**
+ * The log settings alone, for the logger, which must work before (and whether or not) the whole
+ * environment checks out: a bad value falls back to the default here (info; the format by
+ * terminal), and readEnv() is what reports it.
+ */
+export function readLogSettings(source: Record<string, string | undefined> = process.env): {
+  level: LogLevel;
+  format: "json" | "pretty" | undefined;
+} {
+  return {
+    level: logLevel.safeParse(source.OFFLOAD_LOG_LEVEL).data ?? "info",
+    format: logFormat.safeParse(source.OFFLOAD_LOG_FORMAT).data,
+  };
 }
 
 /** Where the server listens, as listen() takes it and as people read it. */

@@ -13,6 +13,7 @@ import type { AsyncLocalStorage } from "node:async_hooks";
 import type { FailedAttempts } from "@/server/auth/failed-attempts";
 import type { BudgetLedgerState } from "@/server/budgets/budget-ledger";
 import type { MetricsState } from "@/server/metrics/offload-metrics";
+import type { LogState, RequestStore } from "./log";
 
 /** Every slot, with the module that owns it. Add a slot here, never a new globalThis property. */
 export interface ProcessSlots {
@@ -24,8 +25,11 @@ export interface ProcessSlots {
   cliToken: { value: string | undefined };
   /** server/auth/failed-attempts.ts: failed sign-ins and wrong admin tokens per client address. */
   failedAttempts: FailedAttempts;
-  /** server/auth/request-scope.ts: the request being served (its client address), set by server/runtime/serve.ts. */
-  requestScope: AsyncLocalStorage<{ address: string }>;
+  /**
+   * server/auth/request-scope.ts: the request being served (its client address), set by server/runtime/serve.ts;
+   * server/process/log.ts adds an agent request's log fields to its store.
+   */
+  requestScope: AsyncLocalStorage<RequestStore>;
   /** server/gateway/turn-writer.ts: queued turns, requests in flight, shutdown. */
   turnWriter: WriterState;
   /** server/gateway/gateway-state.ts: the per-second snapshot the gateway reads (undefined: reload). */
@@ -57,6 +61,8 @@ export interface ProcessSlots {
   budgets: BudgetLedgerState;
   /** server/metrics/offload-metrics.ts: the Prometheus registry and its metrics. */
   metrics: MetricsState;
+  /** server/process/log.ts: the logger, where its lines go, and the request being served. */
+  log: LogState;
 }
 
 const KEY: unique symbol = Symbol.for("offload.process");

@@ -16,11 +16,12 @@ import { startChangeNotices, changeNotices } from "@/server/db/change-notices";
 import { invalidateGatewayState } from "@/server/gateway/gateway-state";
 import { markInterruptedSmokeRuns } from "@/server/smoke/run-smoke";
 import { startSmokeRunSweep } from "@/server/smoke/sweep-smoke-runs";
+import { log } from "@/server/process/log";
 
 export type ServerContact = { url: string; token: string; pid: number };
 
 function fail(message: string): never {
-  console.error(`offload: ${message}`);
+  log.fatal(message);
   process.exit(1);
 }
 
@@ -48,15 +49,13 @@ async function boot(): Promise<void> {
   }
   try {
     const migrations = await applyMigrations(db);
-    for (const w of migrations.warnings) console.warn(`offload: ${w}`);
-    if (migrations.applied.length) console.log(`offload: applied ${migrations.applied.length} migration(s)`);
+    for (const w of migrations.warnings) log.warn(w);
+    if (migrations.applied.length) log.info(`applied ${migrations.applied.length} migration(s)`);
     const report = await seed(db, { demo: env.OFFLOAD_DEMO === "on" });
     if (report.demoTurns)
-      console.log(
-        `offload: seeded the demo fleet (${report.demoAgents} agents, ${report.demoTurns} turns over 30 days)`,
-      );
+      log.info(`seeded the demo fleet (${report.demoAgents} agents, ${report.demoTurns} turns over 30 days)`);
     const interrupted = await markInterruptedSmokeRuns(db);
-    if (interrupted) console.log(`offload: marked ${interrupted} smoke run(s) interrupted by the last stop`);
+    if (interrupted) log.info(`marked ${interrupted} smoke run(s) interrupted by the last stop`);
   } catch (err) {
     fail(`could not prepare the database (${db.location}): ${(err as Error).message}`);
   }
@@ -71,10 +70,9 @@ async function boot(): Promise<void> {
   });
   try {
     const recovered = await recoverSpooledTurns(db);
-    if (recovered)
-      console.log(`offload: stored ${recovered} turn(s) answered before the last stop but not yet recorded`);
+    if (recovered) log.info(`stored ${recovered} turn(s) answered before the last stop but not yet recorded`);
   } catch (err) {
-    console.error(`offload: could not store the spooled turns yet (${(err as Error).message}); they stay spooled`);
+    log.error({ err }, "could not store the spooled turns yet; they stay spooled");
   }
   if (db.kind === "postgres" && env.DATABASE_URL)
     startChangeNotices(env.DATABASE_URL, () => invalidateGatewayState({ fromPeer: true }));
@@ -90,7 +88,7 @@ async function boot(): Promise<void> {
   const shutdown = async (signal: NodeJS.Signals) => {
     stopHealthMonitor();
     // Finish the turns in flight and write every pending one before the database closes.
-    await drainGateway().catch((err: Error) => console.error(`offload: ${err.message}`));
+    await drainGateway().catch((err: Error) => log.error({ err }, "the drain failed"));
     try {
       const contact = JSON.parse(fs.readFileSync(serverFile, "utf8")) as ServerContact;
       if (contact.pid === process.pid) fs.rmSync(serverFile, { force: true });
@@ -115,7 +113,7 @@ async function boot(): Promise<void> {
   const access = env.OFFLOAD_ADMIN_TOKEN
     ? `${listen.loopbackOnly ? "loopback only" : listen.where}, dashboard behind OFFLOAD_ADMIN_TOKEN`
     : "loopback only, dashboard open without a sign-in";
-  console.log(
-    `offload: ready on ${listen.localUrl} (${access}; database: ${db.kind === "pglite" ? `embedded, ${db.location}` : `postgres, ${db.location}`})`,
+  log.info(
+    `ready on ${listen.localUrl} (${access}; database: ${db.kind === "pglite" ? `embedded, ${db.location}` : `postgres, ${db.location}`})`,
   );
 }

@@ -5,6 +5,7 @@
 import path from "node:path";
 import { env } from "@/server/process/env";
 import { serveProduction } from "./serve";
+import { log } from "@/server/process/log";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
     await serveProduction({ dir: root, port: PORT });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    console.error(`offload: ${e.code === "EADDRINUSE" ? `port ${PORT} is already in use (PORT)` : e.message}`);
+    log.fatal(e.code === "EADDRINUSE" ? `port ${PORT} is already in use (PORT)` : e.message);
     process.exit(1);
   }
 }

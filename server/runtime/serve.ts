@@ -15,6 +15,7 @@ import { runInRequestScope } from "@/server/auth/request-scope";
 import { API_CSP, COMMON_SECURITY_HEADERS } from "@/server/auth/security-headers";
 import { handleClientError } from "@/server/http/client-error";
 import { resolveDataDir, secureDataDir } from "@/server/db/data-dir";
+import { log } from "@/server/process/log";
 
 /** How often the data folder's modes are checked again while the server runs. */
 const DATA_DIR_SWEEP_MS = 10 * 60_000;
@@ -76,12 +77,12 @@ export async function serveProduction(options: { dir: string; port: number }): P
   // (they sit in 0700 folders meanwhile, out of other users' reach).
   const dataRoot = resolveDataDir(env.OFFLOAD_DATA_DIR).root;
   const fixed = secureDataDir(dataRoot);
-  if (fixed.changed) console.log(`offload: ${fixed.summary}`);
+  if (fixed.changed) log.info(fixed.summary);
   setInterval(() => {
     try {
       secureDataDir(dataRoot);
     } catch (err) {
-      console.error(`offload: ${(err as Error).message}`);
+      log.error({ err }, "could not check the data folder's modes");
     }
   }, DATA_DIR_SWEEP_MS).unref();
   const { default: next } = await import("next");
@@ -99,7 +100,7 @@ export async function serveProduction(options: { dir: string; port: number }): P
       return;
     }
     handle(req, res).catch((err: Error) => {
-      console.error(`offload: ${req.method} ${req.url}: ${err.stack ?? err.message}`);
+      log.error({ err, method: req.method, path: req.url?.split("?")[0] }, "the request failed");
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
       res.end("internal error");
     });

@@ -1,10 +1,11 @@
 // Reading smoke runs never writes; the periodic sweep (and a cancel) ends runs whose process stopped.
-import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "@/server/db/client";
 import { testDatabases } from "@/server/testing/test-databases";
 import { smokeRouter } from "@/server/api/routers/smoke";
 import { listSmokeRuns, readSmokeRun } from "./read-smoke";
 import { startSmokeRunSweep } from "./sweep-smoke-runs";
+import { captureLogs } from "@/server/process/log";
 
 for (const target of testDatabases()) {
   describe(`smoke run sweep on ${target.kind}`, () => {
@@ -54,14 +55,18 @@ for (const target of testDatabases()) {
     });
 
     it("survives a sweep that fails, saying why", async () => {
-      const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+      const logged = captureLogs("info");
       try {
         const stop = startSmokeRunSweep(() => Promise.reject(new Error("database closed")), 10);
         await new Promise((r) => setTimeout(r, 50));
         stop();
-        expect(logged).toHaveBeenCalledWith("offload: smoke run sweep failed: database closed");
+        expect(logged.lines[0]).toMatchObject({
+          level: "error",
+          msg: "the smoke run sweep failed",
+          err: { message: "database closed" },
+        });
       } finally {
-        logged.mockRestore();
+        logged.stop();
       }
     });
 

@@ -3,6 +3,7 @@
 // the same sweep once before the server answers.
 import type { Db } from "@/server/db/client";
 import { markInterruptedSmokeRuns } from "./run-smoke";
+import { log } from "@/server/process/log";
 
 /** A minute: a page polling a run whose process died sees it end soon after the grace period. */
 export const SMOKE_SWEEP_EVERY_MS = 60_000;
@@ -15,9 +16,9 @@ export function startSmokeRunSweep(getDb: () => Promise<Db>, everyMs = SMOKE_SWE
     running = true;
     try {
       const marked = await markInterruptedSmokeRuns(await getDb());
-      if (marked) console.log(`offload: marked ${marked} smoke run(s) interrupted: their process stopped`);
+      if (marked) log.info({ runs: marked }, "marked smoke run(s) interrupted: their process stopped");
     } catch (err) {
-      console.error(`offload: smoke run sweep failed: ${(err as Error).message}`);
+      log.error({ err }, "the smoke run sweep failed");
     } finally {
       running = false;
     }

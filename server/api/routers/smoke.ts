@@ -5,6 +5,7 @@ import { compareSmokeRuns, listSmokeRuns, readSmokeOptions, readSmokeRun } from 
 import { OffloadError } from "@/server/core/errors";
 import { isLiveRun } from "@/server/core/smoke/compare-runs";
 import { SMOKE_MAX_REPEAT } from "@/server/core/smoke/smoke-limits";
+import { log } from "@/server/process/log";
 
 export const smokeRouter = createTRPCRouter({
   /** Refused with CONFLICT while a run on the same model is in progress. */
@@ -30,7 +31,7 @@ export const smokeRouter = createTRPCRouter({
         repeat: input.repeat,
         taskTimeoutMs: input.taskTimeoutSeconds ? input.taskTimeoutSeconds * 1000 : undefined,
       });
-      done.catch((err: Error) => console.error(`offload: smoke run ${runId} failed: ${err.message}`));
+      done.catch((err: Error) => log.error({ err, runId }, "the smoke run failed"));
       return { runId };
     }),
   run: adminProcedure
