@@ -138,9 +138,9 @@ export async function readRecurringFingerprints(
   const agentFilter = input.agentId ? `and t."agentId" = $3` : "";
   // One pass over the window's turns with hash aggregates only: per fingerprint and agent first (the
   // distinct agents are that level's rows), then per fingerprint. A count(distinct) or an ordered
-  // array_agg in the same aggregate made Postgres sort every turn of the window by fingerprint
-  // (8.8 s in EXPLAIN ANALYZE at 10,000,000 turns, the sort spilling to disk). The lane and task type of each listed fingerprint's latest turn
-  // are then one index probe each (Turn's fingerprint, startedAt index).
+  // array_agg in the same aggregate made Postgres sort every turn of the window by fingerprint (8.8 s
+  // in EXPLAIN ANALYZE at 10,000,000 turns, the sort spilling to disk). The lane and task type of
+  // each listed fingerprint's latest turn are then one index probe each (fingerprint, startedAt).
   const rows = await db.prisma.$queryRawUnsafe<RecurringRow[]>(
     `with per_agent as (
        select t."fingerprint", t."agentId", count(*) as "turns",
