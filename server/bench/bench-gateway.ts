@@ -3,9 +3,11 @@
 // increasing concurrency, in one run. Also checks that every turn sent was recorded, and shows
 // what answering the agent endpoints ahead of Next.js saves: a request Offload answers at once
 // (a wrong key: 401), on the direct path, against Next's cheapest route (GET /api/health).
+// With `--peer portkey` (or `--runs N`), a side-by-side over repeated runs: direct, Offload and the
+// peer gateway (peer-portkey.ts) driven with the same requests, JSON and streaming, sequential and
+// at 10 and 50 concurrent; each gateway's added latency, throughput, CPU per request and RSS.
 import fs from "node:fs";
 import path from "node:path";
-import { performance } from "node:perf_hooks";
 import { startServer } from "@/server/testing/start-server";
 import { startFakeAnthropic } from "@/server/testing/fake-anthropic";
 import { serveHandlers } from "@/server/testing/serve-handlers";
@@ -15,41 +17,86 @@ import { addAgent } from "@/server/agents/manage-agents";
 import { configureTurnWriter, flushTurns } from "@/server/gateway/turn-writer";
 import { percentile as pct } from "@/server/core/stats";
 import { resetEnv } from "@/server/process/env";
+import { benchCacheDir, startPortkey, type PeerGateway } from "./peer-portkey";
+import { compareGateways, timed, type SideBySideTarget } from "./peer-compare";
 
-async function timed(
-  count: number,
-  concurrency: number,
-  send: () => Promise<void>,
-): Promise<{ latencies: number[]; perSecond: number }> {
-  const latencies: number[] = [];
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        next++;
-        const t = performance.now();
-        await send();
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  const seconds = (performance.now() - start) / 1000;
-  return { latencies: latencies.sort((a, b) => a - b), perSecond: Math.round(count / seconds) };
+export type GatewayBenchOptions = {
+  /** Peer gateways to drive beside Offload (`--peer portkey`). */
+  peers: string[];
+  /** Repetitions of the side-by-side (`--runs N`); 0: no side-by-side. */
+  runs: number;
+};
+
+/**
+ * A preload for the server that profiles it from its start; each SIGUSR2 writes what was profiled
+ * since the last one into the folder (server-<pid>-<n>.cpuprofile, then done-<pid>-<n>) and starts again.
+ */
+const PROFILER = `import fs from "node:fs";
+import path from "node:path";
+import inspector from "node:inspector";
+if (process.argv[1]?.endsWith("serve-main.ts")) {
+  const session = new inspector.Session();
+  session.connect();
+  session.post("Profiler.enable");
+  session.post("Profiler.setSamplingInterval", { interval: 200 });
+  session.post("Profiler.start");
+  let n = 0;
+  process.on("SIGUSR2", () => {
+    session.post("Profiler.stop", (err, result) => {
+      if (err) return console.error("offload bench profiler: " + err.message);
+      const dir = process.env.OFFLOAD_BENCH_CPU_PROF;
+      const name = process.pid + "-" + ++n;
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, "server-" + name + ".cpuprofile"), JSON.stringify(result.profile));
+      fs.writeFileSync(path.join(dir, "done-" + name), "");
+      session.post("Profiler.start");
+    });
+  });
+}
+`;
+
+function profilerOptions(): string | null {
+  const dir = process.env.OFFLOAD_BENCH_CPU_PROF;
+  if (!dir) return null;
+  const preload = path.join(benchCacheDir(), "cpu-profile-preload.mjs");
+  fs.mkdirSync(path.dirname(preload), { recursive: true });
+  fs.writeFileSync(preload, PROFILER);
+  return `--import ${preload}`;
 }
 
-export async function benchGateway(): Promise<void> {
+/** Asks the profiled server to write its profile, and waits (up to 30 s) until it has. */
+async function saveProfile(dataDir: string): Promise<void> {
+  const dir = process.env.OFFLOAD_BENCH_CPU_PROF!;
+  const { pid } = JSON.parse(fs.readFileSync(path.join(dataDir, "server.json"), "utf8")) as { pid: number };
+  process.kill(pid, "SIGUSR2");
+  for (let i = 0; i < 300 && !fs.existsSync(path.join(dir, `done-${pid}-1`)); i++)
+    await new Promise((r) => setTimeout(r, 100));
+  console.log(`CPU profile of the server: ${path.join(dir, `server-${pid}-1.cpuprofile`)}`);
+}
+
+const PEERS: Record<string, (upstreamUrl: string) => Promise<PeerGateway>> = { portkey: startPortkey };
+
+export async function benchGateway(options: GatewayBenchOptions = { peers: [], runs: 0 }): Promise<void> {
+  for (const name of options.peers)
+    if (!PEERS[name]) throw new Error(`unknown peer "${name}"; known: ${Object.keys(PEERS).join(", ")}`);
   const claude = await startFakeAnthropic();
+  // OFFLOAD_BENCH_CPU_PROF=<folder>: a CPU profile of the server process (node does not take --cpu-prof in NODE_OPTIONS).
+  const nodeOptions = profilerOptions();
   const server = await startServer({
     env: {
       OFFLOAD_DEMO: "off",
       ANTHROPIC_API_KEY: "sk-bench",
       ANTHROPIC_BASE_URL: claude.url,
       OLLAMA_HOST: "http://127.0.0.1:9",
+      ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
     },
   });
+  const peers: PeerGateway[] = [];
   try {
-    const contact = JSON.parse(fs.readFileSync(path.join(server.dataDir, "server.json"), "utf8")) as { token: string };
+    const contact = JSON.parse(fs.readFileSync(path.join(server.dataDir, "server.json"), "utf8")) as {
+      token: string;
+      pid: number;
+    };
     const add = await fetch(`${server.url}/api/trpc/agents.add`, {
       method: "POST",
       headers: { authorization: `Bearer ${contact.token}`, "content-type": "application/json" },
@@ -105,13 +152,26 @@ export async function benchGateway(): Promise<void> {
     console.log(
       `Highest rate sustained with p50 and p99 under 10 ms added: ${bestRate ? `${bestRate} req/s` : "none of the levels tried"}`,
     );
-    // Every turn recorded? The server flushes within a fraction of a second; ask its API.
-    await new Promise((r) => setTimeout(r, 1_500));
-    const overview = await fetch(`${server.url}/api/trpc/fleet.overview`, {
-      headers: { authorization: `Bearer ${contact.token}` },
-    });
-    const turns = ((await overview.json()) as { result: { data: { json: { today: { turns: number } } } } }).result.data
-      .json.today.turns;
+
+    if (options.runs > 0) {
+      for (const name of options.peers) peers.push(await PEERS[name]!(claude.url));
+      const targets: SideBySideTarget[] = [
+        { name: "Offload", url: server.url, pid: contact.pid, headers: { "x-api-key": key } },
+        ...peers.map((p) => ({ name: p.name, url: p.url, pid: p.pid, headers: p.headers("sk-bench") })),
+      ];
+      const result = await compareGateways({ upstream: claude, targets, runs: options.runs });
+      sent += result.sentTo.Offload ?? 0;
+    }
+    // Every turn recorded? The server flushes within a fraction of a second; ask its API (for up to 10 s).
+    let turns = 0;
+    for (let i = 0; i < 20 && turns < sent; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      const overview = await fetch(`${server.url}/api/trpc/fleet.overview`, {
+        headers: { authorization: `Bearer ${contact.token}` },
+      });
+      turns = ((await overview.json()) as { result: { data: { json: { today: { turns: number } } } } }).result.data.json
+        .today.turns;
+    }
     console.log(
       `Turns sent through Offload: ${sent}; recorded: ${turns}${turns === sent ? " (all)" : " (MISSING TURNS)"}`,
     );
@@ -150,6 +210,8 @@ export async function benchGateway(): Promise<void> {
       },
     ]);
   } finally {
+    if (nodeOptions) await saveProfile(server.dataDir);
+    for (const peer of peers) await peer.stop();
     await server.stop();
     await claude.close();
   }

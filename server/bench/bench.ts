@@ -122,8 +122,17 @@ function benchClassifier() {
   );
 }
 
+/** `--peer portkey` (repeatable, or comma-separated) and `--runs N` (default 3 with a peer, else 0: no side-by-side). */
+function gatewayOptions(argv: string[]): { peers: string[]; runs: number } {
+  const peers = argv.flatMap((arg, i) => (argv[i - 1] === "--peer" ? arg.split(",").filter(Boolean) : []));
+  const r = argv.indexOf("--runs");
+  const runs = r > 0 ? Number(argv[r + 1]) : peers.length ? 3 : 0;
+  if (!Number.isInteger(runs) || runs < 0) throw new Error(`--runs takes a whole number, not "${argv[r + 1]}"`);
+  return { peers, runs };
+}
+
 async function main() {
-  if (process.argv.includes("--gateway")) return benchGateway();
+  if (process.argv.includes("--gateway")) return benchGateway(gatewayOptions(process.argv));
   if (process.argv.includes("--spool")) return benchSpool();
   if (process.argv.includes("--ingest")) return benchIngest();
   if (process.argv.includes("--pages")) return benchAllPages();
@@ -152,7 +161,7 @@ async function main() {
     })),
   );
   await benchAllPages();
-  await benchGateway();
+  await benchGateway(gatewayOptions(process.argv));
 }
 
 /**
