@@ -32,6 +32,7 @@ export type MemoryBenchOptions = {
 
 const SAMPLE_EVERY_MS = 5_000;
 const METRICS_TOKEN = "bench-memory-metrics-token";
+const ADMIN_TOKEN = "bench-memory-admin-token";
 const MiB = 1024 * 1024;
 
 /** The options from `npm run bench -- --memory [--minutes N] [--streams N] [--postgres] [--snapshots DIR]`. */
@@ -216,7 +217,10 @@ export async function benchMemory(options: MemoryBenchOptions): Promise<void> {
         ANTHROPIC_API_KEY: "sk-ant-bench",
         ANTHROPIC_BASE_URL: claude.url,
         OLLAMA_HOST: ollama.url,
-        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+        // On Postgres the server leaves no local credential in its data folder: an admin token instead.
+        ...(databaseUrl
+          ? { DATABASE_URL: databaseUrl, OFFLOAD_ADMIN_TOKEN: ADMIN_TOKEN, OFFLOAD_HOST: "127.0.0.1" }
+          : {}),
         ...(options.snapshotDir
           ? {
               NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${options.snapshotDir}`,
@@ -246,9 +250,11 @@ export async function benchMemory(options: MemoryBenchOptions): Promise<void> {
       }
     };
 
+    const token = databaseUrl ? ADMIN_TOKEN : undefined;
     const keys = {
-      claude: (await callAdmin<{ key: string }>(server, "agents.add", { id: "reviewer", pin: "claude" })).key,
-      local: (await callAdmin<{ key: string }>(server, "agents.add", { id: "poller", pin: "local" })).key,
+      claude: (await callAdmin<{ key: string }>(server, "agents.add", { id: "reviewer", pin: "claude" }, { token }))
+        .key,
+      local: (await callAdmin<{ key: string }>(server, "agents.add", { id: "poller", pin: "local" }, { token })).key,
     };
     // Idle: booted, two agents, nothing served yet; give the start a moment to settle.
     await sleep(5_000);
