@@ -15,6 +15,7 @@ import { benchGateway } from "./bench-gateway";
 import { benchPages, PAGE_TARGET_MS } from "./bench-pages";
 import { benchSpool } from "./bench-spool";
 import { benchIngest } from "./bench-ingest";
+import { benchMemory, readMemoryBenchArgs } from "./bench-memory";
 import { percentile as pct } from "@/server/core/stats";
 
 type Row = { what: string; runs: number; p50: number; p95: number; baselineP50: number };
@@ -135,6 +136,7 @@ async function main() {
   if (process.argv.includes("--gateway")) return benchGateway(gatewayOptions(process.argv));
   if (process.argv.includes("--spool")) return benchSpool();
   if (process.argv.includes("--ingest")) return benchIngest();
+  if (process.argv.includes("--memory")) return benchMemory(readMemoryBenchArgs(process.argv));
   if (process.argv.includes("--pages")) return benchAllPages();
   benchClassifier();
   if (process.argv.includes("--classifier")) return;

@@ -142,6 +142,15 @@ function pgliteRunner(db: PGlite | Parameters<Parameters<PGlite["transaction"]>[
   };
 }
 
+/**
+ * The embedded server's buffer cache. PGlite keeps initdb's default (128 MB), and Postgres touches
+ * all of its shared memory when it starts, so that much is resident in the server process from the
+ * first request on; 32 MB holds the working set of the gateway's writes and the dashboard's
+ * DailyUsage reads, and the operating system's page cache keeps the rest of the files (issue 17's
+ * memory target). A Postgres server (DATABASE_URL) is configured by its operator.
+ */
+const PGLITE_SHARED_BUFFERS = "32MB";
+
 async function openPglite(options: OpenDbOptions): Promise<Db> {
   let pglite: PGlite;
   let release = () => {};
@@ -154,7 +163,9 @@ async function openPglite(options: OpenDbOptions): Promise<Db> {
     checkPgliteFolder(paths.pglite);
     release = acquireDataDirLock(paths.lockFile, options.role ?? "cli");
     try {
-      pglite = await PGlite.create(paths.pglite);
+      pglite = await PGlite.create(paths.pglite, {
+        startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
+      });
     } catch (err) {
       release();
       throw new DataDirError(
