@@ -10,6 +10,7 @@ describe("readEnv", () => {
       DATABASE_URL: undefined,
       OFFLOAD_DATA_DIR: "./.data",
       OLLAMA_HOST: "http://127.0.0.1:11434",
+      OLLAMA_HOSTS: [],
       ANTHROPIC_API_KEY: undefined,
       ANTHROPIC_BASE_URL: undefined,
       OFFLOAD_ADMIN_TOKEN: undefined,
@@ -26,6 +27,13 @@ describe("readEnv", () => {
     });
   });
 
+  it("reads a pool of Ollama hosts, without trailing slashes or empty entries", () => {
+    expect(readEnv({ OLLAMA_HOSTS: " http://gpu1:11434/ , ,http://gpu2:11434" }).OLLAMA_HOSTS).toEqual([
+      "http://gpu1:11434",
+      "http://gpu2:11434",
+    ]);
+  });
+
   it("treats empty values as unset", () => {
     expect(readEnv({ DATABASE_URL: "", PORT: " " })).toMatchObject({ DATABASE_URL: undefined, PORT: 3000 });
   });
@@ -35,6 +43,8 @@ describe("readEnv", () => {
     [{ PORT: "70000" }, /PORT/],
     [{ PORT: "abc" }, /PORT/],
     [{ OLLAMA_HOST: "gpu-box:11434" }, /OLLAMA_HOST/],
+    [{ OLLAMA_HOSTS: "http://gpu1:11434,gpu2:11434" }, /OLLAMA_HOSTS must be http\(s\) URLs/],
+    [{ OLLAMA_HOSTS: "http://gpu1:11434,http://gpu1:11434/" }, /OLLAMA_HOSTS names a host twice/],
     [{ ANTHROPIC_BASE_URL: "api.anthropic.com" }, /ANTHROPIC_BASE_URL/],
     [{ OFFLOAD_ADMIN_TOKEN: "short" }, /OFFLOAD_ADMIN_TOKEN/],
     [{ OFFLOAD_HEALTH_INTERVAL_S: "0" }, /OFFLOAD_HEALTH_INTERVAL_S/],
