@@ -233,3 +233,144 @@ describe("health page in a browser", () => {
     }
   });
 });
+
+describe("health page in a browser, with a pool of two Ollama hosts", () => {
+  let pool: StartedServer;
+  let gpu1: FakeOllama;
+  let gpu2: FakeOllama;
+  let gpu3: FakeOllama;
+  let poolBrowser: Browser;
+
+  beforeAll(async () => {
+    gpu1 = await startFakeOllama();
+    gpu1.setModels(["qwen3:8b"], [{ name: "qwen3:8b", size: 6 * GB, sizeVram: 6 * GB, contextLength: 16_384 }]);
+    gpu2 = await startFakeOllama();
+    gpu2.failAlways({ kind: "refuse" });
+    gpu3 = await startFakeOllama();
+    gpu3.setModels(["llama3.2:3b"], []);
+    pool = await startServer({
+      // A long interval: the page's own polls (Check now) are the ones that count here.
+      env: { OLLAMA_HOSTS: `${gpu1.url},${gpu2.url}`, OFFLOAD_HEALTH_INTERVAL_S: "600" },
+    });
+    poolBrowser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await poolBrowser?.close();
+    await pool?.stop();
+    await gpu1?.close();
+    await gpu2?.close();
+    await gpu3?.close();
+  });
+
+  it("lists both hosts, one up with its loaded model and one down with the refusal, under a fleet verdict of up", async () => {
+    const page = await poolBrowser.context.newPage();
+    const errors: string[] = [];
+    page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
+    page.on("pageerror", (e) => errors.push(e.message));
+    try {
+      await openPage(page, pool, "/health");
+      await page.getByRole("button", { name: "Check now" }).click();
+      await page.locator('[data-health-status="up"]').waitFor({ timeout: 15_000 });
+      await page.getByTestId("health-badge").getByText("Ollama up").waitFor({ timeout: 20_000 });
+      // The poll Check now asked for is over (the button reads "Checking…" until then).
+      await page.getByRole("button", { name: "Check now", exact: true }).waitFor({ timeout: 30_000 });
+      expect(await page.getByTestId("health-status").innerText()).toBe("up");
+      expect(await page.getByTestId("health-summary").innerText()).toMatch(/^2 Ollama hosts, 1 answering · checked /);
+      // The pool is up; the down host is a note of the verdict, named.
+      expect(await page.getByTestId("health-reasons").innerText()).toContain(`${gpu2.url}: connection refused`);
+
+      const hosts = page.getByTestId("ollama-hosts");
+      expect(await hosts.getByTestId("ollama-hosts-source").innerText()).toMatch(
+        /^From OLLAMA_HOSTS in the server's environment/,
+      );
+      expect(await hosts.getByTestId("ollama-hosts-summary").innerText()).toBe("2 hosts: 1 up, 1 down");
+      const list = page.getByRole("list", { name: "Ollama hosts" });
+      expect(
+        await list
+          .locator("li[data-ollama-host]")
+          .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-ollama-host"))),
+      ).toEqual([gpu1.url, gpu2.url]);
+
+      const up = list.locator(`li[data-ollama-host="${gpu1.url}"]`);
+      expect(await up.getAttribute("data-host-status")).toBe("up");
+      expect(await up.getByTestId("status-pill").innerText()).toBe("up");
+      expect(await up.getByTestId("host-checked").innerText()).toMatch(/^Ollama 0\.14\.2 · answered in \d+ ms$/);
+      expect(await up.locator('[data-loaded-model="qwen3:8b"]').innerText()).toMatch(
+        /qwen3:8b\s+6\.0 GB on the GPU · context 16,384/,
+      );
+      expect(await up.innerText()).toContain("6.0 of 12 GB");
+      expect(await up.getByTestId("host-installed").innerText()).toBe("Installed: qwen3:8b");
+
+      const down = list.locator(`li[data-ollama-host="${gpu2.url}"]`);
+      expect(await down.getAttribute("data-host-status")).toBe("down");
+      expect(await down.getByTestId("status-pill").innerText()).toBe("down");
+      expect(await down.getByTestId("host-reasons").innerText()).toBe(
+        `connection refused at ${gpu2.url}: is Ollama running? (ollama serve)`,
+      );
+      expect(await down.getByTestId("host-checked").innerText()).toMatch(/^did not answer · checked in \d+ ms$/);
+      expect(await down.innerText()).toContain("Unknown while it does not answer.");
+
+      // The models installed on the pool, with the hosts that have them.
+      expect(await page.locator('[data-installed-model="qwen3:8b"]').innerText()).toContain(`on ${gpu1.url}`);
+      expect(await visibleAlerts(page)).toEqual([]);
+      expect(errors).toEqual([]);
+      await page.screenshot({ path: path.join(screenshotDir, "health-pool.png"), fullPage: true });
+      await page.emulateMedia({ colorScheme: "dark" });
+      await page.screenshot({ path: path.join(screenshotDir, "health-pool-dark.png"), fullPage: true });
+      await page.emulateMedia({ colorScheme: "light" });
+
+      // A host added in the setting: listed at once, not polled yet, until Check now.
+      const put = await fetch(`${pool.url}/api/trpc/system.updateSettings`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ json: { ollamaHosts: [gpu1.url, gpu2.url, gpu3.url] } }),
+      });
+      expect(put.status).toBe(200);
+      await openPage(page, pool, "/health");
+      const added = list.locator(`li[data-ollama-host="${gpu3.url}"]`);
+      expect(await added.getAttribute("data-host-status")).toBe("not-polled");
+      expect(await added.getByTestId("status-pill").innerText()).toBe("not polled yet");
+      expect(await hosts.getByTestId("ollama-hosts-source").innerText()).toMatch(/^From the Ollama hosts setting/);
+      await page.getByRole("button", { name: "Check now" }).click();
+      // gpu3 answers without the local model: in a pool that is a note on the host (the pool is down
+      // only when no answering host has it).
+      await page.locator(`li[data-ollama-host="${gpu3.url}"][data-host-status="up"]`).waitFor({ timeout: 15_000 });
+      expect(await added.getByTestId("host-notes").innerText()).toContain("qwen3:8b is not installed here");
+      expect(await hosts.getByTestId("ollama-hosts-summary").innerText()).toBe("3 hosts: 2 up, 1 down");
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("shows one host compactly, saying where it comes from", async () => {
+    const page = await poolBrowser.context.newPage();
+    try {
+      const put = await fetch(`${pool.url}/api/trpc/system.updateSettings`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ json: { ollamaHosts: [gpu1.url] } }),
+      });
+      expect(put.status).toBe(200);
+      const polled = await fetch(`${pool.url}/api/trpc/health.pollNow`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
+      expect(polled.status).toBe(200);
+      await openPage(page, pool, "/health");
+      const card = page.locator(`[data-testid="ollama-hosts"][data-ollama-host="${gpu1.url}"][data-host-status="up"]`);
+      await card.waitFor({ timeout: 15_000 });
+      expect(await page.getByTestId("health-summary").innerText()).toMatch(
+        new RegExp(`^${gpu1.url.replace(/[.]/g, "\\.")} · version 0\\.14\\.2 · checked `),
+      );
+      expect(await card.innerText()).toContain("From the Ollama hosts setting");
+      expect(await card.getByTestId("host-gpu-memory").innerText()).toBe("GPU memory in use: 6.0 of 12 GB");
+      // One host: the page's own cards show its models; the pool's list is not there.
+      expect(await page.getByRole("list", { name: "Ollama hosts" }).count()).toBe(0);
+      expect(await page.locator('[data-loaded-model="qwen3:8b"]').innerText()).toContain("100% on the GPU");
+      await page.screenshot({ path: path.join(screenshotDir, "health-one-host.png"), fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+});

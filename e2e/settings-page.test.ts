@@ -1,6 +1,6 @@
 // End to end: the Settings page in headless Chromium against the production build. The operator
-// changes the local context and adds a heartbeat pattern (saved at once, listed in the changes), sees
-// bad values refused under their field with nothing stored, sees a change made with `offload settings
+// changes the local context, adds a heartbeat pattern and an Ollama host (saved at once, listed in
+// the changes), sees bad values refused under their field with nothing stored, sees a change made with `offload settings
 // set` through the running server in the same list, and undoes a change (refused when changed since).
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,6 +26,7 @@ type Settings = {
   localKeepAliveMinutes: number;
   localTimeoutSeconds: number;
   heartbeatPatterns: string[];
+  ollamaHosts: string[];
 };
 type Change = { id: string; key: string; fromValue: string; toValue: string; actor: string; note: string | null };
 
@@ -127,6 +128,76 @@ describe("settings page in a browser", () => {
     }
   });
 
+  it("adds an Ollama host (refusing one that is not a URL, naming the field) and removes it", async () => {
+    const page = await browser.context.newPage();
+    try {
+      await openPage(page, server, "/settings");
+      const card = page.getByTestId("ollama-hosts-setting");
+      // Empty: the environment's OLLAMA_HOST is in effect, and the page says which.
+      expect(await card.getByTestId("ollama-hosts-in-effect").innerText()).toBe(
+        `The list is empty, so the server's environment names the hosts: OLLAMA_HOST gives ${ollama.url}.`,
+      );
+      const before = await changes();
+      const form = page.getByRole("form", { name: "Add an Ollama host" });
+      const input = form.getByLabel("New host URL");
+      await input.fill("gpu1:11434");
+      await form.getByRole("button", { name: "Add host" }).click();
+      const hostError = form.getByRole("alert");
+      await hostError.waitFor({ state: "visible" });
+      expect(await hostError.innerText()).toBe(
+        "Ollama hosts: an Ollama host is an http(s) URL such as http://gpu1:11434",
+      );
+      expect(await input.getAttribute("aria-invalid")).toBe("true");
+      expect((await settings()).ollamaHosts).toEqual([]);
+      expect((await changes()).map((c) => c.id)).toEqual(before.map((c) => c.id));
+      await page.screenshot({ path: path.join(screenshotDir, "settings-ollama-host-refused.png"), fullPage: true });
+
+      // A URL with a trailing slash: stored without it, listed, audited with its reason.
+      await input.fill("http://127.0.0.1:9/");
+      expect(await form.getByRole("alert").count()).toBe(0); // typing clears the error
+      await form.getByLabel("Reason").fill("the second GPU box");
+      await form.getByRole("button", { name: "Add host" }).click();
+      const list = card.getByRole("list", { name: "Ollama hosts" });
+      await list.getByText("http://127.0.0.1:9", { exact: true }).waitFor({ state: "visible" });
+      expect((await settings()).ollamaHosts).toEqual(["http://127.0.0.1:9"]);
+      expect(await card.getByRole("status").innerText()).toBe(
+        "Added http://127.0.0.1:9: local turns may go to it from the next turn, and the next health poll judges it.",
+      );
+      expect(await card.getByTestId("ollama-hosts-in-effect").innerText()).toBe(
+        `This list is in effect. Emptied, the server's OLLAMA_HOSTS or OLLAMA_HOST would give ${ollama.url}.`,
+      );
+      const row = changeList(page).locator("li").first();
+      await row.getByText("Ollama hosts: none → http://127.0.0.1:9").waitFor({ state: "visible" });
+      expect(await row.innerText()).toContain("“the second GPU box”");
+
+      // Named twice: refused on the page, nothing sent.
+      await input.fill("http://127.0.0.1:9");
+      await form.getByRole("button", { name: "Add host" }).click();
+      expect(await form.getByRole("alert").innerText()).toBe("Ollama hosts: http://127.0.0.1:9 is in the list already");
+      await input.fill("");
+      expect(await visibleAlerts(page)).toEqual([]);
+      await page.screenshot({ path: path.join(screenshotDir, "settings-ollama-hosts.png"), fullPage: true });
+
+      await card.getByRole("button", { name: "Remove the Ollama host http://127.0.0.1:9" }).click();
+      await card
+        .getByRole("status")
+        .filter({
+          hasText: "Removed http://127.0.0.1:9: the list is empty, so from the next turn the server's environment",
+        })
+        .waitFor({ state: "visible" });
+      expect((await settings()).ollamaHosts).toEqual([]);
+      expect(await list.count()).toBe(0);
+      await changeList(page)
+        .locator("li")
+        .first()
+        .getByText("Ollama hosts: http://127.0.0.1:9 → none")
+        .waitFor({ state: "visible" });
+      await card.getByTestId("ollama-hosts-in-effect").getByText("OLLAMA_HOST gives").waitFor({ state: "visible" });
+    } finally {
+      await page.close();
+    }
+  });
+
   it("refuses bad values under their field, naming it, and stores nothing of the section", async () => {
     const page = await browser.context.newPage();
     try {
@@ -188,7 +259,8 @@ describe("settings page in a browser", () => {
       await timeoutRow.getByRole("button", { name: /^Undo/ }).click();
       await page.getByRole("status").filter({ hasText: "Undone: Local timeout is 120 seconds again." }).waitFor();
       expect((await settings()).localTimeoutSeconds).toBe(120);
-      expect(await section(page, "Local model").getByLabel("Local timeout").inputValue()).toBe("120");
+      // The form takes the value when its settings query has refetched, a moment after the status.
+      await expect.poll(() => section(page, "Local model").getByLabel("Local timeout").inputValue()).toBe("120");
       const [latest] = await changes();
       expect(latest).toMatchObject({ key: "localTimeoutSeconds", fromValue: "90", toValue: "120", actor: "operator" });
       expect(latest!.note).toMatch(/^undo of the change at /);

@@ -3,8 +3,7 @@
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/trpc/react";
-
-const DOT = { up: "bg-green-500", degraded: "bg-amber-500", down: "bg-red-600" } as const;
+import { STATUS_DOT } from "./status-pill";
 
 export function HealthBadge() {
   const trpc = useTRPC();
@@ -19,7 +18,7 @@ export function HealthBadge() {
     >
       <span
         aria-hidden
-        className={`inline-block h-2 w-2 rounded-full ${data && !isError ? DOT[data.status] : "bg-zinc-400"}`}
+        className={`inline-block h-2 w-2 rounded-full ${data && !isError ? STATUS_DOT[data.status] : "bg-zinc-400"}`}
       />
       Ollama {label}
     </Link>

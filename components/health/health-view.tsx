@@ -9,49 +9,16 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import { useTRPC } from "@/trpc/react";
 import { Card, LoadingBlock, Stat } from "@/components/ui";
 import { formatAgo } from "@/components/format";
-import type { LoadedModel } from "@/server/core/health/judge-health";
 import { LocalContextPanel } from "./local-context-panel";
 import { ContextPlanner } from "./context-planner";
 import { MeteringPanel } from "./metering-panel";
+import { STATUS_CLASS } from "./status-pill";
+import { GB, VramBar } from "./vram-bar";
+import { OllamaHostsPanel, PoolInstalledModels, configuredHostViews } from "./ollama-hosts-panel";
 
-const GB = 1024 ** 3;
-const STATUS_CLASS = {
-  up: "border-green-300 bg-green-50 text-green-900 dark:border-green-800 dark:bg-green-950 dark:text-green-100",
-  degraded: "border-amber-300 bg-amber-50 text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100",
-  down: "border-red-300 bg-red-50 text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100",
-} as const;
-
-function VramBar({ model, vramGb }: { model: LoadedModel; vramGb: number }) {
-  const gpuShare = model.size > 0 ? model.sizeVram / model.size : 1;
-  return (
-    <li className="py-2 text-sm" data-loaded-model={model.name}>
-      <div className="flex justify-between gap-2">
-        <span className="font-medium">{model.name}</span>
-        <span className="tabular-nums text-zinc-500">
-          {(model.size / GB).toFixed(1)} GB · {Math.round(gpuShare * 100)}% on the GPU
-          {model.contextLength ? ` · context ${model.contextLength.toLocaleString("en-US")}` : ""}
-          {model.expiresAt ? ` · unloads ${new Date(model.expiresAt).toLocaleTimeString()}` : ""}
-        </span>
-      </div>
-      <div
-        className="mt-1 flex h-3 overflow-hidden rounded bg-zinc-200 dark:bg-zinc-800"
-        role="img"
-        aria-label={`${Math.round(gpuShare * 100)}% on the GPU, ${100 - Math.round(gpuShare * 100)}% on the CPU`}
-      >
-        <div className="bg-green-600" style={{ width: `${Math.min(100, (model.sizeVram / (vramGb * GB)) * 100)}%` }} />
-        <div
-          className="bg-amber-500"
-          style={{ width: `${Math.min(100, ((model.size - model.sizeVram) / (vramGb * GB)) * 100)}%` }}
-        />
-      </div>
-      <div className="mt-0.5 text-xs text-zinc-500">
-        green: GPU memory ({(model.sizeVram / GB).toFixed(1)} of {vramGb} GB)
-        {model.size > model.sizeVram
-          ? `; amber: on the CPU (${((model.size - model.sizeVram) / GB).toFixed(1)} GB)`
-          : ""}
-      </div>
-    </li>
-  );
+/** "2 min ago": rendered on the server and again in the browser a moment later, where it may read a minute more. */
+function Ago({ at, now }: { at: Date | null; now: Date }) {
+  return <span suppressHydrationWarning>{formatAgo(at, now)}</span>;
 }
 
 export function HealthView() {
@@ -76,13 +43,16 @@ export function HealthView() {
     p95: p.localP95Ms === null ? null : p.localP95Ms / 1000,
   }));
   const hasSeries = chart.some((p) => p.tps !== null || p.p95 !== null);
+  // A pool of several Ollama hosts: the figures below are the fleet's, each host's are in its entry.
+  const pool = h.ollamaHosts.length > 1;
+  const answering = configuredHostViews(h).filter((e) => e.view && e.view.status !== "down").length;
 
   return (
     <div className="space-y-6">
       <section data-health-status={h.status} className={`rounded-lg border p-4 ${STATUS_CLASS[h.status]}`}>
         <div className="flex flex-wrap items-center justify-between gap-3">
           <p className="text-lg font-semibold">
-            Ollama is <span data-testid="health-status">{h.status}</span>
+            {pool ? "The Ollama pool is" : "Ollama is"} <span data-testid="health-status">{h.status}</span>
           </p>
           <button
             type="button"
@@ -93,11 +63,18 @@ export function HealthView() {
             {poll.isPending ? "Checking…" : "Check now"}
           </button>
         </div>
-        <p className="text-sm opacity-80">
-          {h.ollamaHost}
-          {h.ollamaVersion ? ` · version ${h.ollamaVersion}` : ""} · checked {formatAgo(new Date(h.takenAt), now)}
-          {h.responseMs !== null ? ` in ${h.responseMs} ms` : ""} · last answered{" "}
-          {formatAgo(h.lastAnsweredAt ? new Date(h.lastAnsweredAt) : null, now)}
+        <p className="text-sm opacity-80" data-testid="health-summary">
+          {pool ? (
+            `${h.ollamaHosts.length} Ollama hosts, ${answering} answering`
+          ) : (
+            <>
+              {h.ollamaHosts[0]}
+              {h.ollamaVersion ? ` · version ${h.ollamaVersion}` : ""}
+            </>
+          )}{" "}
+          · checked <Ago at={new Date(h.takenAt)} now={now} />
+          {!pool && h.responseMs !== null ? ` in ${h.responseMs} ms` : ""} · last answered{" "}
+          <Ago at={h.lastAnsweredAt ? new Date(h.lastAnsweredAt) : null} now={now} />
           {h.stale ? " · the monitor has not polled recently" : ""}
         </p>
         {h.reasons.length ? (
@@ -107,7 +84,11 @@ export function HealthView() {
             ))}
           </ul>
         ) : (
-          <p className="mt-2 text-sm">The local model is installed, on the GPU, and keeping up.</p>
+          <p className="mt-2 text-sm">
+            {pool
+              ? "Every host answers; the local models are installed, on the GPU, and keeping up."
+              : "The local model is installed, on the GPU, and keeping up."}
+          </p>
         )}
         {h.status === "down" ? (
           <p className="mt-2 text-sm">
@@ -123,6 +104,8 @@ export function HealthView() {
         ) : null}
       </section>
 
+      <OllamaHostsPanel health={h} vramGb={settings.gpuVramGb} />
+
       <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
         <Stat
           label="Generation speed"
@@ -131,55 +114,65 @@ export function HealthView() {
             h.speedSource === "probe"
               ? "from the probe chat"
               : h.speedSource === "turns"
-                ? "p50 of local turns, 15 min"
+                ? `p50 of local turns${pool ? " on all hosts" : ""}, 15 min`
                 : "no local turns in 15 min"
           }
         />
         <Stat
           label="Local p95 latency"
           value={h.localP95Ms === null ? "–" : `${(h.localP95Ms / 1000).toFixed(1)} s`}
-          hint={`${h.localTurns} local turns in 15 min`}
+          hint={`${h.localTurns} local turns in 15 min${pool ? ", all hosts" : ""}`}
         />
         <Stat
           label="Local error rate"
           value={h.localErrorRate === null ? "–" : `${Math.round(h.localErrorRate * 100)}%`}
           hint={`cold loads in the last hour: ${h.coldLoads}`}
         />
-        <Stat label="In flight" value={String(h.inFlight)} hint="local requests when last checked" />
+        <Stat
+          label="In flight"
+          value={String(h.inFlight)}
+          hint={pool ? "local requests to all hosts when last checked" : "local requests when last checked"}
+        />
       </div>
 
       <div className="grid gap-6 lg:grid-cols-2">
-        <Card>
-          <h2 className="font-semibold">Loaded models</h2>
-          {h.loadedModels.length === 0 ? (
-            <p className="mt-2 text-sm text-zinc-500">
-              {h.ollamaVersion
-                ? "No model is loaded right now: the next local turn pays a load."
-                : "Unknown while Ollama does not answer."}
-            </p>
-          ) : (
-            <ul className="divide-y divide-zinc-100 dark:divide-zinc-800">
-              {h.loadedModels.map((m) => (
-                <VramBar key={m.name} model={m} vramGb={settings.gpuVramGb} />
-              ))}
-            </ul>
-          )}
-          <h2 className="mt-4 font-semibold">Installed models</h2>
-          {h.installedModels.length === 0 ? (
-            <p className="mt-2 text-sm text-zinc-500">
-              {h.ollamaVersion ? "None." : "Unknown while Ollama does not answer."}
-            </p>
-          ) : (
-            <ul className="mt-2 text-sm">
-              {h.installedModels.map((m) => (
-                <li key={m.name} className="flex justify-between">
-                  <span>{m.name}</span>
-                  <span className="tabular-nums text-zinc-500">{(m.size / GB).toFixed(1)} GB</span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </Card>
+        {pool ? (
+          <Card>
+            <PoolInstalledModels health={h} />
+          </Card>
+        ) : (
+          <Card>
+            <h2 className="font-semibold">Loaded models</h2>
+            {h.loadedModels.length === 0 ? (
+              <p className="mt-2 text-sm text-zinc-500">
+                {h.ollamaVersion
+                  ? "No model is loaded right now: the next local turn pays a load."
+                  : "Unknown while Ollama does not answer."}
+              </p>
+            ) : (
+              <ul className="divide-y divide-zinc-100 dark:divide-zinc-800">
+                {h.loadedModels.map((m) => (
+                  <VramBar key={m.name} model={m} vramGb={settings.gpuVramGb} />
+                ))}
+              </ul>
+            )}
+            <h2 className="mt-4 font-semibold">Installed models</h2>
+            {h.installedModels.length === 0 ? (
+              <p className="mt-2 text-sm text-zinc-500">
+                {h.ollamaVersion ? "None." : "Unknown while Ollama does not answer."}
+              </p>
+            ) : (
+              <ul className="mt-2 text-sm">
+                {h.installedModels.map((m) => (
+                  <li key={m.name} className="flex justify-between">
+                    <span>{m.name}</span>
+                    <span className="tabular-nums text-zinc-500">{(m.size / GB).toFixed(1)} GB</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Card>
+        )}
         <Card>
           <h2 className="font-semibold">GPU</h2>
           {h.gpu && h.gpu.length ? (
@@ -263,8 +256,10 @@ export function HealthView() {
           <ul className="mt-2 divide-y divide-zinc-100 text-sm dark:divide-zinc-800">
             {errors.data.map((e) => (
               <li key={e.id} className="py-1.5">
-                <span className="tabular-nums text-zinc-500">{formatAgo(new Date(e.startedAt), now)}</span> ·{" "}
-                {e.agentId} · {e.status}: {e.errorMessage ?? "no message"}
+                <span className="tabular-nums text-zinc-500">
+                  <Ago at={new Date(e.startedAt)} now={now} />
+                </span>{" "}
+                · {e.agentId} · {e.status}: {e.errorMessage ?? "no message"}
               </li>
             ))}
           </ul>

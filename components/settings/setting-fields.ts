@@ -145,7 +145,7 @@ export function settingLabel(key: string): string {
   return fieldSpec(key)?.label ?? OTHER_LABELS[key as SettingKey] ?? key;
 }
 
-/** A setting's value for people: "24,576 tokens", "on", "/^ping$/, /^pong$/". */
+/** A setting's value for people: "24,576 tokens", "on", "/^ping$/, /^pong$/", "http://gpu1:11434, http://gpu2:11434". */
 export function describeSettingValue(key: string, value: unknown): string {
   const spec = fieldSpec(key);
   if (typeof value === "boolean") return value ? "on" : "off";
@@ -157,7 +157,15 @@ export function describeSettingValue(key: string, value: unknown): string {
   if (Array.isArray(value)) {
     if (value.length === 0) return "none";
     return value
-      .map((v) => (key === "heartbeatPatterns" && typeof v === "string" ? `/${v}/` : JSON.stringify(v)))
+      .map((v) =>
+        typeof v !== "string"
+          ? JSON.stringify(v)
+          : key === "heartbeatPatterns"
+            ? `/${v}/`
+            : key === "ollamaHosts"
+              ? v
+              : JSON.stringify(v),
+      )
       .join(", ");
   }
   return typeof value === "string" ? value : JSON.stringify(value);

@@ -1,5 +1,5 @@
 "use client";
-// The Settings page: the local model, routing, heartbeat patterns, model mappings, and what local
+// The Settings page: the local model, the Ollama hosts, routing, heartbeat patterns, model mappings, and what local
 // turns cost, each section saved on its own (one audited change, all of it or nothing), beside the
 // recent changes with their undo.
 import { Suspense } from "react";
@@ -10,6 +10,7 @@ import { ModelMappings } from "@/components/tiers/model-mappings";
 import { COST_FIELDS, LOCAL_MODEL_FIELDS, ROUTING_FIELDS } from "./setting-fields";
 import { SettingsSection } from "./settings-section";
 import { HeartbeatPatterns } from "./heartbeat-patterns";
+import { OllamaHosts } from "./ollama-hosts";
 import { SettingChanges } from "./setting-changes";
 
 function MappingsSection() {
@@ -43,6 +44,7 @@ export function SettingsView() {
           description="What Offload asks of Ollama on every local turn."
           fields={LOCAL_MODEL_FIELDS}
         />
+        <OllamaHosts />
         <SettingsSection
           title="Routing"
           description="When a turn stays local and what happens while Ollama is unwell."

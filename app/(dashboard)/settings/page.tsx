@@ -10,6 +10,7 @@ export const dynamic = "force-dynamic";
 export default async function SettingsPage() {
   const queryClient = getQueryClient();
   void queryClient.prefetchQuery(trpc.system.settings.queryOptions());
+  void queryClient.prefetchQuery(trpc.system.info.queryOptions());
   void queryClient.prefetchQuery(trpc.system.settingChanges.queryOptions({ limit: CHANGES_LIMIT }));
   void queryClient.prefetchQuery(trpc.models.mappings.queryOptions());
   void queryClient.prefetchQuery(trpc.agents.list.queryOptions());
