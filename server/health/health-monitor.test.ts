@@ -53,6 +53,17 @@ for (const target of testDatabases()) {
       expect(sample.installedModels).toEqual([expect.objectContaining({ name: "qwen3:8b" })]);
     });
 
+    it("does not count its own probes as local requests in flight, even when polls overlap on a hanging host", async () => {
+      ollama.failAlways({ kind: "hang" });
+      const [first, second] = await Promise.all([pollHealth(db), pollHealth(db)]);
+      expect(first.verdict.status).toBe("down");
+      for (const { sampleId } of [first, second]) {
+        const sample = await db.prisma.healthSample.findUniqueOrThrow({ where: { id: sampleId } });
+        expect(sample.inFlight).toBe(0);
+        expect(sample.hosts).toEqual([expect.objectContaining({ host: ollama.url, status: "down", inFlight: 0 })]);
+      }
+    });
+
     it("is degraded with the CPU share when half the model is off the GPU", async () => {
       ollama.setModels(["qwen3:8b"], [{ name: "qwen3:8b", size: 6 * GB, sizeVram: 3 * GB }]);
       const { verdict } = await pollHealth(db);

@@ -33,7 +33,7 @@ export async function probeOllama(host?: string, timeoutMs = PROBE_TIMEOUT_MS): 
 
 async function probeOnce(host: string | undefined, timeoutMs: number): Promise<Probe> {
   const started = performance.now();
-  const provider = ollamaProvider(host);
+  const provider = ollamaProvider(host, { counted: false });
   try {
     const inventory = await provider.inventory(AbortSignal.timeout(timeoutMs));
     return { ok: true, ...inventory, responseMs: Math.round(performance.now() - started) };
@@ -49,7 +49,7 @@ async function probeOnce(host: string | undefined, timeoutMs: number): Promise<P
 /** The optional speed probe: a tiny chat, timed by Ollama itself (output tokens / generation time). */
 export async function probeChatSpeed(model: string, host?: string, timeoutMs = 30_000): Promise<number | null> {
   try {
-    const r = await ollamaProvider(host).send({
+    const r = await ollamaProvider(host, { counted: false }).send({
       body: {
         model,
         max_tokens: 48,

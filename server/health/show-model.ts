@@ -51,7 +51,7 @@ function metadataClient(host: string): Ollama {
 
 /** One /api/show; a connection reset (an idle keep-alive socket closed by the server as it was reused) is retried once. */
 async function show(host: string, model: string): Promise<unknown> {
-  const provider = ollamaProvider(host);
+  const provider = ollamaProvider(host, { counted: false });
   try {
     return await metadataClient(host).show({ model });
   } catch (err) {
@@ -65,7 +65,7 @@ async function showOnce(host: string, model: string): Promise<ModelCardReading> 
   try {
     answer = await show(host, model);
   } catch (err) {
-    const f = ollamaProvider(host).describeError(err);
+    const f = ollamaProvider(host, { counted: false }).describeError(err);
     switch (f.kind) {
       case "refused":
         return { ok: false, reason: `Ollama does not answer at ${host} (connection refused)` };

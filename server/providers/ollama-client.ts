@@ -64,6 +64,13 @@ async function countedFetch(
   }
 }
 
-export function ollamaClient(signal?: AbortSignal, host: string = env().OLLAMA_HOST): Ollama {
+/** `counted: false` for the health probes: they are not local requests, and must not make a host look busy. */
+export function ollamaClient(
+  signal?: AbortSignal,
+  host: string = env().OLLAMA_HOST,
+  options: { counted?: boolean } = {},
+): Ollama {
+  if (options.counted === false)
+    return new Ollama({ host, fetch: (input, init) => fetch(input, signal ? { ...init, signal } : init) });
   return new Ollama({ host, fetch: (input, init) => countedFetch(input, init, host, signal) });
 }

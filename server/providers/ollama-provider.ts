@@ -70,7 +70,8 @@ function shapeError(what: string): ProviderError {
   return new ProviderError("malformed", `${what} is not in Ollama's shape`);
 }
 
-export function ollamaProvider(host: string = env().OLLAMA_HOST): OllamaProvider {
+/** `counted: false`: the health probes' provider, whose requests are not counted as local requests in flight. */
+export function ollamaProvider(host: string = env().OLLAMA_HOST, options: { counted?: boolean } = {}): OllamaProvider {
   const describeError = (err: unknown): ProviderFailure => {
     const common = describeCommonError(err);
     if (common) return common;
@@ -84,7 +85,7 @@ export function ollamaProvider(host: string = env().OLLAMA_HOST): OllamaProvider
   const send = async (call: MessagesCall): Promise<ProviderAnswer> => {
     const request = localRequestOf(call);
     const chat = toOllamaChat(request, { model: call.model, ...call.local }, false);
-    const r = await ollamaClient(call.signal, host).chat({ ...chat, stream: false });
+    const r = await ollamaClient(call.signal, host, options).chat({ ...chat, stream: false });
     if (!r || typeof r !== "object" || !r.message) throw shapeError("the chat answer");
     const message = fromOllamaChat(r, request.thinking?.type === "enabled");
     return {
@@ -103,7 +104,7 @@ export function ollamaProvider(host: string = env().OLLAMA_HOST): OllamaProvider
     const cut = new AbortController();
     const signal = AbortSignal.any([call.signal, cut.signal]);
     const chat = toOllamaChat(request, { model: call.model, ...call.local }, true);
-    const it = (await ollamaClient(signal, host).chat({ ...chat, stream: true }))[Symbol.asyncIterator]();
+    const it = (await ollamaClient(signal, host, options).chat({ ...chat, stream: true }))[Symbol.asyncIterator]();
     const first = await it.next();
     const thinkingRequested = request.thinking?.type === "enabled";
     const model = first.value?.model ?? call.model;
@@ -196,7 +197,7 @@ export function ollamaProvider(host: string = env().OLLAMA_HOST): OllamaProvider
   };
 
   const inventory = async (signal: AbortSignal): Promise<OllamaInventory> => {
-    const client = ollamaClient(signal, host);
+    const client = ollamaClient(signal, host, options);
     const [version, tags, ps] = await Promise.all([client.version(), client.list(), client.ps()]);
     if (typeof version?.version !== "string") throw shapeError("/api/version");
     if (!Array.isArray(tags?.models)) throw shapeError("/api/tags");
