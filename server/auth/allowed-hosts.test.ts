@@ -56,4 +56,18 @@ describe("the Host header check", () => {
     expect(hostName("host:port")).toBeNull();
     expect(hostName("user@host")).toBeNull();
   });
+
+  it("gives the same verdict for a Host asked again, and judges every new one past those it remembers", () => {
+    const policy = hostPolicy(readEnv({}));
+    for (let round = 0; round < 2; round++) {
+      expect(isServedHost(policy, "localhost:3000")).toBe(true);
+      expect(isServedHost(policy, "rebind.example")).toBe(false);
+    }
+    // More distinct names than are remembered: each still judged on its own.
+    for (let i = 0; i < 200; i++) {
+      expect(isServedHost(policy, `evil-${i}.example`)).toBe(false);
+      expect(isServedHost(policy, `agent-${i}.localhost:3000`)).toBe(true);
+    }
+    expect(isServedHost(policy, undefined)).toBe(false);
+  });
 });

@@ -47,7 +47,19 @@ export function hostName(header: string | undefined): string | null {
 /** Whether a request with this Host header is one for this server. */
 export function isServedHost(policy: HostPolicy, header: string | undefined): boolean {
   if (policy === null) return true;
+  if (header === undefined) return false;
+  // Every request asks; its clients send a handful of Host values: remembered (a few, not whatever a
+  // client makes up), so that the answer costs one lookup.
+  let known = verdicts.get(policy);
+  if (!known) verdicts.set(policy, (known = new Map()));
+  const remembered = known.get(header);
+  if (remembered !== undefined) return remembered;
   const name = hostName(header);
-  if (!name) return false;
-  return policy.has(name) || name.endsWith(".localhost");
+  const served = name !== null && (policy.has(name) || name.endsWith(".localhost"));
+  if (known.size < REMEMBERED_HOSTS) known.set(header, served);
+  return served;
 }
+
+/** Host headers and their verdicts, per policy. */
+const verdicts = new WeakMap<ReadonlySet<string>, Map<string, boolean>>();
+const REMEMBERED_HOSTS = 64;

@@ -187,7 +187,8 @@ export async function flushTurns(): Promise<void> {
       log.warn({ err, turns: batch.length - stored.size }, "could not record the turn(s), will retry");
       throw err;
     } finally {
-      state.spool?.settle(done);
+      // The spool's emptied segments are deleted off the event loop; the flush ends once they are.
+      await state.spool?.settle(done);
       state.flushing = null;
       if (state.pending.length) schedule(failed ? RETRY_AFTER_FAILURE_MS : FLUSH_EVERY_MS);
     }

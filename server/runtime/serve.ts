@@ -51,8 +51,9 @@ export async function serveProduction(options: { dir: string; port: number }): P
   let dispatch = (req: http.IncomingMessage, res: http.ServerResponse): void =>
     void ready.then(() => dispatch(req, res));
   const hosts = hostPolicy(env);
+  const securityHeaders = Object.entries(COMMON_SECURITY_HEADERS);
   const server = http.createServer((req, res) => {
-    for (const [key, value] of Object.entries(COMMON_SECURITY_HEADERS)) res.setHeader(key, value);
+    for (const [key, value] of securityHeaders) res.setHeader(key, value);
     if (!isServedHost(hosts, req.headers.host)) return refuseHost(req, res);
     // The client's address for the limits on failed sign-ins (server/auth/failed-attempts.ts).
     runInRequestScope(req.socket.remoteAddress, () => dispatch(req, res));
