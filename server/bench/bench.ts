@@ -16,6 +16,7 @@ import { benchPages, PAGE_TARGET_MS } from "./bench-pages";
 import { benchSpool } from "./bench-spool";
 import { benchIngest } from "./bench-ingest";
 import { benchMemory, readMemoryBenchArgs } from "./bench-memory";
+import { benchInstances, readInstancesBenchArgs } from "./bench-instances";
 import { percentile as pct } from "@/server/core/stats";
 
 type Row = { what: string; runs: number; p50: number; p95: number; baselineP50: number };
@@ -138,6 +139,7 @@ async function main() {
   if (process.argv.includes("--ingest")) return benchIngest();
   if (process.argv.includes("--memory")) return benchMemory(readMemoryBenchArgs(process.argv));
   if (process.argv.includes("--pages")) return benchAllPages();
+  if (process.argv.includes("--instances")) return benchInstances(readInstancesBenchArgs(process.argv));
   benchClassifier();
   if (process.argv.includes("--classifier")) return;
   const rows: Row[] = [];
