@@ -23,6 +23,21 @@ export type AuthenticateOptions = {
 
 const LAST_SEEN_EVERY_MS = 30_000;
 
+/**
+ * Keys looked up and not found, per snapshot of known agents: a client repeating a wrong key costs
+ * no query until the next snapshot (at most a second later, or at once after a key changes here or
+ * on another instance), which then knows any key issued meanwhile. Bounded: a flood of made-up keys
+ * goes on being looked up past this many, never grows the memory.
+ */
+const missesBySnapshot = new WeakMap<ReadonlyMap<string, CallerAgent>, Set<string>>();
+const REMEMBERED_MISSES = 1_000;
+
+function unknownKeys(snapshot: ReadonlyMap<string, CallerAgent>): Set<string> {
+  let misses = missesBySnapshot.get(snapshot);
+  if (!misses) missesBySnapshot.set(snapshot, (misses = new Set()));
+  return misses;
+}
+
 /** The credential sent: x-api-key, else Authorization: Bearer. */
 export function callerToken(headers: Headers): string | null {
   return headers.get("x-api-key")?.trim() || bearerToken(headers) || null;
@@ -44,11 +59,16 @@ export async function authenticateCaller(db: Db, headers: Headers, options: Auth
     if (isCliToken(token)) return { kind: "admin", name: "cli" };
     if (isValidAdminToken(token)) return { kind: "admin", name: "admin-token" };
   }
+  const misses = options.knownAgents ? unknownKeys(options.knownAgents) : null;
+  if (misses?.has(hash)) throw new OffloadError("UNAUTHORIZED", "invalid API key (x-api-key)");
   const agent = await db.prisma.agent.findUnique({
     where: { apiKeyHash: hash },
     select: { id: true, pin: true, localModel: true, claudeModel: true, heartbeatMinutes: true, removedAt: true },
   });
-  if (!agent || agent.removedAt) throw new OffloadError("UNAUTHORIZED", "invalid API key (x-api-key)");
+  if (!agent || agent.removedAt) {
+    if (misses && misses.size < REMEMBERED_MISSES) misses.add(hash);
+    throw new OffloadError("UNAUTHORIZED", "invalid API key (x-api-key)");
+  }
   const { removedAt: _removed, ...found } = agent;
   return { kind: "agent", agentId: found.id, agent: found };
 }
