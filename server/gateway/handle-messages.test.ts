@@ -375,13 +375,18 @@ for (const target of testDatabases()) {
     });
 
     it("on shutdown, finishes the turn in flight, stores it, and refuses new ones", async () => {
-      ollama.setReply(() => ({ content: "HEARTBEAT_OK", delayMs: 400 }));
+      let arrived!: () => void;
+      const reachedOllama = new Promise<void>((resolve) => (arrived = resolve));
+      ollama.setReply(() => {
+        arrived();
+        return { content: "HEARTBEAT_OK", delayMs: 400 };
+      });
       const inFlight = sdk("loash").messages.create({
         model: "claude-opus-4-6",
         max_tokens: 64,
         messages: [{ role: "user", content: HEARTBEAT }],
       });
-      await new Promise((r) => setTimeout(r, 150));
+      await reachedOllama; // in flight: on the local model, not answered yet
       const drained = drainGateway(5_000);
       const late = await sdk("loash")
         .messages.create({ model: "claude-opus-4-6", max_tokens: 64, messages: [{ role: "user", content: HEARTBEAT }] })
@@ -394,7 +399,12 @@ for (const target of testDatabases()) {
     });
 
     it("lets go of a streaming turn whose agent hung up before the first byte: nothing stays in flight", async () => {
-      ollama.setReply(() => ({ content: "HEARTBEAT_OK", delayMs: 600 }));
+      let arrived!: () => void;
+      const reachedOllama = new Promise<void>((resolve) => (arrived = resolve));
+      ollama.setReply(() => {
+        arrived();
+        return { content: "HEARTBEAT_OK", delayMs: 600 };
+      });
       const controller = new AbortController();
       const call = fetch(`${offload.url}/v1/messages`, {
         method: "POST",
@@ -407,7 +417,7 @@ for (const target of testDatabases()) {
         }),
         signal: controller.signal,
       });
-      await new Promise((r) => setTimeout(r, 150));
+      await reachedOllama;
       controller.abort();
       await expect(call).rejects.toThrow();
       await new Promise((r) => setTimeout(r, 1_000)); // the local answer arrives after the hang-up

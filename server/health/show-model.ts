@@ -30,7 +30,12 @@ declare module "@/server/process/process-registry" {
   }
 }
 
-const SHOW_TIMEOUT_MS = 3_000;
+/**
+ * /api/show reads the model file's header: milliseconds on an idle Ollama, seconds on a busy one (it
+ * answered after more than 3 s on a machine under load). No turn waits for it: the Health page and
+ * the context planner do.
+ */
+const SHOW_TIMEOUT_MS = 10_000;
 /** An architecture does not change while the model is installed; a re-pull shows within minutes. */
 const KEEP_MS = 10 * 60_000;
 /** A failure is asked again soon (Ollama may be back, the model pulled). */
