@@ -1,5 +1,6 @@
-// `npm start`: check the environment and the database, build on first start, then run the
-// production server. Problems end here with one line, not a stack trace.
+// The first step of `npm start` (server/runtime/launch.mjs runs it, then the server): check the
+// environment and the database, and build the dashboard on first start. Problems end here with one
+// line and a non-zero exit code, not a stack trace; exit code 0 means the server may start.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -53,27 +54,6 @@ function checkEmbedded(dataDir: string): void {
   }
 }
 
-/**
- * V8's heap for the server process, unless NODE_OPTIONS sets them (the operator's word wins).
- * Node sizes the old space from the machine's memory (about 4 GB on a 24 GB machine), and with
- * that much room V8 lets the heap grow to four times what is live before collecting: under a
- * steady load the server's heap sat at 550 MB with 130-150 MB live. A 1 GB ceiling caps that
- * growth factor at about 1.6 (V8 scales it down for ceilings under 2 GB) and still leaves six times the
- * live heap for bursts and for turns queued while the database is away. A smaller young
- * generation (8 MB semi-spaces instead of 16) keeps another 16 MB out of the resident set, for
- * twice as many scavenges (their cost not measured separately). See docs/benchmarks.md, Memory.
- */
-const SERVER_MAX_OLD_SPACE_MB = 1024;
-const SERVER_MAX_SEMI_SPACE_MB = 8;
-
-/** The node flags the server runs with. */
-function serverNodeFlags(nodeOptions = ""): string[] {
-  const flags: string[] = [];
-  if (!/--max-old-space-size\b/.test(nodeOptions)) flags.push(`--max-old-space-size=${SERVER_MAX_OLD_SPACE_MB}`);
-  if (!/--max-semi-space-size\b/.test(nodeOptions)) flags.push(`--max-semi-space-size=${SERVER_MAX_SEMI_SPACE_MB}`);
-  return flags;
-}
-
 /** Runs node with these arguments in the project folder, passing SIGINT/SIGTERM on; resolves with its exit code. */
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => {
@@ -107,38 +87,20 @@ async function main() {
     fail((err as Error).message);
   }
   console.log(`offload: ${describeExposure(env)}`);
-  // (Offload's own handler in server/runtime/boot.ts drains the gateway and closes the database on SIGTERM/SIGINT.)
-  const serverEnv = {
-    ...process.env,
-    PORT: String(env.PORT),
-    NODE_ENV: "production" as const,
-    NEXT_TELEMETRY_DISABLED: "1",
-    // glibc gives every thread that allocates its own malloc arena (up to 8 per core), each kept
-    // resident once touched (before: four arenas of 20-40 MB beside the main heap); the server's
-    // JavaScript runs on one thread. No effect with other C libraries.
-    MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? "2",
-  };
   if (buildIsStale(root)) {
     const first = !fs.existsSync(path.join(root, ".next", "BUILD_ID"));
     console.log(
       `offload: ${first ? "first start" : "the sources changed since the last build"}, building the dashboard (a minute or two)…`,
     );
-    const code = await run([nextBin, "build"], serverEnv);
+    const code = await run([nextBin, "build"], {
+      ...process.env,
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+    });
     if (code !== 0) fail("the build failed; see the output above", code);
   }
-  // The server (serve.ts: the agent endpoints ahead of Next.js, the rest through it) in a child
-  // process under plain node with tsx's loader; see serve-main.ts for why not in this one.
-  process.exit(
-    await run(
-      [
-        ...serverNodeFlags(process.env.NODE_OPTIONS),
-        "--import",
-        path.join(root, "server", "runtime", "register.mjs"),
-        path.join(root, "server", "runtime", "serve-main.ts"),
-      ],
-      serverEnv,
-    ),
-  );
+  // launch.mjs starts the server next (Offload's own handler in server/runtime/boot.ts drains the
+  // gateway and closes the database on SIGTERM/SIGINT).
 }
 
-void main();
+void main().then(() => process.exit(0));

@@ -30,7 +30,6 @@ export type StartServerOptions = {
 const root = path.resolve(import.meta.dirname, "..", "..");
 const testDataRoot = path.join(root, ".test-data");
 const buildLock = path.join(testDataRoot, "build.lock");
-const register = path.join(root, "server", "runtime", "register.mjs");
 const nextCli = path.join(root, "node_modules", "next", "dist", "bin", "next");
 
 const HEALTH_TIMEOUT_MS = 280_000;
@@ -154,7 +153,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Sta
   delete env.OFFLOAD_ALLOWED_HOSTS;
   Object.assign(env, { PORT: String(port), OFFLOAD_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: "1" }, options.env);
 
-  const child = spawn(process.execPath, ["--import", register, "server/runtime/start.ts"], {
+  // As `npm start` runs it: the launcher, which runs the checks and then the server.
+  const child = spawn(process.execPath, ["server/runtime/launch.mjs"], {
     cwd: root,
     env,
     detached: true,
