@@ -1,4 +1,4 @@
-// The production server's process. server/runtime/start.ts runs it with plain node and Offload's
+// The production server's process. server/runtime/launch.mjs (`npm start`) runs it with plain node and Offload's
 // loader setup (`node --import ./server/runtime/register.mjs`: tsx and server-only), not under tsx's CLI: the CLI relays a SIGTERM to its child and kills it
 // outright if the child has not acknowledged within ~60 ms, which a busy server may not, and the
 // turns in flight would be lost instead of drained.
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   // stack traces of errors the server rarely has.
   // Off before the server loads them (the few modules above are already loaded, with their maps).
   process.setSourceMapsEnabled(false);
-  // The start command (server/runtime/start.ts) checked the environment before starting this process.
+  // `npm start` checked the environment (server/runtime/start.ts) before starting this process.
   const { PORT } = env();
   try {
     await serveProduction({ dir: root, port: PORT });
