@@ -8,7 +8,9 @@
 // chooses; server/process/env.ts refuses a non-loopback one without a token), every request's Host
 // must be one this server answers to (server/auth/allowed-hosts.ts: DNS rebinding), and every
 // answer carries the security headers (server/auth/security-headers.ts).
+import fs from "node:fs";
 import http from "node:http";
+import path from "node:path";
 import { env as readEnv, listenAddress } from "@/server/process/env";
 import { hostPolicy, isServedHost } from "@/server/auth/allowed-hosts";
 import { runInRequestScope } from "@/server/auth/request-scope";
@@ -37,6 +39,18 @@ function refuseHost(req: http.IncomingMessage, res: http.ServerResponse): void {
     connection: "close",
   });
   res.end(body);
+}
+
+function useBuiltNextConfig(dir: string): void {
+  if (process.env.__NEXT_PRIVATE_STANDALONE_CONFIG) return;
+  try {
+    const built = JSON.parse(fs.readFileSync(path.join(dir, ".next", "required-server-files.json"), "utf8")) as {
+      config?: unknown;
+    };
+    if (built.config) process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(built.config);
+  } catch {
+    // no such file (an older build): Next reads next.config.ts itself
+  }
 }
 
 export async function serveProduction(options: { dir: string; port: number }): Promise<http.Server> {
@@ -86,6 +100,11 @@ export async function serveProduction(options: { dir: string; port: number }): P
       log.error({ err }, "could not check the data folder's modes");
     }
   }, DATA_DIR_SWEEP_MS).unref();
+  // Next takes its configuration from the build, as its standalone server does, instead of
+  // compiling next.config.ts again at every start, which loads Next's SWC compiler into this process
+  // (about 75 MB resident for the life of the server). The build wrote the resolved configuration;
+  // its headers() are compiled into the build's routes already.
+  useBuiltNextConfig(options.dir);
   const { default: next } = await import("next");
   const app = next({ dev: false, dir: options.dir, port: options.port });
   const handle = app.getRequestHandler();
