@@ -19,10 +19,10 @@ export function describePricePair(price: { input: bigint; output: bigint }): str
 }
 
 /** How a TierChange value reads: a lane's label, an agent's pin, a mapping's target or a model's price. */
-export function describeChangeValue(subjectType: string, value: string): string {
+export function describeChangeValue(subjectType: string, value: string, names?: Record<string, string>): string {
   if (subjectType === "task_type") return isLane(value) ? LANE_LABEL[value] : value;
   if (subjectType === "model_mapping") return value === "none" ? "not mapped" : `served as ${value}`;
-  if (subjectType === "fingerprint") return value === "none" ? "no rule" : `routed as ${value}`;
+  if (subjectType === "fingerprint") return value === "none" ? "no rule" : `routed as ${names?.[value] ?? value}`;
   if (subjectType === "model_price") {
     const price = decodePrice(value);
     return price ? describePricePair(price) : value;

@@ -292,7 +292,7 @@ describe("turns page and recurring turns on the tier board", () => {
       const audit = page.getByRole("list", { name: "Tier changes" });
       const entry = audit.locator("li").first();
       await entry.getByText("“summarise the last <n> lines of <path>”").waitFor({ state: "visible" });
-      expect(await entry.innerText()).toContain("no rule → routed as log-summarization");
+      expect(await entry.innerText()).toContain("no rule → routed as Log summarization");
       await page.getByRole("status").filter({ hasText: "now routes as Log summarization" }).waitFor();
       expect(await visibleAlerts(page)).toEqual([]);
       await page.screenshot({ path: path.join(screenshotDir, "tiers-fingerprint-assigned.png"), fullPage: true });

@@ -60,7 +60,8 @@ export function TierAudit() {
               <div>
                 <div>
                   <span className="font-medium">{c.subjectName}</span>:{" "}
-                  {describeChangeValue(c.subjectType, c.fromValue)} → {describeChangeValue(c.subjectType, c.toValue)}
+                  {describeChangeValue(c.subjectType, c.fromValue, c.valueNames)} →{" "}
+                  {describeChangeValue(c.subjectType, c.toValue, c.valueNames)}
                 </div>
                 <div className="text-xs text-zinc-500">
                   {c.actor} · {formatAgo(new Date(c.createdAt), now)}

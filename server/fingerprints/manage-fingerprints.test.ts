@@ -87,7 +87,11 @@ for (const target of testDatabases()) {
       expect(await assignFingerprint(db, { id: poll.id, taskTypeId: "mailbox-poll" }, "ann")).toBeNull();
 
       const [audit] = await listTierChanges(db);
-      expect(audit).toMatchObject({ subjectType: "fingerprint", subjectName: `“${poll.template}”` });
+      expect(audit).toMatchObject({
+        subjectType: "fingerprint",
+        subjectName: `“${poll.template}”`,
+        valueNames: { "mailbox-poll": "Mailbox polling & ack" },
+      });
       await undoTierChange(db, change!.id, "ann");
       expect((await db.prisma.fingerprint.findUniqueOrThrow({ where: { id: poll.id } })).taskTypeId).toBeNull();
       expect((await listTierChanges(db))[0]).toMatchObject({ fromValue: "mailbox-poll", toValue: "none" });

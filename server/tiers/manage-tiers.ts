@@ -36,6 +36,8 @@ export type TierChangeRow = {
   subjectName: string;
   fromValue: string;
   toValue: string;
+  /** Names of the values that are ids (a fingerprint rule's task types), for display. */
+  valueNames?: Record<string, string>;
   actor: string;
   note: string | null;
   createdAt: Date;
@@ -273,8 +275,10 @@ export async function listTierChanges(db: Db, limit = 20): Promise<TierChangeRow
   const scopes = new Map(
     rows.filter((r) => r.subjectType === "model_mapping").map((r) => [r.subjectId, parseMappingKey(r.subjectId)]),
   );
+  const ruleRows = rows.filter((r) => r.subjectType === "fingerprint");
   const typeIds = [
     ...rows.filter((r) => r.subjectType === "task_type").map((r) => r.subjectId),
+    ...ruleRows.flatMap((r) => [r.fromValue, r.toValue]),
     ...[...scopes.values()].flatMap((s) => (s?.taskTypeId ? [s.taskTypeId] : [])),
   ];
   const agentIds = [
@@ -302,5 +306,15 @@ export async function listTierChanges(db: Db, limit = 20): Promise<TierChangeRow
     }
     return (r.subjectType === "task_type" ? typeNames : agentNames).get(r.subjectId) ?? r.subjectId;
   };
-  return rows.map((r) => ({ ...r, subjectName: subjectName(r) }));
+  // A fingerprint rule's values are task type ids: their names go with the row (a removed type keeps its id).
+  const valueNames = (r: (typeof rows)[number]): Record<string, string> | undefined => {
+    if (r.subjectType !== "fingerprint") return undefined;
+    const names: Record<string, string> = {};
+    for (const id of [r.fromValue, r.toValue]) {
+      const name = typeNames.get(id);
+      if (name) names[id] = name;
+    }
+    return names;
+  };
+  return rows.map((r) => ({ ...r, subjectName: subjectName(r), valueNames: valueNames(r) }));
 }
