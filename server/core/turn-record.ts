@@ -37,6 +37,8 @@ export type TurnRecord = {
   promptTokens?: number | null;
   /** A local-lane turn sent to Claude only because it did not fit the local context. */
   contextForcedClaude?: boolean;
+  /** The room kept for the answer when a local-lane turn was checked against the local context. */
+  answerReserveTokens?: number | null;
   /** The Ollama host that served (or last tried) a local-lane turn. */
   localHost?: string | null;
 };

@@ -130,6 +130,7 @@ const TURN_COLUMNS = [
   "confidence",
   "promptTokens",
   "contextForcedClaude",
+  "answerReserveTokens",
   "localHost",
 ] as const satisfies readonly (keyof TurnRecord)[];
 

@@ -9,7 +9,7 @@
 import { classifyTask } from "@/server/core/classifier/classify-task";
 import { decideRoute, RouteError, type RouteDecision } from "@/server/core/routing/decide-route";
 import { mapModel, type ModelMapping } from "@/server/core/routing/map-model";
-import { estimateTokens, fitLocalContext } from "@/server/core/gateway/local-request-policy";
+import { answerReserve, estimateTokens, fitLocalContext } from "@/server/core/gateway/local-request-policy";
 import { promptCharacters, type MessagesRequest } from "@/server/core/gateway/messages-request";
 import { readLocalRequest } from "@/server/core/gateway/read-local-request";
 import { LANE_TIER, type Lane } from "@/server/core/lanes";
@@ -46,6 +46,8 @@ export type TurnPlan = {
   promptTokens: number;
   /** A local-lane turn sent to Claude only because it did not fit the local context. */
   contextForcedClaude: boolean;
+  /** The room kept for the answer when the turn was checked against the local context; null when it was not. */
+  answerReserveTokens: number | null;
 };
 
 /** The model Claude serves for a requested one: as asked, or as an operator's mapping says. */
@@ -181,6 +183,7 @@ export function planTurn(
   const planned = decision.lane;
   const promptTokens = estimateTokens(promptCharacters(body));
   let contextForcedClaude = false;
+  let answerReserveTokens: number | null = null;
   if (decision.lane !== "claude") {
     // What the local model could not be given as sent goes to Claude, rather than being cut or dropped.
     const local = readLocalRequest(body);
@@ -189,6 +192,7 @@ export function planTurn(
     else {
       const s = state.settings;
       const fit = fitLocalContext(promptTokens, body.max_tokens, s.localContextTokens, s.localAnswerReserveTokens);
+      answerReserveTokens = answerReserve(body.max_tokens, s.localAnswerReserveTokens);
       if (!fit.fits) {
         decision = toClaude(decision, `${decision.reason}; ${fit.reason}: sent to claude`);
         contextForcedClaude = true;
@@ -209,6 +213,7 @@ export function planTurn(
     confidence: basis.kind === "classifier" && !headerTaskType && agent.pin === "none" ? decision.confidence : null,
     promptTokens,
     contextForcedClaude,
+    answerReserveTokens,
   };
   if (decision.lane !== "claude")
     return { lane: decision.lane, model: decision.model!, taskTypeId, reason: decision.reason, decision, ...read };

@@ -311,10 +311,14 @@ describe(`captured client requests replayed through the gateway (${target!.kind}
   it("records a local-lane turn that went to Claude only because of the local context", async () => {
     await updateSettings(db, { localContextTokens: 8_192 });
     invalidateGatewayState();
-    const served = await replay(captured("openclaw-heartbeat")[0]!);
+    const heartbeat = captured("openclaw-heartbeat")[0]!;
+    const served = await replay(heartbeat);
     expect(served.lane).toBe("claude");
     const turn = await lastTurn();
     expect(turn).toMatchObject({ lane: "claude", taskTypeId: "heartbeat", contextForcedClaude: true });
     expect(turn.promptTokens).toBeGreaterThan(8_192);
+    // The room the gateway kept for the answer: OpenClaw's max_tokens, at most the 2,048 of the setting.
+    const maxTokens = (heartbeat.body as { max_tokens: number }).max_tokens;
+    expect(turn.answerReserveTokens).toBe(Math.min(maxTokens, 2_048));
   });
 });

@@ -52,6 +52,7 @@ function baseRecord(turn: GatewayTurn, end: TurnEnd): TurnRecord {
     confidence: turn.plan.confidence,
     promptTokens: turn.plan.promptTokens,
     contextForcedClaude: turn.plan.contextForcedClaude,
+    answerReserveTokens: turn.plan.answerReserveTokens,
   };
 }
 

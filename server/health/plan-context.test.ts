@@ -292,6 +292,26 @@ for (const target of testDatabases()) {
       expect(blind.forcedTurnsPerDay).toBe(10 / 3);
     });
 
+    it("judges each turn with the answer room the gateway kept for it (its max_tokens), else the setting", async () => {
+      await pollHealth(db, now);
+      await recordTurns(db, [
+        turn({ startedAt: new Date(now.getTime() - 3 * DAY) }),
+        // 40,800 tokens asking for at most 100 in the answer: 40,900 fits 40,960; with the whole
+        // 2,048 of the setting (42,848) it would not.
+        ...forced(2, { promptTokens: 40_800, answerReserveTokens: 100, costMicroUsd: 50_000n }),
+        // Recorded before the gateway kept the reserve: the setting's 2,048 (33,048 fits 40,960).
+        ...forced(1, { promptTokens: 31_000, costMicroUsd: 50_000n }),
+      ]);
+      const plan = await planContext(db, now);
+      expect(plan.forced).toEqual([
+        expect.objectContaining({ taskTypeId: "heartbeat", turns: 3, largestNeedTokens: 40_900 }),
+      ]);
+      expect(plan.candidates.map((c) => [c.contextTokens, c.turnsPerDay])).toEqual([
+        [32_768, 0],
+        [40_960, 1],
+      ]);
+    });
+
     it("is empty when nothing was sent to Claude for its size", async () => {
       let plan = await planContext(db, now);
       expect(plan).toMatchObject({ firstRecordedAt: null, days: 7, forced: [], forcedTurnsPerDay: 0 });

@@ -1,7 +1,9 @@
 // The context planner: what a larger local context would have kept off Claude. Over the last 7 days,
 // the local-lane turns the gateway sent to Claude only because prompt + answer reserve exceeded the
 // local context (Turn.contextForcedClaude), per day and by task type, with their Claude cost; for each
-// candidate context, how many of them would have fit (promptTokens + the answer reserve setting) and
+// candidate context, how many of them would have fit (promptTokens + the answer reserve the gateway
+// kept for that turn: its max_tokens, at most the setting; the setting for turns before it was
+// recorded) and
 // the Claude cost a day they would move, beside the GPU memory model + cache would need at it.
 // Aggregated in SQL over the startedAt index (Postgres and PGlite alike); no turn is loaded.
 import type { Db } from "@/server/db/client";
@@ -90,14 +92,14 @@ export async function planContext(db: Db, now = new Date()): Promise<ContextPlan
   const perCandidate = contexts
     .map(
       (_, i) =>
-        `count(*) filter (where t."promptTokens" + $2::int <= $${i + 3}::int)::bigint as fit_${i},
-         coalesce(sum(t."costMicroUsd") filter (where t."promptTokens" + $2::int <= $${i + 3}::int), 0)::bigint as cost_${i}`,
+        `count(*) filter (where t."promptTokens" + coalesce(t."answerReserveTokens", $2::int) <= $${i + 3}::int)::bigint as fit_${i},
+         coalesce(sum(t."costMicroUsd") filter (where t."promptTokens" + coalesce(t."answerReserveTokens", $2::int) <= $${i + 3}::int), 0)::bigint as cost_${i}`,
     )
     .join(",\n");
   const [rows, first] = await Promise.all([
     db.sql.query<Row>(
       `select coalesce(t."taskTypeId", '') as id, tt."name" as name, count(*)::bigint as turns,
-              coalesce(sum(t."costMicroUsd"), 0)::bigint as cost, max(t."promptTokens") + $2::int as need,
+              coalesce(sum(t."costMicroUsd"), 0)::bigint as cost, max(t."promptTokens" + coalesce(t."answerReserveTokens", $2::int)) as need,
               ${perCandidate}
        from "Turn" t left join "TaskType" tt on tt."id" = t."taskTypeId"
        where t."startedAt" >= $1::timestamp(3) and t."contextForcedClaude"

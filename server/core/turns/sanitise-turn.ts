@@ -86,5 +86,6 @@ export function sanitiseTurn(t: TurnRecord): TurnRecord {
       ? { confidence: Number.isFinite(t.confidence) ? Math.min(1, Math.max(0, t.confidence)) : null }
       : {}),
     ...(t.promptTokens !== undefined ? { promptTokens: optionalInt(t.promptTokens) } : {}),
+    ...(t.answerReserveTokens !== undefined ? { answerReserveTokens: optionalInt(t.answerReserveTokens) } : {}),
   };
 }
