@@ -22,7 +22,8 @@ export function describePricePair(price: { input: bigint; output: bigint }): str
 export function describeChangeValue(subjectType: string, value: string, names?: Record<string, string>): string {
   if (subjectType === "task_type") return isLane(value) ? LANE_LABEL[value] : value;
   if (subjectType === "model_mapping") return value === "none" ? "not mapped" : `served as ${value}`;
-  if (subjectType === "fingerprint") return value === "none" ? "no rule" : `routed as ${names?.[value] ?? value}`;
+  if (subjectType === "fingerprint")
+    return value === "none" ? "no rule" : `routed as ${names && Object.hasOwn(names, value) ? names[value] : value}`;
   if (subjectType === "model_price") {
     const price = decodePrice(value);
     return price ? describePricePair(price) : value;

@@ -53,4 +53,27 @@ describe("the turn spool", () => {
     expect(segments(dir)).toHaveLength(1);
     spool.close();
   });
+
+  it("forgets a turn stored before its own group was written (the writer can flush first)", async () => {
+    const dir = folder();
+    const spool = new TurnSpool(dir);
+    const turn = testTurn();
+    const written = spool.append([turn]);
+    await spool.settle([turn.id]); // before the write: nothing placed yet
+    await written;
+    expect(spool.outstanding).toBe(0);
+    await spool.settle([]); // the idle segment goes
+    expect(segments(dir)).toEqual([]);
+    spool.close();
+  });
+
+  it("opens nothing after close(), even for a group whose segment was being opened", async () => {
+    const dir = folder();
+    const spool = new TurnSpool(dir);
+    const pending = spool.append([testTurn()]);
+    spool.close();
+    await expect(pending).rejects.toThrow(/closed/);
+    await new Promise((r) => setTimeout(r, 50)); // the file opened meanwhile is closed and removed
+    expect(segments(dir)).toEqual([]);
+  });
 });

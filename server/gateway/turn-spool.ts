@@ -17,7 +17,16 @@ const DSYNC = fs.constants.O_DSYNC ?? 0;
 
 type Waiter = { line: string; ids: string[]; resolve: () => void; reject: (err: Error) => void };
 
-type Segment = { file: string; fd: number; bytes: number; outstanding: Set<string>; closed: boolean };
+type Segment = {
+  file: string;
+  fd: number;
+  bytes: number;
+  outstanding: Set<string>;
+  closed: boolean;
+  /** A write to it is in flight: close() leaves its fd to the write's end. */
+  writing?: boolean;
+  closeAfterWrite?: boolean;
+};
 
 /**
  * A turn as one JSON line: bigints as strings (`"123n"`), dates as ISO strings. A turn's bigints are
@@ -64,6 +73,11 @@ export class TurnSpool {
   private readonly where = new Map<string, Segment>();
   private queue: Waiter[] = [];
   private writing = false;
+  /** Turns appended whose group is not written yet, and those of them already settled meanwhile. */
+  private readonly unplaced = new Set<string>();
+  private readonly settledUnplaced = new Set<string>();
+  /** After close(): no segment is opened any more. */
+  private shut = false;
   private seq = 0;
   private readonly started = Date.now();
   /** Appends and fdatasyncs, for the bench and the Health page. */
@@ -84,6 +98,7 @@ export class TurnSpool {
   append(turns: readonly TurnRecord[]): Promise<void> {
     if (turns.length === 0) return Promise.resolve();
     const line = turns.map(spoolLine).join("\n") + "\n";
+    for (const t of turns) this.unplaced.add(t.id);
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ line, ids: turns.map((t) => t.id), resolve, reject });
       if (!this.writing) setImmediate(() => this.writeGroup());
@@ -99,7 +114,11 @@ export class TurnSpool {
     const removed: Promise<void>[] = [];
     for (const id of ids) {
       const segment = this.where.get(id);
-      if (!segment) continue;
+      if (!segment) {
+        // Stored before its own group was written (the writer may flush first): not to be kept.
+        if (this.unplaced.has(id)) this.settledUnplaced.add(id);
+        continue;
+      }
       this.where.delete(id);
       segment.outstanding.delete(id);
       if (segment.outstanding.size === 0 && segment.closed) removed.push(this.remove(segment));
@@ -134,6 +153,10 @@ export class TurnSpool {
     const flags = fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | (this.sync ? DSYNC : 0);
     fs.open(file, flags, 0o600, (err, fd) => {
       if (err) return use(err, null);
+      if (this.shut) {
+        fs.close(fd, () => fs.rm(file, { force: true }, () => {}));
+        return use(new Error("the turn spool is closed"), null);
+      }
       const segment: Segment = { file, fd, bytes: 0, outstanding: new Set(), closed: false };
       this.segments.set(file, segment);
       this.current = segment;
@@ -148,7 +171,16 @@ export class TurnSpool {
     this.queue = [];
     const data = Buffer.from(group.map((w) => w.line).join(""));
     const finish = (err: Error | null, segment: Segment | null) => {
-      if (segment) segment.bytes += data.length;
+      for (const w of group)
+        for (const id of w.ids) {
+          this.unplaced.delete(id);
+          this.settledUnplaced.delete(id);
+        }
+      if (segment) {
+        segment.bytes += data.length;
+        segment.writing = false;
+        if (segment.closeAfterWrite) fs.close(segment.fd, () => {});
+      }
       this.stats.groups++;
       this.stats.bytes += data.length;
       this.stats.turns += group.reduce((n, w) => n + w.ids.length, 0);
@@ -163,9 +195,11 @@ export class TurnSpool {
       if (openErr || !segment) return finish(openErr ?? new Error("no spool segment"), null);
       for (const w of group)
         for (const id of w.ids) {
+          if (this.settledUnplaced.has(id)) continue;
           segment.outstanding.add(id);
           this.where.set(id, segment);
         }
+      segment.writing = true;
       fs.write(segment.fd, data, 0, data.length, null, (writeErr) => {
         if (writeErr || !this.sync || DSYNC) return finish(writeErr, segment);
         fs.fdatasync(segment.fd, (syncErr) => finish(syncErr, segment));
@@ -203,7 +237,13 @@ export class TurnSpool {
   }
 
   close(): void {
+    this.shut = true;
     for (const segment of this.segments.values()) {
+      // A write in flight keeps its fd until it ends (a number closed now could be reused meanwhile).
+      if (segment.writing) {
+        segment.closeAfterWrite = true;
+        continue;
+      }
       try {
         fs.closeSync(segment.fd);
       } catch {

@@ -24,7 +24,7 @@ const SERVER_MAX_OLD_SPACE_MB = 1024;
 const SERVER_MAX_SEMI_SPACE_MB = 8;
 
 /** The node flags the server runs with. */
-export function serverNodeFlags(nodeOptions = "") {
+function serverNodeFlags(nodeOptions = "") {
   const flags = [];
   if (!/--max-old-space-size\b/.test(nodeOptions)) flags.push(`--max-old-space-size=${SERVER_MAX_OLD_SPACE_MB}`);
   if (!/--max-semi-space-size\b/.test(nodeOptions)) flags.push(`--max-semi-space-size=${SERVER_MAX_SEMI_SPACE_MB}`);
@@ -73,4 +73,4 @@ async function main() {
   );
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) void main();
+void main();
