@@ -4,8 +4,8 @@
 //   1. server/runtime/start.ts: checks the environment and the database, builds the dashboard on
 //      first start; it ends with one line and a non-zero code when something is wrong;
 //   2. server/runtime/serve-main.ts: the production server, with its memory flags.
-import { spawn } from "node:child_process";
 import path from "node:path";
+import { runNode as run } from "./run-node.mjs";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 const register = path.join(root, "server", "runtime", "register.mjs");
@@ -29,21 +29,6 @@ function serverNodeFlags(nodeOptions = "") {
   if (!/--max-old-space-size\b/.test(nodeOptions)) flags.push(`--max-old-space-size=${SERVER_MAX_OLD_SPACE_MB}`);
   if (!/--max-semi-space-size\b/.test(nodeOptions)) flags.push(`--max-semi-space-size=${SERVER_MAX_SEMI_SPACE_MB}`);
   return flags;
-}
-
-/** Runs node with these arguments in the project folder, passing SIGINT/SIGTERM on; resolves with its exit code. */
-function run(args, env) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: root, env, stdio: "inherit" });
-    const forward = (signal) => child.kill(signal);
-    process.on("SIGINT", forward);
-    process.on("SIGTERM", forward);
-    child.on("exit", (code, signal) => {
-      process.off("SIGINT", forward);
-      process.off("SIGTERM", forward);
-      resolve(code ?? (signal ? 1 : 0));
-    });
-  });
 }
 
 async function main() {

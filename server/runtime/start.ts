@@ -1,7 +1,6 @@
 // The first step of `npm start` (server/runtime/launch.mjs runs it, then the server): check the
 // environment and the database, and build the dashboard on first start. Problems end here with one
 // line and a non-zero exit code, not a stack trace; exit code 0 means the server may start.
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
@@ -11,6 +10,7 @@ import { checkPgliteFolder, resolveDataDir, secureDataDir } from "@/server/db/da
 import { isProcessAlive, readLockOwner } from "@/server/db/data-dir-lock";
 import { describePostgresUrl } from "@/server/db/client";
 import { buildIsStale } from "./build-freshness";
+import { runNode as run } from "./run-node.mjs";
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, "..", "..");
@@ -52,21 +52,6 @@ function checkEmbedded(dataDir: string): void {
         : `an offload command (pid ${owner.pid}) is using ${paths.root}; start again when it has finished`,
     );
   }
-}
-
-/** Runs node with these arguments in the project folder, passing SIGINT/SIGTERM on; resolves with its exit code. */
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: root, env, stdio: "inherit" });
-    const forward = (signal: NodeJS.Signals) => child.kill(signal);
-    process.on("SIGINT", forward);
-    process.on("SIGTERM", forward);
-    child.on("exit", (code, signal) => {
-      process.off("SIGINT", forward);
-      process.off("SIGTERM", forward);
-      resolve(code ?? (signal ? 1 : 0));
-    });
-  });
 }
 
 async function main() {
