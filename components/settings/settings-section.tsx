@@ -2,7 +2,7 @@
 // One section of the Settings page: its fields and one Save. A save is one change on the server (all
 // of it or nothing, each changed setting audited); a refused value shows under its field, named.
 import { useId, useState, type ReactNode } from "react";
-import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
+import { useMutation, useQueryClient, useSuspenseQuery, type QueryKey } from "@tanstack/react-query";
 import { useTRPC } from "@/trpc/react";
 import { Card } from "@/components/ui";
 import type { RouterInputs } from "@/server/api/root";
@@ -62,11 +62,14 @@ export function SettingsSection({
   description,
   fields,
   footer,
+  invalidates = [],
 }: {
   title: string;
   description: ReactNode;
   fields: FieldSpec[];
   footer?: (draftValue: (key: SettingKey) => string | boolean) => ReactNode;
+  /** More queries a save may change, read again after it. */
+  invalidates?: QueryKey[];
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -105,6 +108,7 @@ export function SettingsSection({
       onSettled: () => {
         void queryClient.invalidateQueries({ queryKey: trpc.system.settingChanges.queryKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.system.settings.queryKey() });
+        for (const queryKey of invalidates) void queryClient.invalidateQueries({ queryKey });
       },
     }),
   );
