@@ -194,10 +194,13 @@ export function startTurnRetention(getDb: () => Promise<Db>, everyMs = RETENTION
   state.timer.unref();
 }
 
-/** Stops the job: no new run; a run under way ends after its current batch. */
-export async function stopTurnRetention(): Promise<void> {
+/** Stops the job: no new run; a run under way ends after its current batch (waited for up to `waitMs`). */
+export async function stopTurnRetention(waitMs = 5_000): Promise<void> {
   state.stopping = true;
   if (state.timer) clearInterval(state.timer);
   state.timer = null;
-  await state.running;
+  if (!state.running) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([state.running, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+  clearTimeout(timer);
 }
