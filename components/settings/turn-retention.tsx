@@ -2,14 +2,29 @@
 // The retention period of raw turns (turnRetentionDays): a Settings section like the others (one
 // audited change, a bad value refused under its field), with what the value in the form would do
 // today and what the retention job did last. The job itself runs in the server (server/turns/retire-turns.ts).
-import { useSuspenseQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/trpc/react";
 import { MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, retentionCutover } from "@/server/core/turn-retention";
 import { utcDay } from "@/server/core/turn-record";
 import { formatCount } from "@/server/core/money";
 import { formatUtcDay } from "@/components/format";
+import type { RouterOutputs } from "@/server/api/root";
 import { RETENTION_FIELDS } from "./setting-fields";
 import { SettingsSection } from "./settings-section";
+
+type RunResult = RouterOutputs["system"]["retireTurnsNow"];
+
+/** What a clean-up started from the page did, for people. */
+function describeRun(result: RunResult): string {
+  if (result.status === "off") return "Every turn is kept (0 days): nothing to delete.";
+  if (result.status === "busy")
+    return "A clean-up is under way already, here or on another server sharing the database; its result shows here once it ends.";
+  const day = formatUtcDay(result.retainedFrom);
+  return result.retired === 0
+    ? `Nothing to delete: every turn left started on or after ${day}.`
+    : `Deleted ${formatCount(result.retired)} turn${result.retired === 1 ? "" : "s"} that started before ${day}; their daily totals stay.`;
+}
 
 /** The days typed in the form, when they are a value the server would take. */
 function typedDays(draft: string | boolean): number | null {
@@ -21,7 +36,16 @@ function typedDays(draft: string | boolean): number | null {
 
 function RetentionEffect({ draft }: { draft: string | boolean }) {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const { data } = useSuspenseQuery(trpc.system.retention.queryOptions());
+  const [ran, setRan] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
+  const runNow = useMutation(
+    trpc.system.retireTurnsNow.mutationOptions({
+      onSuccess: (result) => setRan({ tone: "ok", text: describeRun(result) }),
+      onError: (err) => setRan({ tone: "error", text: `The clean-up failed: ${err.message}` }),
+      onSettled: () => void queryClient.invalidateQueries({ queryKey: trpc.system.retention.queryKey() }),
+    }),
+  );
   const days = typedDays(draft);
   const cutover = days ? retentionCutover(new Date(), days) : null;
   const last = data.lastRun;
@@ -54,6 +78,29 @@ function RetentionEffect({ draft }: { draft: string | boolean }) {
         The clean-up runs at start and every {data.everyMinutes} minutes, on one server at a time; a change applies at
         its next run. Deleted turns do not come back with a longer period.
       </p>
+      {data.turnRetentionDays > 0 ? (
+        <div className="flex flex-wrap items-center gap-2 pt-1">
+          <button
+            type="button"
+            onClick={() => {
+              setRan(null);
+              runNow.mutate();
+            }}
+            disabled={runNow.isPending}
+            className="rounded border border-zinc-300 px-3 py-1.5 text-sm hover:bg-zinc-100 disabled:opacity-50 dark:border-zinc-700 dark:hover:bg-zinc-800"
+          >
+            {runNow.isPending ? "Cleaning up…" : "Clean up now"}
+          </button>
+          {ran ? (
+            <p
+              role={ran.tone === "error" ? "alert" : "status"}
+              className={`text-sm ${ran.tone === "error" ? "text-red-700 dark:text-red-300" : "text-green-700 dark:text-green-300"}`}
+            >
+              {ran.text}
+            </p>
+          ) : null}
+        </div>
+      ) : null}
     </div>
   );
 }
