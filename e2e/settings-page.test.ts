@@ -349,7 +349,9 @@ describe("settings page in a browser", () => {
       const ran = history.getByRole("status").filter({ hasText: /^(Nothing to delete|Deleted)/ });
       await ran.waitFor({ state: "visible" });
       expect(await ran.innerText()).toMatch(
-        new RegExp(`^(Nothing to delete: every turn left started on or after ${day(cutover)}\\.|Deleted [\\d,]+ turns? that started before ${day(cutover)}; their daily totals stay\\.)$`),
+        new RegExp(
+          `^(Nothing to delete: every turn left started on or after ${day(cutover)}\\.|Deleted [\\d,]+ turns? that started before ${day(cutover)}; their daily totals stay\\.)$`,
+        ),
       );
       await history.getByTestId("turns-retained-from").waitFor({ state: "visible" });
       expect(await history.getByTestId("turns-retained-from").innerText()).toBe(

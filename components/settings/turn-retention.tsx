@@ -28,7 +28,9 @@ function describeRun(result: RunResult): string {
 
 /** The days typed in the form, when they are a value the server would take. */
 function typedDays(draft: string | boolean): number | null {
-  const text = String(draft).trim().replace(/[,_\s]/g, "");
+  const text = String(draft)
+    .trim()
+    .replace(/[,_\s]/g, "");
   const days = Number(text);
   if (text === "" || !Number.isInteger(days)) return null;
   return days === 0 || (days >= MIN_RETENTION_DAYS && days <= MAX_RETENTION_DAYS) ? days : null;

@@ -251,11 +251,7 @@ export async function rebuildDailyUsage(db: Db, from: Date, to: Date): Promise<R
     const end = utcDay(to);
     const retiredBefore = retainedFrom && utcDay(from) < utcDay(retainedFrom) ? utcDay(retainedFrom) : null;
     if (start >= end) return { rebuilt: null, retiredBefore };
-    await tx.$executeRawUnsafe(
-      `delete from "DailyUsage" where "day" >= $1::date and "day" < $2::date`,
-      start,
-      end,
-    );
+    await tx.$executeRawUnsafe(`delete from "DailyUsage" where "day" >= $1::date and "day" < $2::date`, start, end);
     await tx.$executeRawUnsafe(
       `insert into "DailyUsage" ("day", "agentId", "taskTypeId", "lane", "turns", "errorTurns", "escalatedTurns", "unpricedTurns",
          "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "latencyMsTotal", "costMicroUsd", "counterfactualMicroUsd",

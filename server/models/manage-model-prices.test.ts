@@ -237,7 +237,11 @@ for (const target of testDatabases()) {
         { priceKey: "claude-sonnet-4-7", turns: 1, pricedNow: true, suggestion: null },
       ]);
       const caller = modelsRouter.createCaller({ db, actor: { kind: "operator", name: "test" } });
-      expect(await caller.repriceUnpriced()).toEqual({ repricedTurns: 1, costChangeMicroUsd: TURN_COST, retired: null });
+      expect(await caller.repriceUnpriced()).toEqual({
+        repricedTurns: 1,
+        costChangeMicroUsd: TURN_COST,
+        retired: null,
+      });
       expect((await caller.unpriced()).turns).toBe(0);
       await expectConsistentDailyUsage();
       expect(await repriceUnpricedTurns(db)).toEqual({ repricedTurns: 0, costChangeMicroUsd: 0n, retired: null });

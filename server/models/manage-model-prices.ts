@@ -426,7 +426,8 @@ async function repriceTurns(
     : "null::bigint";
   const askedForThis = names.requested.length ? `"requestedModel" in (${names.requested.map(p).join(", ")})` : "false";
   // Timestamps are stored as UTC wall-clock (db/record-turns).
-  const startedFrom = (at: Date) => `"startedAt" >= ${p(at.toISOString().replace("T", " ").replace("Z", ""))}::timestamp(3)`;
+  const startedFrom = (at: Date) =>
+    `"startedAt" >= ${p(at.toISOString().replace("T", " ").replace("Z", ""))}::timestamp(3)`;
   const when =
     "onlyUnpriced" in scope
       ? `"costMicroUsd" is null${scope.from ? ` and ${startedFrom(scope.from)}` : ""}`

@@ -61,7 +61,9 @@ async function otherTables(db: Db): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const { name } of tables) {
     const where =
-      name === "Setting" ? `where t."key" not in ('turnsRetainedFrom', 'turnRetentionLastRun', 'turnRetentionDays')` : "";
+      name === "Setting"
+        ? `where t."key" not in ('turnsRetainedFrom', 'turnRetentionLastRun', 'turnRetentionDays')`
+        : "";
     const [row] = await db.sql.query<{ n: number; digest: string | null }>(
       `select count(*)::int as n, md5(string_agg(t::text, '|' order by t::text)) as digest from "${name}" t ${where}`,
     );
@@ -140,7 +142,13 @@ for (const target of testDatabases()) {
     it("stops after a batch when the server stops, and the next run goes on", async () => {
       let batches = 0;
       const first = done(
-        await retireTurns(db, { now: NOW, batchTurns: 10, pauseMs: 0, shouldStop: () => batches >= 2, afterBatch: () => void batches++ }),
+        await retireTurns(db, {
+          now: NOW,
+          batchTurns: 10,
+          pauseMs: 0,
+          shouldStop: () => batches >= 2,
+          afterBatch: () => void batches++,
+        }),
       );
       expect(first).toMatchObject({ retired: 20, stopped: true });
       const rest = done(await retireTurns(db, { now: NOW, batchTurns: 10, pauseMs: 0 }));
@@ -169,9 +177,15 @@ for (const target of testDatabases()) {
       expect(await turnIds(db)).toEqual(sortedIds(KEPT));
 
       // Fresh turns before the cutover (reported late), two runs at once: neither fails, one deletes them.
-      const late = [testTurn({ startedAt: new Date("2026-10-01T12:00:00Z") }), testTurn({ startedAt: new Date("2026-10-02T12:00:00Z") })];
+      const late = [
+        testTurn({ startedAt: new Date("2026-10-01T12:00:00Z") }),
+        testTurn({ startedAt: new Date("2026-10-02T12:00:00Z") }),
+      ];
       await recordTurns(db, late);
-      const both = await Promise.all([retireTurns(db, { now: NOW, pauseMs: 0 }), retireTurns(db, { now: NOW, pauseMs: 0 })]);
+      const both = await Promise.all([
+        retireTurns(db, { now: NOW, pauseMs: 0 }),
+        retireTurns(db, { now: NOW, pauseMs: 0 }),
+      ]);
       const retired = both.map((r) => (r.status === "done" ? r.retired : 0));
       expect(retired.reduce((a, b) => a + b, 0)).toBe(2);
       expect(both.some((r) => r.status === "busy") || retired.includes(0)).toBe(true);
