@@ -299,7 +299,7 @@ describe("settings page in a browser", () => {
     }
   });
 
-  it("sets how long raw turns are kept: a period under 31 days refused under its field, 31 saved and cleaned up at once, the Turns page naming the retired days", async () => {
+  it("sets how long raw turns are kept: a period under 31 days refused under its field, 31 saved and cleaned up at once, the Turns and Costs pages naming the retired days", async () => {
     const day = (at: Date) =>
       at.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
     const page = await browser.context.newPage();
@@ -334,7 +334,10 @@ describe("settings page in a browser", () => {
       );
       await history.getByLabel("Reason").fill("a month of raw turns is enough");
       await history.getByRole("button", { name: "Save turn history" }).click();
-      await history.getByRole("status").filter({ hasText: "Saved Keep raw turns for" }).waitFor({ state: "visible" });
+      await history
+        .getByRole("status")
+        .filter({ hasText: "Saved Keep raw turns for; the clean-up applies it at its next run, within 10 minutes" })
+        .waitFor({ state: "visible" });
       expect((await settings()).turnRetentionDays).toBe(31);
       const [latest] = await changes();
       expect(latest).toMatchObject({ key: "turnRetentionDays", fromValue: "0", toValue: "31", actor: "operator" });
@@ -371,6 +374,17 @@ describe("settings page in a browser", () => {
       );
       expect(await notice.getByRole("link", { name: "Costs page" }).getAttribute("href")).toBe("/costs");
       await page.screenshot({ path: path.join(screenshotDir, "turns-retired-notice.png") });
+
+      // The Costs page: 30 days start after the retained day; 90 days before it, and it says what that means.
+      await openPage(page, server, "/costs");
+      const costsNotice = page.getByTestId("costs-retired-notice");
+      expect(await costsNotice.count()).toBe(0);
+      await page.getByRole("group", { name: "Range" }).getByRole("button", { name: "90 days" }).click();
+      await costsNotice.waitFor({ state: "visible" });
+      expect(await costsNotice.innerText()).toBe(
+        `Turns before ${day(cutover)} are retired (the retention period): these days come from the daily totals, which are kept, and their unpriced turns stay unpriced, as a price added now cannot reach them.`,
+      );
+      await page.screenshot({ path: path.join(screenshotDir, "costs-retired-notice.png") });
     } finally {
       await page.close();
     }

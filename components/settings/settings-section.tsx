@@ -63,6 +63,7 @@ export function SettingsSection({
   fields,
   footer,
   invalidates = [],
+  applies,
 }: {
   title: string;
   description: ReactNode;
@@ -70,6 +71,8 @@ export function SettingsSection({
   footer?: (draftValue: (key: SettingKey) => string | boolean) => ReactNode;
   /** More queries a save may change, read again after it. */
   invalidates?: QueryKey[];
+  /** When a saved change takes effect, after "Saved …; " (default: the gateway's next turn). */
+  applies?: string;
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -91,7 +94,7 @@ export function SettingsSection({
           text:
             result.changes.length === 0
               ? "Nothing to change."
-              : `Saved ${result.changes.map((c) => settingLabel(c.key)).join(", ")}; the gateway uses ${result.changes.length === 1 ? "it" : "them"} from the next turn.`,
+              : `Saved ${result.changes.map((c) => settingLabel(c.key)).join(", ")}; ${applies ?? `the gateway uses ${result.changes.length === 1 ? "it" : "them"} from the next turn.`}`,
         });
       },
       onError: (err) => {

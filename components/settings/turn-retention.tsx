@@ -109,12 +109,14 @@ function RetentionEffect({ draft }: { draft: string | boolean }) {
 
 export function TurnRetention() {
   const trpc = useTRPC();
+  const { data } = useSuspenseQuery(trpc.system.retention.queryOptions());
   return (
     <SettingsSection
       title="Turn history"
       description="How long Offload keeps each raw turn. The charts, the Costs page and the budgets read daily totals, which stay whatever this says."
       fields={RETENTION_FIELDS}
       invalidates={[trpc.system.retention.queryKey()]}
+      applies={`the clean-up applies it at its next run, within ${data.everyMinutes} minutes, or at once with Clean up now.`}
       footer={(value) => <RetentionEffect draft={value("turnRetentionDays")} />}
     />
   );
