@@ -13,6 +13,16 @@ export function formatAgo(at: Date | null, now: Date): string {
   return `${Math.round(hours / 24)} days ago`;
 }
 
+/** A UTC calendar day (YYYY-MM-DD) for people: "1 September 2026". */
+export function formatUtcDay(day: string): string {
+  return new Date(`${day}T00:00:00.000Z`).toLocaleDateString("en-GB", {
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+    timeZone: "UTC",
+  });
+}
+
 /** A price per million tokens, input and output: "$3.00 in / $15.00 out per MTok". */
 export function describePricePair(price: { input: bigint; output: bigint }): string {
   return `${formatMicroUsd(price.input)} in / ${formatMicroUsd(price.output)} out per MTok`;

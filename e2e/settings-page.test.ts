@@ -1,7 +1,8 @@
 // End to end: the Settings page in headless Chromium against the production build. The operator
 // changes the local context, adds a heartbeat pattern and an Ollama host (saved at once, listed in
 // the changes), sees bad values refused under their field with nothing stored, sees a change made with `offload settings
-// set` through the running server in the same list, and undoes a change (refused when changed since).
+// set` through the running server in the same list, undoes a change (refused when changed since), and sets
+// how long raw turns are kept (the retention job run from the page, the Turns page naming the retired days).
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
@@ -27,6 +28,7 @@ type Settings = {
   localTimeoutSeconds: number;
   heartbeatPatterns: string[];
   ollamaHosts: string[];
+  turnRetentionDays: number;
 };
 type Change = { id: string; key: string; fromValue: string; toValue: string; actor: string; note: string | null };
 
@@ -292,6 +294,97 @@ describe("settings page in a browser", () => {
 
       // docs/settings.png is a copy of this one.
       await page.screenshot({ path: path.join(screenshotDir, "settings.png"), fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("sets how long raw turns are kept: a period under 31 days refused under its field, 31 saved and cleaned up at once, the Turns and Costs pages naming the retired days", async () => {
+    const day = (at: Date) =>
+      at.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+    const page = await browser.context.newPage();
+    try {
+      await openPage(page, server, "/settings");
+      const history = section(page, "Turn history");
+      const field = history.getByLabel("Keep raw turns for");
+      const effect = history.getByTestId("turn-retention-effect");
+      expect(await field.inputValue()).toBe("0");
+      expect(await effect.innerText()).toContain("Every turn is kept.");
+      expect(await history.getByRole("button", { name: "Clean up now" }).count()).toBe(0);
+
+      const before = await changes();
+      await field.fill("30");
+      await history.getByRole("button", { name: "Save turn history" }).click();
+      const fieldError = history.locator('[data-setting="turnRetentionDays"] [role="alert"]');
+      await fieldError.waitFor({ state: "visible" });
+      expect(await fieldError.innerText()).toBe(
+        "Keep raw turns for: at least 31 days, or 0 to keep every turn (the unpriced-models notice reads the last 30 days of turns)",
+      );
+      expect(await field.getAttribute("aria-invalid")).toBe("true");
+      expect((await settings()).turnRetentionDays).toBe(0);
+      expect((await changes()).map((c) => c.id)).toEqual(before.map((c) => c.id));
+      await page.screenshot({ path: path.join(screenshotDir, "settings-turn-retention-refused.png"), fullPage: true });
+
+      // What 31 days would delete today, as typed: before midnight UTC 31 days ago.
+      const today = new Date();
+      const cutover = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - 31));
+      await field.fill("31");
+      expect(await effect.innerText()).toContain(
+        `Turns older than 31 days are deleted (today: those that started before ${day(cutover)}); daily totals are kept forever.`,
+      );
+      await history.getByLabel("Reason").fill("a month of raw turns is enough");
+      await history.getByRole("button", { name: "Save turn history" }).click();
+      await history
+        .getByRole("status")
+        .filter({ hasText: "Saved Keep raw turns for; the clean-up applies it at its next run, within 10 minutes" })
+        .waitFor({ state: "visible" });
+      expect((await settings()).turnRetentionDays).toBe(31);
+      const [latest] = await changes();
+      expect(latest).toMatchObject({ key: "turnRetentionDays", fromValue: "0", toValue: "31", actor: "operator" });
+      await changeList(page)
+        .locator("li")
+        .first()
+        .getByText("Keep raw turns for: keep every turn → 31 days")
+        .waitFor({ state: "visible" });
+
+      // The job runs at start and every 10 minutes; the button runs it now.
+      await history.getByRole("button", { name: "Clean up now" }).click();
+      const ran = history.getByRole("status").filter({ hasText: /^(Nothing to delete|Deleted)/ });
+      await ran.waitFor({ state: "visible" });
+      expect(await ran.innerText()).toMatch(
+        new RegExp(
+          `^(Nothing to delete: every turn left started on or after ${day(cutover)}\\.|Deleted [\\d,]+ turns? that started before ${day(cutover)}; their daily totals stay\\.)$`,
+        ),
+      );
+      await history.getByTestId("turns-retained-from").waitFor({ state: "visible" });
+      expect(await history.getByTestId("turns-retained-from").innerText()).toBe(
+        `Turns before ${day(cutover)} are retired; their totals are on the Costs page.`,
+      );
+      expect(await history.getByTestId("turn-retention-last-run").innerText()).toMatch(
+        /^Last clean-up \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: (nothing to delete|[\d,]+ turns? deleted)\.$/,
+      );
+      expect(await visibleAlerts(page)).toEqual([]);
+      await history.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(screenshotDir, "settings-turn-retention.png"), fullPage: true });
+
+      await openPage(page, server, "/turns");
+      const notice = page.getByTestId("turns-retired-notice");
+      expect(await notice.innerText()).toBe(
+        `Turns before ${day(cutover)} are retired; their totals are on the Costs page.`,
+      );
+      expect(await notice.getByRole("link", { name: "Costs page" }).getAttribute("href")).toBe("/costs");
+      await page.screenshot({ path: path.join(screenshotDir, "turns-retired-notice.png") });
+
+      // The Costs page: 30 days start after the retained day; 90 days before it, and it says what that means.
+      await openPage(page, server, "/costs");
+      const costsNotice = page.getByTestId("costs-retired-notice");
+      expect(await costsNotice.count()).toBe(0);
+      await page.getByRole("group", { name: "Range" }).getByRole("button", { name: "90 days" }).click();
+      await costsNotice.waitFor({ state: "visible" });
+      expect(await costsNotice.innerText()).toBe(
+        `Turns before ${day(cutover)} are retired (the retention period): these days come from the daily totals, which are kept, and their unpriced turns stay unpriced, as a price added now cannot reach them.`,
+      );
+      await page.screenshot({ path: path.join(screenshotDir, "costs-retired-notice.png") });
     } finally {
       await page.close();
     }

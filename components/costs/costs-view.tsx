@@ -29,6 +29,7 @@ import {
   splitPartialDay,
   toCsv,
 } from "@/server/core/charts/cost-series";
+import { formatUtcDay } from "@/components/format";
 import { partialDayBand, partialDayLabel, tooltipDayLabel } from "./partial-day";
 import type { RouterInputs, RouterOutputs } from "@/server/api/root";
 
@@ -130,6 +131,8 @@ export function CostsView() {
   const trpc = useTRPC();
   const [days, setDays] = useState<CostRange>(30);
   const query = useQuery({ ...trpc.fleet.costs.queryOptions({ days }), placeholderData: keepPreviousData });
+  const retention = useQuery(trpc.system.retention.queryOptions());
+  const retainedFrom = retention.data?.turnsRetainedFrom ?? null;
   const points = useMemo(
     // The range ends today (the server's UTC day when it read): that day is partial.
     () => (query.data ? dailySeries(query.data.byDayLane, query.data.from, query.data.to, query.data.to) : []),
@@ -253,6 +256,12 @@ export function CostsView() {
       {query.isFetching ? (
         <p className="text-xs text-zinc-500" role="status">
           Updating…
+        </p>
+      ) : null}
+      {retainedFrom && data.from < retainedFrom ? (
+        <p className="text-xs text-zinc-500" data-testid="costs-retired-notice">
+          Turns before {formatUtcDay(retainedFrom)} are retired (the retention period): these days come from the daily
+          totals, which are kept, and their unpriced turns stay unpriced, as a price added now cannot reach them.
         </p>
       ) : null}
       {total.turns === 0 ? (

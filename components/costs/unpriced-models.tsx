@@ -6,7 +6,17 @@ import { useState } from "react";
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/trpc/react";
 import { formatCount, formatMicroUsd } from "@/server/core/money";
+import { formatUtcDay } from "@/components/format";
+import type { RouterOutputs } from "@/server/api/root";
 import { PriceForm } from "./price-form";
+
+type RetiredDays = RouterOutputs["models"]["repriceUnpriced"]["retired"];
+
+/** What a repricing could not reach: days whose turns the retention period retired. */
+function retiredNote(retired: RetiredDays): string {
+  if (!retired) return "";
+  return ` Turns before ${formatUtcDay(retired.before)} are retired, so a price cannot reach them: ${formatCount(retired.unpricedTurns)} unpriced Claude turn${retired.unpricedTurns === 1 ? "" : "s"} on ${formatCount(retired.days)} earlier day${retired.days === 1 ? "" : "s"} stay${retired.unpricedTurns === 1 ? "s" : ""} unpriced in the daily totals.`;
+}
 
 const buttonClass =
   "shrink-0 rounded border border-amber-400 bg-white px-2 py-1 text-xs font-medium text-amber-900 hover:bg-amber-100 disabled:opacity-50 dark:border-amber-700 dark:bg-zinc-900 dark:text-amber-200 dark:hover:bg-amber-950";
@@ -23,7 +33,7 @@ export function UnpricedModels() {
     trpc.models.repriceUnpriced.mutationOptions({
       onSuccess: (r) =>
         setDone(
-          `${formatCount(r.repricedTurns)} turn${r.repricedTurns === 1 ? "" : "s"} repriced (${formatMicroUsd(r.costChangeMicroUsd)}).`,
+          `${formatCount(r.repricedTurns)} turn${r.repricedTurns === 1 ? "" : "s"} repriced (${formatMicroUsd(r.costChangeMicroUsd)}).${retiredNote(r.retired)}`,
         ),
       onSettled: refresh,
     }),
@@ -97,7 +107,7 @@ export function UnpricedModels() {
                     onSaved={(r) => {
                       setOpen(null);
                       setDone(
-                        `${r.change.subjectName} priced; ${formatCount(r.repricedTurns)} past turn${r.repricedTurns === 1 ? "" : "s"} repriced (${formatMicroUsd(r.costChangeMicroUsd)} added to the totals).`,
+                        `${r.change.subjectName} priced; ${formatCount(r.repricedTurns)} past turn${r.repricedTurns === 1 ? "" : "s"} repriced (${formatMicroUsd(r.costChangeMicroUsd)} added to the totals).${retiredNote(r.retired)}`,
                       );
                       refresh();
                     }}

@@ -116,7 +116,17 @@ export const COST_FIELDS: FieldSpec[] = [
   },
 ];
 
-const ALL_FIELDS = [...LOCAL_MODEL_FIELDS, ...ROUTING_FIELDS, ...COST_FIELDS];
+export const RETENTION_FIELDS: FieldSpec[] = [
+  {
+    key: "turnRetentionDays",
+    label: "Keep raw turns for",
+    unit: "days",
+    help: "Turns older than this are deleted, a whole UTC day at a time (checked every 10 minutes); daily totals, which every chart and the Costs page read, are kept forever. 0 keeps every turn; otherwise 31 to 3,650 days.",
+    kind: "integer",
+  },
+];
+
+const ALL_FIELDS = [...LOCAL_MODEL_FIELDS, ...ROUTING_FIELDS, ...COST_FIELDS, ...RETENTION_FIELDS];
 
 /** Labels of the settings the page has no field for (changed with `offload settings set`). */
 const OTHER_LABELS: Partial<Record<SettingKey, string>> = {
@@ -149,6 +159,7 @@ export function settingLabel(key: string): string {
 export function describeSettingValue(key: string, value: unknown): string {
   const spec = fieldSpec(key);
   if (typeof value === "boolean") return value ? "on" : "off";
+  if (key === "turnRetentionDays" && value === 0) return "keep every turn";
   if (typeof value === "number") {
     const n = value.toLocaleString("en-US", { maximumFractionDigits: 6 });
     if (!spec?.unit) return n;

@@ -2,7 +2,7 @@
 // One section of the Settings page: its fields and one Save. A save is one change on the server (all
 // of it or nothing, each changed setting audited); a refused value shows under its field, named.
 import { useId, useState, type ReactNode } from "react";
-import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
+import { useMutation, useQueryClient, useSuspenseQuery, type QueryKey } from "@tanstack/react-query";
 import { useTRPC } from "@/trpc/react";
 import { Card } from "@/components/ui";
 import type { RouterInputs } from "@/server/api/root";
@@ -62,11 +62,17 @@ export function SettingsSection({
   description,
   fields,
   footer,
+  invalidates = [],
+  applies,
 }: {
   title: string;
   description: ReactNode;
   fields: FieldSpec[];
   footer?: (draftValue: (key: SettingKey) => string | boolean) => ReactNode;
+  /** More queries a save may change, read again after it. */
+  invalidates?: QueryKey[];
+  /** When a saved change takes effect, after "Saved …; " (default: the gateway's next turn). */
+  applies?: string;
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -88,7 +94,7 @@ export function SettingsSection({
           text:
             result.changes.length === 0
               ? "Nothing to change."
-              : `Saved ${result.changes.map((c) => settingLabel(c.key)).join(", ")}; the gateway uses ${result.changes.length === 1 ? "it" : "them"} from the next turn.`,
+              : `Saved ${result.changes.map((c) => settingLabel(c.key)).join(", ")}; ${applies ?? `the gateway uses ${result.changes.length === 1 ? "it" : "them"} from the next turn.`}`,
         });
       },
       onError: (err) => {
@@ -105,6 +111,7 @@ export function SettingsSection({
       onSettled: () => {
         void queryClient.invalidateQueries({ queryKey: trpc.system.settingChanges.queryKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.system.settings.queryKey() });
+        for (const queryKey of invalidates) void queryClient.invalidateQueries({ queryKey });
       },
     }),
   );

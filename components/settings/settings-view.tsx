@@ -1,6 +1,6 @@
 "use client";
-// The Settings page: the local model, the Ollama hosts, routing, heartbeat patterns, model mappings, and what local
-// turns cost, each section saved on its own (one audited change, all of it or nothing), beside the
+// The Settings page: the local model, the Ollama hosts, routing, heartbeat patterns, model mappings, what local
+// turns cost and how long raw turns are kept, each section saved on its own (one audited change, all of it or nothing), beside the
 // recent changes with their undo.
 import { Suspense } from "react";
 import { useSuspenseQuery } from "@tanstack/react-query";
@@ -12,6 +12,7 @@ import { SettingsSection } from "./settings-section";
 import { HeartbeatPatterns } from "./heartbeat-patterns";
 import { OllamaHosts } from "./ollama-hosts";
 import { SettingChanges } from "./setting-changes";
+import { TurnRetention } from "./turn-retention";
 
 function MappingsSection() {
   const trpc = useTRPC();
@@ -69,6 +70,7 @@ export function SettingsView() {
         <Suspense fallback={<LoadingBlock label="the model mappings" />}>
           <MappingsSection />
         </Suspense>
+        <TurnRetention />
         <SettingChanges />
       </div>
     </div>

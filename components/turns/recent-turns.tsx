@@ -3,12 +3,14 @@
 // the classifier's confidence, the prompt's size and a mark where only the local context sent it to
 // Claude. Filtered by agent and by recurring instruction (fingerprint).
 import { useState } from "react";
+import Link from "next/link";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/trpc/react";
 import { Badge, Card } from "@/components/ui";
 import { LANE_LABEL } from "@/server/core/lanes";
 import { formatCount, formatMicroUsd } from "@/server/core/money";
 import type { RouterOutputs } from "@/server/api/root";
+import { formatUtcDay } from "@/components/format";
 import { FingerprintTemplate } from "./fingerprint-template";
 import { RECENT_TURNS_LIMIT, recentTurnsInput } from "./turns-inputs";
 
@@ -52,6 +54,7 @@ export function RecentTurns({
   onFingerprint,
   agents,
   fingerprintTemplate,
+  turnsRetainedFrom,
 }: {
   agentId: string | null;
   fingerprint: string | null;
@@ -60,6 +63,8 @@ export function RecentTurns({
   agents: readonly AgentOption[];
   /** The selected fingerprint's template, when the recurring list knows it. */
   fingerprintTemplate: string | null;
+  /** The day raw turns are kept from (YYYY-MM-DD), when older ones were retired by the retention period. */
+  turnsRetainedFrom: string | null;
 }) {
   const trpc = useTRPC();
   const recent = useQuery({
@@ -80,6 +85,15 @@ export function RecentTurns({
             The latest {RECENT_TURNS_LIMIT} turns{agentId || fingerprint ? " that match" : " of the fleet"}, newest
             first. Click a reason to read it in full. Times are UTC.
           </p>
+          {turnsRetainedFrom ? (
+            <p className="text-xs text-zinc-500" data-testid="turns-retired-notice">
+              Turns before {formatUtcDay(turnsRetainedFrom)} are retired; their totals are on the{" "}
+              <Link href="/costs" className="text-blue-700 hover:underline dark:text-blue-400">
+                Costs page
+              </Link>
+              .
+            </p>
+          ) : null}
         </div>
         <div className="flex flex-wrap items-center gap-2 text-sm">
           {fingerprint ? (
@@ -127,6 +141,7 @@ export function RecentTurns({
       ) : recent.data.length === 0 ? (
         <p className="text-sm text-zinc-500">
           {agentId || fingerprint ? "No turns match these filters." : "No turns yet."}
+          {turnsRetainedFrom ? ` Turns before ${formatUtcDay(turnsRetainedFrom)} are retired.` : ""}
         </p>
       ) : (
         <div className={`-mx-4 -mb-4 overflow-x-auto ${recent.isPlaceholderData ? "opacity-60" : ""}`}>

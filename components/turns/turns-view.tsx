@@ -14,6 +14,7 @@ export function TurnsView({ initial }: { initial: TurnsFilters }) {
   const trpc = useTRPC();
   const { data: taskTypeRows } = useSuspenseQuery(trpc.taskTypes.list.queryOptions());
   const { data: agents } = useSuspenseQuery(trpc.agents.list.queryOptions());
+  const { data: retention } = useSuspenseQuery(trpc.system.retention.queryOptions());
   const taskTypes = useMemo<TaskTypeOption[]>(
     () => taskTypeRows.map((t) => ({ id: t.id, name: t.name, lane: t.lane })),
     [taskTypeRows],
@@ -48,6 +49,7 @@ export function TurnsView({ initial }: { initial: TurnsFilters }) {
         onFingerprint={(fingerprint) => update({ fingerprint })}
         agents={agents}
         fingerprintTemplate={filters.fingerprint ? (templates[filters.fingerprint] ?? null) : null}
+        turnsRetainedFrom={retention.turnsRetainedFrom}
       />
     </div>
   );

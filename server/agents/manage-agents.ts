@@ -12,6 +12,8 @@ import { invalidateGatewayState } from "@/server/gateway/gateway-state";
 import { OVER_BUDGET_ACTIONS, usdToMicroUsd } from "@/server/core/budgets/budget-rules";
 import { microUsdToNumber } from "@/server/core/money";
 import { invalidateBudgets } from "@/server/budgets/budget-ledger";
+import { readTurnsRetainedFrom } from "@/server/db/turns-retained-from";
+import { utcDay } from "@/server/core/turn-record";
 
 export const agentIdSchema = z
   .string()
@@ -213,15 +215,26 @@ export async function rotateAgentKey(db: Db, id: string): Promise<{ agent: Agent
   return { agent: toSummary(agent), key: issued.key };
 }
 
-export async function removeAgent(db: Db, id: string): Promise<{ id: string; turnsKept: number }> {
+export type RemovedAgent = {
+  id: string;
+  /** Its raw turns still kept (since turnsRetainedFrom, with a retention period); its daily totals stay whatever their age. */
+  turnsKept: number;
+  /** The day raw turns are kept from (YYYY-MM-DD), when older ones were retired; null: every turn is kept. */
+  turnsRetainedFrom: string | null;
+};
+
+export async function removeAgent(db: Db, id: string): Promise<RemovedAgent> {
   await requireActiveAgent(db, id);
   await db.prisma.agent.update({
     where: { id },
     data: { removedAt: new Date(), apiKeyHash: null, apiKeyPrefix: null },
   });
   invalidateGatewayState(); // the key stops working at once in this process
-  const turnsKept = await db.prisma.turn.count({ where: { agentId: id } });
-  return { id, turnsKept };
+  const retainedFrom = await readTurnsRetainedFrom(db);
+  const turnsKept = await db.prisma.turn.count({
+    where: { agentId: id, ...(retainedFrom ? { startedAt: { gte: retainedFrom } } : {}) },
+  });
+  return { id, turnsKept, turnsRetainedFrom: retainedFrom ? utcDay(retainedFrom) : null };
 }
 
 /** Revokes the agent's key without removing the agent: its calls fail with 401 until a new key is issued (rotate). */

@@ -190,7 +190,9 @@ async function agentsCommand(env: Env, args: string[]): Promise<number> {
         client.agents.remove.mutate({ id: agentId(positionals[0]!) }),
       );
       console.log(
-        `Removed agent ${result.id}: its key no longer works; its ${result.turnsKept} turns stay in the history.`,
+        result.turnsRetainedFrom
+          ? `Removed agent ${result.id}: its key no longer works; its ${result.turnsKept} turns since ${result.turnsRetainedFrom} stay (older turns were retired; its daily totals stay in the history).`
+          : `Removed agent ${result.id}: its key no longer works; its ${result.turnsKept} turns stay in the history.`,
       );
       return 0;
     }

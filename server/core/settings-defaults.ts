@@ -56,6 +56,9 @@ export type Settings = {
   fleetDailyBudgetUsd: number;
   /** The pool of Ollama servers local turns go to (URLs); empty: OLLAMA_HOSTS, else OLLAMA_HOST, from the environment. */
   ollamaHosts: string[];
+  /** How long raw turns are kept, days: turns older than that (whole UTC days) are deleted by the
+   *  retention job, DailyUsage is kept forever. 0: keep every turn. Otherwise 31 to 3,650 (core/turn-retention.ts). */
+  turnRetentionDays: number;
 };
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = {
@@ -86,6 +89,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   heartbeatPatterns: [],
   fleetDailyBudgetUsd: 0,
   ollamaHosts: [],
+  turnRetentionDays: 0,
 };
 
 /** USD per kWh as integer micro-dollars per kWh. */

@@ -28,9 +28,17 @@ export type Db = {
   sql: SqlRunner & {
     /** Holds a session-level lock on one connection while fn runs (advisory lock on Postgres). */
     withExclusiveLock<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
+    /**
+     * Runs fn while holding the lock `key` without waiting for it: a session-level advisory lock on
+     * a connection of its own on Postgres (one holder across every instance on the server), this
+     * process's hold on PGlite (one process). `{ locked: false }` at once, fn not run, when another holds it.
+     */
+    tryExclusiveLock<T>(key: number, fn: () => Promise<T>): Promise<TryLockResult<T>>;
   };
   close(): Promise<void>;
 };
+
+export type TryLockResult<T> = { locked: true; value: T } | { locked: false };
 
 export class DbConnectError extends Error {
   override name = "DbConnectError";
@@ -119,6 +127,27 @@ async function openPostgres(url: string, poolMax = 10): Promise<Db> {
           conn.release();
         }
       },
+      async tryExclusiveLock(key, fn) {
+        const conn = await pool.connect();
+        // A connection that fails a lock query is closed, not pooled: closing it ends the lock.
+        let broken: Error | undefined;
+        const onConn = (sql: string) =>
+          conn.query<{ locked: boolean }>(sql, [key]).catch((err: Error) => {
+            broken = err;
+            throw err;
+          });
+        try {
+          const { rows } = await onConn("select pg_try_advisory_lock($1) as locked");
+          if (rows[0]?.locked !== true) return { locked: false };
+          try {
+            return { locked: true, value: await fn() };
+          } finally {
+            await onConn("select pg_advisory_unlock($1)").catch(() => {});
+          }
+        } finally {
+          conn.release(broken);
+        }
+      },
     },
     async close() {
       await prisma.$disconnect();
@@ -176,12 +205,25 @@ async function openPglite(options: OpenDbOptions): Promise<Db> {
   }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   const base = pgliteRunner(pglite);
+  const held = new Set<number>();
   return {
     kind: "pglite",
     location,
     prisma,
     // One process owns the folder (the lock file), so a transaction is exclusive enough.
-    sql: { ...base, withExclusiveLock: (fn) => fn(base) },
+    sql: {
+      ...base,
+      withExclusiveLock: (fn) => fn(base),
+      async tryExclusiveLock(key, fn) {
+        if (held.has(key)) return { locked: false };
+        held.add(key);
+        try {
+          return { locked: true, value: await fn() };
+        } finally {
+          held.delete(key);
+        }
+      },
+    },
     async close() {
       await prisma.$disconnect();
       await pglite.close();

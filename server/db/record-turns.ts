@@ -2,6 +2,8 @@
 // Gateway turns also mark their agents as seen (Agent.lastSeenAt), one statement per batch.
 import type { Db } from "./client";
 import { utcDay, type TurnRecord } from "@/server/core/turn-record";
+import { clampToRetained } from "@/server/core/turn-retention";
+import { holdTurnsRetainedFrom } from "./turns-retained-from";
 
 type DailyKey = string;
 type DailyDelta = {
@@ -247,14 +249,26 @@ export async function recordTurns(db: Db, turns: readonly TurnRecord[]): Promise
   );
 }
 
-/** Recomputes DailyUsage from Turn for days in [from, to) (repair tool and consistency check). */
-export async function rebuildDailyUsage(db: Db, from: Date, to: Date): Promise<void> {
-  await db.prisma.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe(
-      `delete from "DailyUsage" where "day" >= $1::date and "day" < $2::date`,
-      utcDay(from),
-      utcDay(to),
-    );
+export type RebuildReport = {
+  /** The days rebuilt, [from, to) as YYYY-MM-DD; null when none was left after the clamp. */
+  rebuilt: { from: string; to: string } | null;
+  /** The day turns are kept from, when the range asked for started before it: the days before keep their DailyUsage. */
+  retiredBefore: string | null;
+};
+
+/**
+ * Recomputes DailyUsage from Turn for days in [from, to) (repair tool and consistency check). Never
+ * before turnsRetainedFrom: a retired day has no turns left, and rebuilding it would erase its history.
+ */
+export async function rebuildDailyUsage(db: Db, from: Date, to: Date): Promise<RebuildReport> {
+  return db.prisma.$transaction(async (tx) => {
+    // Held until the end: the retention job cannot retire a day this rebuild is reading.
+    const retainedFrom = await holdTurnsRetainedFrom(tx);
+    const start = utcDay(clampToRetained(from, retainedFrom));
+    const end = utcDay(to);
+    const retiredBefore = retainedFrom && utcDay(from) < utcDay(retainedFrom) ? utcDay(retainedFrom) : null;
+    if (start >= end) return { rebuilt: null, retiredBefore };
+    await tx.$executeRawUnsafe(`delete from "DailyUsage" where "day" >= $1::date and "day" < $2::date`, start, end);
     await tx.$executeRawUnsafe(
       `insert into "DailyUsage" ("day", "agentId", "taskTypeId", "lane", "turns", "errorTurns", "escalatedTurns", "unpricedTurns",
          "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "latencyMsTotal", "costMicroUsd", "counterfactualMicroUsd",
@@ -267,8 +281,9 @@ export async function rebuildDailyUsage(db: Db, from: Date, to: Date): Promise<v
          count(*) filter (where "source" = 'reported'), coalesce(sum("costMicroUsd") filter (where "source" = 'reported'), 0)
        from "Turn" where "startedAt" >= $1::date and "startedAt" < $2::date
        group by 1, 2, 3, 4`,
-      utcDay(from),
-      utcDay(to),
+      start,
+      end,
     );
+    return { rebuilt: { from: start, to: end }, retiredBefore };
   });
 }

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import type { Db } from "./client";
 import { DEFAULT_SETTINGS, KV_CACHE_TYPES, type Settings } from "@/server/core/settings-defaults";
+import { KEEP_EVERY_TURN, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS } from "@/server/core/turn-retention";
 
 const modelName = z
   .string()
@@ -55,6 +56,20 @@ export const ollamaHostSchema = z
     message: "an Ollama host is an http(s) URL such as http://gpu1:11434",
   });
 
+const RETENTION_RULE = `${KEEP_EVERY_TURN} (keep every turn) or ${MIN_RETENTION_DAYS} to ${MAX_RETENTION_DAYS.toLocaleString("en-US")} days`;
+
+/** Days raw turns are kept: 0 keeps every turn; a period is 31 days at least (the unpriced-models
+ *  notice reads 30 days of turns) and ten years at most. */
+export const turnRetentionDaysSchema = z
+  .number({ error: `a whole number of days: ${RETENTION_RULE}` })
+  .int(`a whole number of days: ${RETENTION_RULE}`)
+  .refine((days) => days === KEEP_EVERY_TURN || days >= MIN_RETENTION_DAYS, {
+    message: `at least ${MIN_RETENTION_DAYS} days, or ${KEEP_EVERY_TURN} to keep every turn (the unpriced-models notice reads the last 30 days of turns)`,
+  })
+  .refine((days) => days <= MAX_RETENTION_DAYS, {
+    message: `at most ${MAX_RETENTION_DAYS.toLocaleString("en-US")} days (ten years), or ${KEEP_EVERY_TURN} to keep every turn`,
+  });
+
 export const settingsSchema = z.object({
   electricityUsdPerKwh: num("USD per kWh", 0, 10),
   gpuWatts: int("watts", 1, 5_000),
@@ -95,6 +110,7 @@ export const settingsSchema = z.object({
     .array(ollamaHostSchema)
     .max(32, "at most 32 Ollama hosts")
     .refine((hosts) => new Set(hosts).size === hosts.length, { message: "an Ollama host is named twice" }),
+  turnRetentionDays: turnRetentionDaysSchema,
 }) satisfies z.ZodType<Settings>;
 
 export const settingsPatchSchema = settingsSchema.partial().strict();

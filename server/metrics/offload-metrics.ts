@@ -20,6 +20,7 @@ export type MetricsState = {
   escalations: Counter<"reason">;
   ollama: Gauge<"host" | "verdict">;
   hostFailures: Counter<"host" | "kind">;
+  retiredTurns: Counter;
   /** Read at scrape time: the turn writer's depth (pending, spooled, dead-lettered). */
   writer: Gauge<"state">;
   readers: { writer?: () => { pending: number; spooled: number; deadLettered: number } };
@@ -90,6 +91,11 @@ function createMetrics(): MetricsState {
       name: "offload_ollama_host_failures_total",
       help: "Local requests that failed on an Ollama host (refused, reset, timeout, a server error), by host and kind; the turn then tried the next host of the pool, or Claude.",
       labelNames: ["host", "kind"],
+      registers: [registry],
+    }),
+    retiredTurns: new Counter({
+      name: "offload_turns_retired_total",
+      help: "Raw turns this process deleted because they were older than the retention period (turnRetentionDays); their DailyUsage totals stay.",
       registers: [registry],
     }),
     writer: new Gauge({
@@ -164,6 +170,11 @@ export function countRequest(endpoint: string, lane: string, status: number, sec
   const m = metrics();
   m.requests.inc({ endpoint, lane, status: String(status) });
   m.duration.observe({ endpoint, lane }, seconds);
+}
+
+/** Turns the retention job deleted (server/turns/retire-turns.ts). */
+export function countRetiredTurns(turns: number): void {
+  metrics().retiredTurns.inc(turns);
 }
 
 /** The Ollama host's latest verdict (the health monitor's poll). */

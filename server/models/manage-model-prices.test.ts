@@ -12,6 +12,8 @@ import { gatewayState, invalidateGatewayState } from "@/server/gateway/gateway-s
 import { listTierChanges, undoTierChange } from "@/server/tiers/manage-tiers";
 import { modelsRouter } from "@/server/api/routers/models";
 import type { TurnRecord } from "@/server/core/turn-record";
+import { updateSettings } from "@/server/db/settings";
+import { retireTurns } from "@/server/turns/retire-turns";
 import { addModelPrice, readUnpricedModels, repriceUnpricedTurns } from "./manage-model-prices";
 
 const NEW_MODEL = "claude-sonnet-4-7-20261001";
@@ -235,10 +237,44 @@ for (const target of testDatabases()) {
         { priceKey: "claude-sonnet-4-7", turns: 1, pricedNow: true, suggestion: null },
       ]);
       const caller = modelsRouter.createCaller({ db, actor: { kind: "operator", name: "test" } });
-      expect(await caller.repriceUnpriced()).toEqual({ repricedTurns: 1, costChangeMicroUsd: TURN_COST });
+      expect(await caller.repriceUnpriced()).toEqual({
+        repricedTurns: 1,
+        costChangeMicroUsd: TURN_COST,
+        retired: null,
+      });
       expect((await caller.unpriced()).turns).toBe(0);
       await expectConsistentDailyUsage();
-      expect(await repriceUnpricedTurns(db)).toEqual({ repricedTurns: 0, costChangeMicroUsd: 0n });
+      expect(await repriceUnpricedTurns(db)).toEqual({ repricedTurns: 0, costChangeMicroUsd: 0n, retired: null });
+    });
+
+    it("with a retention period, prices only the turns still kept and names the retired days it cannot reach", async () => {
+      await updateSettings(db, { turnRetentionDays: 31 });
+      const retire = await retireTurns(db, { now, pauseMs: 0 });
+      expect(retire).toMatchObject({ status: "done", retired: 1 }); // the 40-day-old turn
+      const before = await daily();
+      const cutover = retire.status === "done" ? retire.retainedFrom : "";
+      const retiredDays = before.filter((d: any) => d.day < cutover);
+      expect(retiredDays).toHaveLength(1);
+
+      const result = await addModelPrice(db, { model: "claude-sonnet-4-7", usdPerMTok: SONNET_USD }, "operator");
+      expect(result.repricedTurns).toBe(5);
+      expect(result.retired).toEqual({ before: cutover, days: 1, unpricedTurns: 1 });
+      // The retired day keeps its totals, its unpriced turn counted as such.
+      expect((await daily()).filter((d: any) => d.day < cutover)).toEqual(retiredDays);
+      // A rebuild from the turns still agrees (it stops at the cutover).
+      await expectConsistentDailyUsage();
+      expect(await repriceUnpricedTurns(db)).toEqual({
+        repricedTurns: 0,
+        costChangeMicroUsd: 0n,
+        retired: { before: cutover, days: 1, unpricedTurns: 1 },
+      });
+
+      // Undone: the price's turns on retained days become unpriced again; the retired day is named.
+      const [change] = await listTierChanges(db, 1);
+      await undoTierChange(db, change!.id, "operator");
+      expect((await daily()).filter((d: any) => d.day < cutover)).toEqual(retiredDays);
+      await expectConsistentDailyUsage();
+      expect((await readUnpricedModels(db, now)).turns).toBe(5);
     });
   });
 }

@@ -4,6 +4,8 @@
 // ModelPrice (effective from the model's first unpriced turn), writes its TierChange audit row (subject
 // model_price) and reprices the model's unpriced turns with their DailyUsage rows, so that the charts are
 // right. Undo removes the price through the same audited path: the turns it priced become unpriced again.
+// With a retention period, days before turnsRetainedFrom have no turns left (DailyUsage has no model
+// column): a price change cannot reach them, leaves their totals as they are and says how many there are.
 import { z } from "zod";
 import type { Db } from "@/server/db/client";
 import type { Prisma } from "@/server/db/generated/client";
@@ -21,6 +23,8 @@ import {
 } from "@/server/core/cost/suggest-price";
 import { formatMicroUsd } from "@/server/core/money";
 import { utcDay } from "@/server/core/turn-record";
+import { clampToRetained } from "@/server/core/turn-retention";
+import { holdTurnsRetainedFrom } from "@/server/db/turns-retained-from";
 import { invalidateGatewayState } from "@/server/gateway/gateway-state";
 import type { TierChangeRow } from "@/server/tiers/manage-tiers";
 
@@ -75,7 +79,16 @@ export type UnpricedModel = {
 
 export type UnpricedSummary = { windowDays: number; turns: number; models: UnpricedModel[] };
 
-export type PriceChangeResult = { change: TierChangeRow; repricedTurns: number; costChangeMicroUsd: bigint };
+/**
+ * The days a price change could not reach: before turnsRetainedFrom their turns are retired, and
+ * DailyUsage has no model column, so they keep their totals. `days`: Claude-lane days before `before`
+ * that the change would have covered (with unpriced turns, or, removing a price, since it took effect);
+ * `unpricedTurns`: the unpriced Claude turns those days keep, of any model. null: no such day.
+ */
+export type RetiredDays = { before: string; days: number; unpricedTurns: number } | null;
+
+export type RepriceResult = { repricedTurns: number; costChangeMicroUsd: bigint; retired: RetiredDays };
+export type PriceChangeResult = RepriceResult & { change: TierChangeRow };
 
 const toUsd = (price: PricePerMTok) =>
   Object.fromEntries(USAGE_TYPES.map((u) => [u, Number(price[u]) / 1_000_000])) as Record<UsageType, number>;
@@ -134,8 +147,8 @@ export async function readUnpricedModels(db: Db, now: Date = new Date()): Promis
 }
 
 /**
- * Adds an operator price for a model without one and reprices its unpriced turns (every date, with
- * their DailyUsage rows), all in one transaction with the audit row. Refuses a model that has a price.
+ * Adds an operator price for a model without one and reprices its unpriced turns (every date still
+ * kept, with their DailyUsage rows), all in one transaction with the audit row. Refuses a model that has a price.
  */
 export async function addModelPrice(
   db: Db,
@@ -165,9 +178,10 @@ export async function addModelPrice(
           "model",
         );
       const after = new Map(before).set(model, price);
+      const retainedFrom = await holdTurnsRetainedFrom(tx);
       const unpriced = await tx.turn.groupBy({
         by: ["servedModel", "requestedModel"],
-        where: { costMicroUsd: null, lane: "claude" },
+        where: { costMicroUsd: null, lane: "claude", ...(retainedFrom ? { startedAt: { gte: retainedFrom } } : {}) },
         _min: { startedAt: true },
       });
       const covered = unpriced.filter((r) => resolveModelPrice(after, r.servedModel) === price);
@@ -191,8 +205,9 @@ export async function addModelPrice(
           requested: pricedBy(distinct(covered.map((r) => r.requestedModel))),
         },
         price,
-        { onlyUnpriced: true },
+        { onlyUnpriced: true, from: retainedFrom },
       );
+      const retired = await retiredDays(tx, retainedFrom, null);
       const row = await tx.tierChange.create({
         data: {
           subjectType: "model_price",
@@ -203,7 +218,7 @@ export async function addModelPrice(
           note: input.note || null,
         },
       });
-      return { change: { ...row, subjectName: model }, ...repriced };
+      return { change: { ...row, subjectName: model }, ...repriced, retired };
     },
     { timeout: 120_000, maxWait: 30_000 },
   );
@@ -251,10 +266,13 @@ export async function removeModelPrice(
       for (const r of listed) list[r.usageType] = r.microUsdPerMTok;
       if (USAGE_TYPES.every((u) => list[u] !== undefined)) after.set(model, list as PricePerMTok);
 
-      // The turns this price priced: Claude turns since it took effect whose name resolved to it.
+      // The turns this price priced: Claude turns since it took effect whose name resolved to it,
+      // those that are still kept.
+      const retainedFrom = await holdTurnsRetainedFrom(tx);
+      const from = clampToRetained(since, retainedFrom);
       const turns = await tx.turn.groupBy({
         by: ["servedModel", "requestedModel"],
-        where: { lane: "claude", startedAt: { gte: since } },
+        where: { lane: "claude", startedAt: { gte: from } },
       });
       const removed = before.get(model);
       const wasMine = (n: string) => resolveModelPrice(before, n) === removed;
@@ -267,7 +285,7 @@ export async function removeModelPrice(
       let repricedTurns = 0;
       let costChangeMicroUsd = 0n;
       for (const [p, served] of byNewPrice) {
-        const r = await repriceTurns(tx, { served, requested }, p, { since });
+        const r = await repriceTurns(tx, { served, requested }, p, { since: from });
         repricedTurns += r.repricedTurns;
         costChangeMicroUsd += r.costChangeMicroUsd;
       }
@@ -282,7 +300,8 @@ export async function removeModelPrice(
           note: input.note || null,
         },
       });
-      return { change: { ...row, subjectName: model }, repricedTurns, costChangeMicroUsd };
+      const retired = await retiredDays(tx, retainedFrom, since);
+      return { change: { ...row, subjectName: model }, repricedTurns, costChangeMicroUsd, retired };
     },
     { timeout: 120_000, maxWait: 30_000 },
   );
@@ -320,14 +339,15 @@ export async function undoModelPriceChange(
  * model's price was added (the gateway priced them with its previous snapshot). Not audited: it
  * changes no price, it applies the ones in force.
  */
-export async function repriceUnpricedTurns(db: Db): Promise<{ repricedTurns: number; costChangeMicroUsd: bigint }> {
+export async function repriceUnpricedTurns(db: Db): Promise<RepriceResult> {
   return db.prisma.$transaction(
     async (tx) => {
       await lockPrices(tx);
       const prices = await readPriceMap({ prisma: tx });
+      const retainedFrom = await holdTurnsRetainedFrom(tx);
       const unpriced = await tx.turn.groupBy({
         by: ["servedModel", "requestedModel"],
-        where: { costMicroUsd: null, lane: "claude" },
+        where: { costMicroUsd: null, lane: "claude", ...(retainedFrom ? { startedAt: { gte: retainedFrom } } : {}) },
       });
       const requestedNames = distinct(unpriced.map((r) => r.requestedModel));
       const byPrice = new Map<PricePerMTok, string[]>();
@@ -339,11 +359,11 @@ export async function repriceUnpricedTurns(db: Db): Promise<{ repricedTurns: num
       let costChangeMicroUsd = 0n;
       for (const [p, served] of byPrice) {
         const requested = requestedNames.filter((n) => resolveModelPrice(prices, n) === p);
-        const r = await repriceTurns(tx, { served, requested }, p, { onlyUnpriced: true });
+        const r = await repriceTurns(tx, { served, requested }, p, { onlyUnpriced: true, from: retainedFrom });
         repricedTurns += r.repricedTurns;
         costChangeMicroUsd += r.costChangeMicroUsd;
       }
-      return { repricedTurns, costChangeMicroUsd };
+      return { repricedTurns, costChangeMicroUsd, retired: await retiredDays(tx, retainedFrom, null) };
     },
     { timeout: 120_000, maxWait: 30_000 },
   );
@@ -362,7 +382,26 @@ async function lockPrices(tx: Tx): Promise<void> {
 const distinct = (names: string[]) => [...new Set(names)];
 
 /**
- * Sets the cost of the Claude turns served by `names.served` (all unpriced ones, or all since a time)
+ * The Claude-lane days before turnsRetainedFrom a price change would have covered but cannot reach:
+ * `since` null, those with unpriced turns (adding a price, repricing); else those since a removed
+ * price took effect.
+ */
+async function retiredDays(tx: Tx, retainedFrom: Date | null, since: Date | null): Promise<RetiredDays> {
+  if (!retainedFrom || (since && since.getTime() >= retainedFrom.getTime())) return null;
+  const before = utcDay(retainedFrom);
+  const [row] = await tx.$queryRawUnsafe<{ days: number; unpriced: number }[]>(
+    `select count(distinct "day")::int as days, coalesce(sum("unpricedTurns"), 0)::int as unpriced
+     from "DailyUsage"
+     where "lane" = 'claude' and "day" < $1::date
+       and ${since ? `"day" >= $2::date and "turns" > 0` : `"unpricedTurns" > 0`}`,
+    ...(since ? [before, utcDay(since)] : [before]),
+  );
+  const days = Number(row?.days ?? 0);
+  return days > 0 ? { before, days, unpricedTurns: Number(row?.unpriced ?? 0) } : null;
+}
+
+/**
+ * Sets the cost of the Claude turns served by `names.served` (the unpriced ones still kept, or all since a time)
  * to what `price` makes of their tokens (null: unpriced), and moves their DailyUsage rows by the same
  * amounts, in one statement. The counterfactual (what the turn would have cost on the model asked for)
  * follows the new cost where the model asked for is priced by the same price (`names.requested`), where
@@ -372,7 +411,7 @@ async function repriceTurns(
   tx: Tx,
   names: { served: string[]; requested: string[] },
   price: PricePerMTok | null,
-  scope: { onlyUnpriced: true } | { since: Date },
+  scope: { onlyUnpriced: true; from: Date | null } | { since: Date },
 ): Promise<{ repricedTurns: number; costChangeMicroUsd: bigint }> {
   if (names.served.length === 0) return { repricedTurns: 0, costChangeMicroUsd: 0n };
   const params: unknown[] = [];
@@ -386,11 +425,13 @@ async function repriceTurns(
         + "cacheWrite1hTokens"::bigint * ${p(price.cache_write_1h)}::bigint + 500000) / 1000000)`
     : "null::bigint";
   const askedForThis = names.requested.length ? `"requestedModel" in (${names.requested.map(p).join(", ")})` : "false";
+  // Timestamps are stored as UTC wall-clock (db/record-turns).
+  const startedFrom = (at: Date) =>
+    `"startedAt" >= ${p(at.toISOString().replace("T", " ").replace("Z", ""))}::timestamp(3)`;
   const when =
     "onlyUnpriced" in scope
-      ? `"costMicroUsd" is null`
-      : // Timestamps are stored as UTC wall-clock (db/record-turns).
-        `"startedAt" >= ${p(scope.since.toISOString().replace("T", " ").replace("Z", ""))}::timestamp(3)`;
+      ? `"costMicroUsd" is null${scope.from ? ` and ${startedFrom(scope.from)}` : ""}`
+      : startedFrom(scope.since);
   const [result] = await tx.$queryRawUnsafe<{ turns: number; cost: bigint }[]>(
     `with target as (
        select "id", "startedAt"::date as "day", "agentId", coalesce("taskTypeId", '') as "taskTypeId", "lane",

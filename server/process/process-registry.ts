@@ -13,6 +13,7 @@ import type { AsyncLocalStorage } from "node:async_hooks";
 import type { FailedAttempts } from "@/server/auth/failed-attempts";
 import type { BudgetLedgerState } from "@/server/budgets/budget-ledger";
 import type { MetricsState } from "@/server/metrics/offload-metrics";
+import type { RetentionJobState } from "@/server/turns/retire-turns";
 import type { LogState, RequestStore } from "./log";
 
 /** Every slot, with the module that owns it. Add a slot here, never a new globalThis property. */
@@ -57,6 +58,8 @@ export interface ProcessSlots {
   conversationLanes: ConversationLanes;
   /** server/health/health-monitor.ts: the polling timer. */
   healthMonitor: MonitorState;
+  /** server/turns/retire-turns.ts: the retention job's timer and the run under way. */
+  turnRetention: RetentionJobState;
   /** server/budgets/budget-ledger.ts: agents' limits and today's Claude spend, unwritten turns, request windows. */
   budgets: BudgetLedgerState;
   /** server/metrics/offload-metrics.ts: the Prometheus registry and its metrics. */

@@ -16,6 +16,7 @@ import { startChangeNotices, changeNotices } from "@/server/db/change-notices";
 import { invalidateGatewayState } from "@/server/gateway/gateway-state";
 import { markInterruptedSmokeRuns } from "@/server/smoke/run-smoke";
 import { startSmokeRunSweep } from "@/server/smoke/sweep-smoke-runs";
+import { startTurnRetention, stopTurnRetention } from "@/server/turns/retire-turns";
 import { log } from "@/server/process/log";
 
 export type ServerContact = { url: string; token: string; pid: number };
@@ -78,6 +79,9 @@ async function boot(): Promise<void> {
     startChangeNotices(env.DATABASE_URL, () => invalidateGatewayState({ fromPeer: true }));
   startHealthMonitor(getDb);
   startSmokeRunSweep(getDb);
+  // Raw turns older than the operator's retention period (turnRetentionDays; 0 keeps them all), now
+  // and every 10 minutes, one instance at a time.
+  startTurnRetention(getDb);
   const token = crypto.randomBytes(32).toString("base64url");
   setCliToken(token);
   const serverFile = resolveDataDir(env.OFFLOAD_DATA_DIR).serverFile;
@@ -87,6 +91,8 @@ async function boot(): Promise<void> {
   }
   const shutdown = async (signal: NodeJS.Signals) => {
     stopHealthMonitor();
+    // A retention run under way ends after its current batch (a short transaction).
+    await stopTurnRetention().catch(() => {});
     // Finish the turns in flight and write every pending one before the database closes.
     await drainGateway().catch((err: Error) => log.error({ err }, "the drain failed"));
     try {

@@ -116,6 +116,34 @@ for (const target of testDatabases()) {
       expect(await readSettings(db)).toMatchObject({ localKeepAliveMinutes: 30, localContextTokens: 32_768 });
     });
 
+    it("takes a retention period of raw turns from 31 to 3,650 days or 0, and refuses others naming turnRetentionDays", async () => {
+      const refused = async (turnRetentionDays: unknown, message: RegExp) => {
+        const err = await changeSettings(db, { gpuWatts: 400, turnRetentionDays }, "Operator").catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(OffloadError);
+        expect(err).toMatchObject({ code: "BAD_REQUEST", field: "turnRetentionDays" });
+        expect((err as Error).message).toMatch(message);
+      };
+      await refused(30, /^turnRetentionDays: at least 31 days, or 0 to keep every turn/);
+      await refused(-1, /^turnRetentionDays: at least 31 days/);
+      await refused(3_651, /^turnRetentionDays: at most 3,650 days \(ten years\), or 0 to keep every turn$/);
+      await refused(90.5, /^turnRetentionDays: a whole number of days: 0 \(keep every turn\) or 31 to 3,650 days$/);
+      await refused("90", /^turnRetentionDays: a whole number of days/);
+      await refused(null, /^turnRetentionDays: a whole number of days/);
+      // Nothing of the patch was stored, nothing audited.
+      expect(await settingRows(db)).toEqual([]);
+      expect(await readSettings(db)).toMatchObject({ gpuWatts: 350, turnRetentionDays: 0 });
+
+      for (const days of [31, 3_650, 0]) await changeSettings(db, { turnRetentionDays: days }, "Operator");
+      expect((await readSettings(db)).turnRetentionDays).toBe(0);
+      expect((await settingRows(db)).map((r) => [r.fromValue, r.toValue])).toEqual(
+        expect.arrayContaining([
+          ["0", "31"],
+          ["31", "3650"],
+          ["3650", "0"],
+        ]),
+      );
+    });
+
     it("undoes a change through the same audited path, and refuses when the setting changed since", async () => {
       const [first] = (await changeSettings(db, { localContextTokens: 24_576 }, "Ada")).changes;
       const [second] = (await changeSettings(db, { heartbeatPatterns: ["^ping$"] }, "Ada")).changes;

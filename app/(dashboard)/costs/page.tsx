@@ -13,6 +13,7 @@ export default async function CostsPage() {
   void queryClient.prefetchQuery(trpc.system.settings.queryOptions());
   void queryClient.prefetchQuery(trpc.fleet.measuredProjection.queryOptions());
   void queryClient.prefetchQuery(trpc.models.unpriced.queryOptions());
+  void queryClient.prefetchQuery(trpc.system.retention.queryOptions());
   // CostsView reads its range with useQuery: awaited (trpc/server.tsx says why).
   await queryClient.prefetchQuery(trpc.fleet.costs.queryOptions({ days: 30 }));
   return (

@@ -15,6 +15,7 @@ export default async function SettingsPage() {
   void queryClient.prefetchQuery(trpc.models.mappings.queryOptions());
   void queryClient.prefetchQuery(trpc.agents.list.queryOptions());
   void queryClient.prefetchQuery(trpc.taskTypes.list.queryOptions());
+  void queryClient.prefetchQuery(trpc.system.retention.queryOptions());
   return (
     <HydrateClient>
       <PageTitle

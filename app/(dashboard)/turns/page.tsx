@@ -17,6 +17,7 @@ export default async function TurnsPage({
   const queryClient = getQueryClient();
   void queryClient.prefetchQuery(trpc.taskTypes.list.queryOptions());
   void queryClient.prefetchQuery(trpc.agents.list.queryOptions());
+  void queryClient.prefetchQuery(trpc.system.retention.queryOptions());
   // The two lists are read with useQuery (they keep showing while a filter changes): awaited
   // (trpc/server.tsx says why).
   await Promise.all([

@@ -14,6 +14,7 @@ import {
   undoSettingChangeInput,
   updateSettingsInput,
 } from "@/server/settings/manage-settings";
+import { readTurnRetention, retireTurns } from "@/server/turns/retire-turns";
 import { z } from "zod";
 
 export const systemRouter = createTRPCRouter({
@@ -30,6 +31,10 @@ export const systemRouter = createTRPCRouter({
     };
   }),
   settings: adminProcedure.query(({ ctx }) => readSettings(ctx.db)),
+  /** The retention period of raw turns in force, the day they are kept from and the job's last run. */
+  retention: adminProcedure.query(({ ctx }) => readTurnRetention(ctx.db)),
+  /** Runs the retention job now rather than at its next turn (busy: another instance's run is under way). */
+  retireTurnsNow: adminProcedure.mutation(({ ctx }) => retireTurns(ctx.db)),
   /** Audited per key; applies to the gateway's next turn. Model mappings are refused: the models router changes them. */
   updateSettings: adminProcedure
     .input(updateSettingsInput)
