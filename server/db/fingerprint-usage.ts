@@ -118,8 +118,11 @@ export const FINGERPRINT_USAGE_CHUNK = 200;
 /**
  * FingerprintDailyUsage computed from Turn, for the turns matching `where` (a condition on Turn's
  * columns, or none: every turn): one GROUP BY, then each row's latest turn found by one probe of
- * Turn's (fingerprint, startedAt) index. The rebuild, the bench's fill and (as a copy) the
- * migration that created the table use it.
+ * Turn's (fingerprint, startedAt) index. Rows are written in key order, so that a day's rows sit
+ * together in the table, as the writer leaves them: the recurring turns then read a week's rows from
+ * a few hundred pages (written in GROUP BY's order they were spread over the whole table, and a
+ * week's read took 85 ms instead of 6 to 14 at 3,000,000 turns). The rebuild, the bench's fill and (as a
+ * copy) the migration that created the table use it.
  */
 export function fingerprintUsageFromTurnsSql(where = ""): string {
   return `insert into "FingerprintDailyUsage" ("day", "fingerprint", "agentId", "turns", "claudeTurns", "contextForcedTurns",
@@ -140,5 +143,6 @@ cross join lateral (
   select t."lane", t."taskTypeId" from "Turn" t
   where t."fingerprint" = g."fingerprint" and t."startedAt" = g."lastSeenAt" and t."agentId" = g."agentId"
   order by t."id" desc limit 1
-) l`;
+) l
+order by g."day", g."fingerprint", g."agentId"`;
 }

@@ -26,7 +26,8 @@ CREATE TABLE "FingerprintDailyUsage" (
 -- one GROUP BY, each row's latest turn found by one probe of Turn's (fingerprint, startedAt) index
 -- (at equal starts, the greater id's). The same statement as fingerprintUsageFromTurnsSql() in
 -- db/fingerprint-usage.ts, which the repair tool (rebuildDailyUsage) and the bench's fill run.
--- Written before the secondary indexes and foreign keys below, which are then built once. It reads
+-- Written in key order, so that a day's rows sit together (a week is read from a few hundred pages),
+-- and before the secondary indexes and foreign keys below, which are then built once. It reads
 -- Turn without blocking its writers. With several instances on one Postgres, one still running the
 -- previous version after this migration writes turns the rollup does not count: once all run this
 -- version, rebuild the days of the upgrade (rebuildDailyUsage, which rebuilds both rollups).
@@ -48,7 +49,8 @@ CROSS JOIN LATERAL (
   SELECT t."lane", t."taskTypeId" FROM "Turn" t
   WHERE t."fingerprint" = g."fingerprint" AND t."startedAt" = g."lastSeenAt" AND t."agentId" = g."agentId"
   ORDER BY t."id" DESC LIMIT 1
-) l;
+) l
+ORDER BY g."day", g."fingerprint", g."agentId";
 
 -- CreateIndex
 CREATE INDEX "FingerprintDailyUsage_fingerprint_day_idx" ON "FingerprintDailyUsage"("fingerprint", "day");
@@ -61,3 +63,7 @@ ALTER TABLE "FingerprintDailyUsage" ADD CONSTRAINT "FingerprintDailyUsage_agentI
 
 -- AddForeignKey
 ALTER TABLE "FingerprintDailyUsage" ADD CONSTRAINT "FingerprintDailyUsage_lastTaskTypeId_fkey" FOREIGN KEY ("lastTaskTypeId") REFERENCES "TaskType"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- Statistics for the planner at once (autovacuum would gather them later): without them it read the
+-- whole table for a week's rows.
+ANALYZE "FingerprintDailyUsage";
