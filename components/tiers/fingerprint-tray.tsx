@@ -93,7 +93,7 @@ export function FingerprintTray({ pendingId }: { pendingId: string | null }) {
       ) : chips.length === 0 ? (
         <p className="mt-1 text-xs text-zinc-500">
           {data.fingerprints.length === 0
-            ? `No recurring turns through the gateway in the last ${data.windowDays} days.`
+            ? `No recurring turns through the gateway in the last ${data.windowDays} days (UTC, today included).`
             : "Every frequent recurring turn has a rule."}
         </p>
       ) : (

@@ -1,5 +1,5 @@
 "use client";
-// The recurring turns of the last 7 days: the same instruction again and again (its fingerprint), by
+// The recurring turns of the last 7 UTC days (today so far included): the same instruction again and again (its fingerprint), by
 // turns a day or by cost, with where a matching turn goes now and the operator's rule for it, if any.
 // Each row assigns its fingerprint to a task type (or removes the rule), audited and undoable on the
 // Tiers page; the row shows the result, or the error, at once.
@@ -138,9 +138,9 @@ export function RecurringTurns({
           <h2 className="font-semibold">Recurring turns</h2>
           <p className="max-w-3xl text-xs text-zinc-500">
             The same instruction again and again (numbers, times, paths and ids removed), over the last{" "}
-            {recurring.data?.windowDays ?? 7} days. Assign one to a task type and every matching turn routes as it,
-            after an agent&apos;s pin and an explicit task type header, before the classifier. Click an instruction to
-            see its turns below.
+            {recurring.data?.windowDays ?? 7} days (UTC days, today so far included; per day: averaged over the time
+            observed). Assign one to a task type and every matching turn routes as it, after an agent&apos;s pin and an
+            explicit task type header, before the classifier. Click an instruction to see its turns below.
           </p>
         </div>
         <div

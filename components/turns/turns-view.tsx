@@ -1,5 +1,5 @@
 "use client";
-// The Turns page: the recurring turns of the last 7 days with their rules, and the fleet's recent
+// The Turns page: the recurring turns of the last 7 UTC days with their rules, and the fleet's recent
 // turns with why each went where it did. The filters (agent, instruction, sort) live in the URL, so a
 // filtered view can be linked and reloaded.
 import { useMemo, useState } from "react";

@@ -1,9 +1,12 @@
 // `npm run bench -- --ingest [--turns N]`: how many turns a second the turn writer's SQL stores
-// (server/db/record-turns.ts: multi-row inserts of 1,000 with DailyUsage upserted in the same
-// transaction), on the embedded database and, with BENCH_DATABASE_URL (wiped), on Postgres; with
-// one writer, as one instance flushes, and with four at once, as four instances would. Each row of
-// the table checks what it stored: the Turn rows and DailyUsage's turns both equal the turns sent
-// (none lost, none counted twice). The baseline is a batch of `select 1` round trips in the same run.
+// (server/db/record-turns.ts: multi-row inserts of 1,000 with DailyUsage and FingerprintDailyUsage
+// upserted in the same transaction), on the embedded database and, with BENCH_DATABASE_URL (wiped),
+// on Postgres; with one writer, as one instance flushes, and with four at once, as four instances
+// would. The turns carry fingerprints as the gateway's do (three recurring instructions per agent and
+// task type). Each row of the table checks what it stored: the Turn rows, DailyUsage's turns and
+// FingerprintDailyUsage's turns all equal the turns sent (none lost, none counted twice). The
+// baseline is a batch of `select 1` round trips in the same run.
+import crypto from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { openDb, type Db } from "@/server/db/client";
 import { applyMigrations } from "@/server/db/migrate";
@@ -16,15 +19,24 @@ import type { TurnRecord } from "@/server/core/turn-record";
 const BATCH = 1_000;
 const AGENTS = 50;
 
+/** A recurring instruction of an agent and task type (one of three), as the gateway fingerprints it. */
+function fingerprintFor(agentId: string, taskTypeId: string, k: number): { id: string; template: string } {
+  const template = `${taskTypeId} instruction ${k} of ${agentId}`;
+  return { id: crypto.createHash("sha256").update(template).digest("hex").slice(0, 16), template };
+}
+
 function turnsFor(count: number, offset: number): TurnRecord[] {
   const types = SEED_CATALOGUE.map((t) => t.id);
   const now = Date.now();
   return Array.from({ length: count }, (_, i) => {
     const n = offset + i;
     const claude = n % 3 === 0;
+    const agentId = `agent-${n % AGENTS}`;
+    const taskTypeId = types[n % types.length]!;
     return testTurn({
-      agentId: `agent-${n % AGENTS}`,
-      taskTypeId: types[n % types.length]!,
+      agentId,
+      taskTypeId,
+      fingerprint: fingerprintFor(agentId, taskTypeId, (n % 7) % 3),
       lane: claude ? "claude" : "local",
       servedModel: claude ? "claude-opus-4-6" : "qwen3:8b",
       inputTokens: 1_000 + (n % 500),
@@ -45,7 +57,7 @@ async function prepare(db: Db): Promise<void> {
 }
 
 async function measure(label: string, db: Db, total: number, writers: number) {
-  await db.sql.exec(`delete from "Turn"; delete from "DailyUsage";`);
+  await db.sql.exec(`delete from "Turn"; delete from "DailyUsage"; delete from "FingerprintDailyUsage";`);
   const perWriter = Math.floor(total / writers);
   const batches = Array.from({ length: writers }, (_, w) => {
     const turns = turnsFor(perWriter, w * perWriter);
@@ -61,6 +73,9 @@ async function measure(label: string, db: Db, total: number, writers: number) {
   const sent = perWriter * writers;
   const [stored] = await db.sql.query<{ n: number }>(`select count(*)::int as n from "Turn"`);
   const [daily] = await db.sql.query<{ n: number }>(`select coalesce(sum("turns"), 0)::int as n from "DailyUsage"`);
+  const [recurring] = await db.sql.query<{ n: number }>(
+    `select coalesce(sum("turns"), 0)::int as n from "FingerprintDailyUsage"`,
+  );
   const t1 = performance.now();
   for (let i = 0; i < 200; i++) await db.sql.query("select 1");
   const roundTripMs = (performance.now() - t1) / 200;
@@ -72,7 +87,8 @@ async function measure(label: string, db: Db, total: number, writers: number) {
     "turns/s": Math.round(sent / seconds).toLocaleString("en-US"),
     "Turn rows": stored!.n,
     "DailyUsage turns": daily!.n,
-    exact: stored!.n === sent && daily!.n === sent ? "yes" : "NO",
+    "FingerprintDailyUsage turns": recurring!.n,
+    exact: stored!.n === sent && daily!.n === sent && recurring!.n === sent ? "yes" : "NO",
     "baseline select 1 ms": roundTripMs.toFixed(3),
   };
 }

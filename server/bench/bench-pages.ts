@@ -142,15 +142,16 @@ export type PagesResult = {
   misses: string[];
 };
 
-/** Table, index and TOAST sizes of the Turn and DailyUsage tables (Postgres and PGlite alike). */
+/** Table and index sizes of Turn, its rollups and Fingerprint (Postgres and PGlite alike). */
 async function tableSizes(db: Db): Promise<Record<string, string | number>[]> {
   const rows = await db.sql.query<{ name: string; kind: string; bytes: string; rows: string }>(
     `select c.relname as name, case c.relkind when 'i' then 'index' else 'table' end as kind,
             pg_relation_size(c.oid)::bigint as bytes, c.reltuples::bigint as rows
      from pg_class c join pg_namespace n on n.oid = c.relnamespace
      where n.nspname = current_schema() and c.relkind in ('r', 'i')
-       and (c.relname in ('Turn', 'DailyUsage', 'Fingerprint') or c.oid in (
-         select indexrelid from pg_index where indrelid in ('"Turn"'::regclass, '"DailyUsage"'::regclass, '"Fingerprint"'::regclass)))
+       and (c.relname in ('Turn', 'DailyUsage', 'FingerprintDailyUsage', 'Fingerprint') or c.oid in (
+         select indexrelid from pg_index where indrelid in ('"Turn"'::regclass, '"DailyUsage"'::regclass,
+           '"FingerprintDailyUsage"'::regclass, '"Fingerprint"'::regclass)))
      order by pg_relation_size(c.oid) desc`,
   );
   return rows.map((r) => ({
@@ -188,7 +189,8 @@ export async function benchPages(
   const check = await checkDailyUsage(db);
   console.log(
     `${label}: ${check.turns.toLocaleString("en-US")} turns, ${check.dailyRows.toLocaleString("en-US")} DailyUsage rows, ` +
-      `DailyUsage ${check.consistent ? "equal to the turns' sums" : "DIFFERENT from the turns' sums"}`,
+      `${check.fingerprintRows.toLocaleString("en-US")} FingerprintDailyUsage rows, ` +
+      `the rollups ${check.consistent ? "equal to the turns' sums" : "DIFFERENT from the turns' sums"}`,
   );
   const [busy] = await db.sql.query<{ agentId: string }>(
     `select "agentId" from "DailyUsage" group by 1 order by sum("turns") desc limit 1`,

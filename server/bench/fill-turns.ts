@@ -1,6 +1,6 @@
 // The pages bench's generator: N synthetic turns written by the database itself (INSERT ... SELECT
-// from generate_series, no rows cross the wire), then DailyUsage computed from them with one
-// INSERT ... SELECT ... GROUP BY, so that the rollups are exactly the rows. Every column is filled
+// from generate_series, no rows cross the wire), then DailyUsage and FingerprintDailyUsage computed
+// from them, each with one INSERT ... SELECT ... GROUP BY, so that the rollups are exactly the rows. Every column is filled
 // the way the gateway, the agents' reports and the sidecar fill it: 40 agents (the demo five and
 // 35 more, skewed: a few busy agents, a long tail), the catalogue's task types by their expected
 // shares, every lane and source, local turns that escalate followed by their Claude re-run
@@ -15,12 +15,13 @@
 import { performance } from "node:perf_hooks";
 import type { Db, SqlRunner } from "@/server/db/client";
 import { seed } from "@/server/db/seed";
+import { fingerprintUsageFromTurnsSql } from "@/server/db/fingerprint-usage";
 
 export type FillReport = {
   turns: number;
   agents: number;
   fingerprints: number;
-  /** Milliseconds per phase: insert, indexes, foreign keys, fingerprints, DailyUsage, vacuum. */
+  /** Milliseconds per phase: insert, indexes, foreign keys, fingerprints, DailyUsage, FingerprintDailyUsage, vacuum. */
   phases: Record<string, number>;
   totalMs: number;
 };
@@ -313,14 +314,25 @@ export async function fillTurns(
       );
     }),
   );
+  await timed(phases, "FingerprintDailyUsage from the turns", () =>
+    db.sql.transaction(async (tx) => {
+      await tx.exec(`delete from "FingerprintDailyUsage"`);
+      await tx.exec(fingerprintUsageFromTurnsSql());
+    }),
+  );
   // What autovacuum does after a bulk load (Postgres 13+ vacuums on inserts): statistics for the
   // planner and the visibility map that index-only scans need.
   await timed(phases, "vacuum analyze", () => db.sql.exec(`vacuum analyze`));
   return { turns: count, agents: agents.length, fingerprints, phases, totalMs: performance.now() - start };
 }
 
-/** DailyUsage against the turns: every rollup column summed both ways (they must be equal). */
-export async function checkDailyUsage(db: Db): Promise<{ consistent: boolean; turns: number; dailyRows: number }> {
+/**
+ * DailyUsage and FingerprintDailyUsage against the turns: every rollup column summed both ways (they
+ * must be equal), and each FingerprintDailyUsage row's latest turn's start.
+ */
+export async function checkDailyUsage(
+  db: Db,
+): Promise<{ consistent: boolean; turns: number; dailyRows: number; fingerprintRows: number }> {
   const [row] = await db.sql.query<{ turns: string; rows: string; same: boolean }>(
     `with t as (
        select count(*) as turns, coalesce(sum("costMicroUsd"), 0) as cost, coalesce(sum("counterfactualMicroUsd"), 0) as cf,
@@ -336,5 +348,26 @@ export async function checkDailyUsage(db: Db): Promise<{ consistent: boolean; tu
        = (d.turns, d.cost, d.cf, d.input, d.latency, d.esc, d.reported, d.unpriced) as same
      from t, d`,
   );
-  return { consistent: row!.same, turns: Number(row!.turns), dailyRows: Number(row!.rows) };
+  const [recurring] = await db.sql.query<{ rows: string; same: boolean }>(
+    `with t as (
+       select count(*) as turns, count(*) filter (where "lane" = 'claude') as claude,
+         count(*) filter (where "contextForcedClaude") as forced, coalesce(sum("costMicroUsd"), 0) as cost,
+         coalesce(sum("counterfactualMicroUsd"), 0) as cf
+       from "Turn" where "fingerprint" is not null),
+     f as (
+       select coalesce(sum("turns"), 0) as turns, coalesce(sum("claudeTurns"), 0) as claude,
+         coalesce(sum("contextForcedTurns"), 0) as forced, coalesce(sum("costMicroUsd"), 0) as cost,
+         coalesce(sum("counterfactualMicroUsd"), 0) as cf, count(*) as rows,
+         count(*) filter (where not exists (select 1 from "Turn" x where x."fingerprint" = u."fingerprint"
+           and x."startedAt" = u."lastSeenAt" and x."agentId" = u."agentId")) as "lastMissing"
+       from "FingerprintDailyUsage" u)
+     select f.rows, (t.turns, t.claude, t.forced, t.cost, t.cf, 0::bigint) = (f.turns, f.claude, f.forced, f.cost, f.cf, f."lastMissing") as same
+     from t, f`,
+  );
+  return {
+    consistent: row!.same && recurring!.same,
+    turns: Number(row!.turns),
+    dailyRows: Number(row!.rows),
+    fingerprintRows: Number(recurring!.rows),
+  };
 }

@@ -47,3 +47,8 @@ export type TurnRecord = {
 export function utcDay(at: Date): string {
   return at.toISOString().slice(0, 10);
 }
+
+/** An instant as the database stores it: UTC wall-clock text for a timestamp(3) column (Prisma's convention). */
+export function wallClock(at: Date): string {
+  return at.toISOString().replace("T", " ").replace("Z", "");
+}

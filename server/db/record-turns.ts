@@ -1,9 +1,19 @@
-// Writes turns and keeps DailyUsage current in the same transaction: the charts read DailyUsage.
-// Gateway turns also mark their agents as seen (Agent.lastSeenAt), one statement per batch.
+// Writes turns and keeps DailyUsage and FingerprintDailyUsage current in the same transaction: the
+// charts read DailyUsage, the recurring turns FingerprintDailyUsage (fingerprint-usage.ts). A turn
+// already stored (a replayed spool line) is refused by Turn's primary key, and the whole batch with
+// it: nothing is counted twice. Gateway turns also mark their agents as seen (Agent.lastSeenAt), one
+// statement per batch.
 import type { Db } from "./client";
-import { utcDay, type TurnRecord } from "@/server/core/turn-record";
+import { utcDay, wallClock, type TurnRecord } from "@/server/core/turn-record";
 import { clampToRetained } from "@/server/core/turn-retention";
 import { holdTurnsRetainedFrom } from "./turns-retained-from";
+import {
+  aggregateFingerprintUsage,
+  FINGERPRINT_USAGE_CHUNK,
+  fingerprintUsageFromTurnsSql,
+  fingerprintUsageParams,
+  fingerprintUsageUpsertSql,
+} from "./fingerprint-usage";
 
 type DailyKey = string;
 type DailyDelta = {
@@ -154,7 +164,7 @@ function turnInsertSql(rows: number): string {
 /** Timestamps are stored as UTC wall-clock (Prisma's timestamp(3) convention). */
 function turnParams(t: TurnRecord): unknown[] {
   return TURN_COLUMNS.map((c) => {
-    if (c === "startedAt") return t.startedAt.toISOString().replace("T", " ").replace("Z", "");
+    if (c === "startedAt") return wallClock(t.startedAt);
     if (c === "fingerprint") return t.fingerprint?.id ?? null;
     if (c === "contextForcedClaude") return t.contextForcedClaude ?? false;
     return t[c] ?? null;
@@ -180,7 +190,7 @@ function lastSeen(turns: readonly TurnRecord[]): [string, string][] {
     const at = t.startedAt.getTime() + t.latencyMs;
     if ((seen.get(t.agentId) ?? -Infinity) < at) seen.set(t.agentId, at);
   }
-  return [...seen].map(([agentId, at]) => [agentId, new Date(at).toISOString().replace("T", " ").replace("Z", "")]);
+  return [...seen].map(([agentId, at]) => [agentId, wallClock(new Date(at))]);
 }
 
 function lastSeenSql(rows: number): string {
@@ -199,10 +209,6 @@ function newFingerprints(turns: readonly TurnRecord[]): [string, string, string]
   return [...byId.values()];
 }
 
-function wallClock(at: Date): string {
-  return at.toISOString().replace("T", " ").replace("Z", "");
-}
-
 function fingerprintInsertSql(rows: number): string {
   const values = Array.from({ length: rows }, (_, r) => `($${r * 3 + 1}, $${r * 3 + 2}, $${r * 3 + 3}::timestamp(3))`);
   return `insert into "Fingerprint" ("id", "template", "firstSeenAt") values ${values.join(", ")} on conflict ("id") do nothing`;
@@ -212,18 +218,24 @@ const dailyKey = (d: { day: string; agentId: string; taskTypeId: string; lane: s
   `${d.day}\u0000${d.agentId}\u0000${d.taskTypeId}\u0000${d.lane}`;
 const compareKeys = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
 
-/** Inserts turns, adds them to DailyUsage, marks the gateway's agents as seen and records new fingerprints, all or nothing. */
+/**
+ * Inserts turns, adds them to DailyUsage and FingerprintDailyUsage, marks the gateway's agents as
+ * seen and records new fingerprints, all or nothing.
+ */
 export async function recordTurns(db: Db, turns: readonly TurnRecord[]): Promise<void> {
   if (turns.length === 0) return;
   // Rows other writers (other instances, the next batch) may update too are locked in one order
-  // everywhere: DailyUsage by its key, agents and fingerprints by id. Without it two writers that
-  // upsert the same days in another order deadlock (40P01; seen with four writers, bench --ingest).
+  // everywhere: DailyUsage by its key, then FingerprintDailyUsage by its key, agents and
+  // fingerprints by id. Without it two writers that upsert the same days in another order
+  // deadlock (40P01; seen with four writers, bench --ingest).
   const daily = aggregateDaily(turns).sort((x, y) => compareKeys(dailyKey(x), dailyKey(y)));
+  const recurring = aggregateFingerprintUsage(turns);
   const seen = lastSeen(turns).sort((x, y) => compareKeys(x[0], y[0]));
   const fingerprints = newFingerprints(turns).sort((x, y) => compareKeys(String(x[0]), String(y[0])));
   const embedded = db.kind === "pglite";
   const chunk = embedded ? PGLITE_CHUNK : CHUNK;
   const dailyChunk = embedded ? PGLITE_CHUNK : 200;
+  const recurringChunk = embedded ? PGLITE_CHUNK : FINGERPRINT_USAGE_CHUNK;
   const pause = embedded ? nextLoopTurn : async () => {};
   await db.prisma.$transaction(
     async (tx) => {
@@ -237,6 +249,11 @@ export async function recordTurns(db: Db, turns: readonly TurnRecord[]): Promise
         const params = rows.flatMap((d) => [d.day, d.agentId, d.taskTypeId, d.lane, ...DAILY_COLUMNS.map((c) => d[c])]);
         await pause();
         await tx.$executeRawUnsafe(dailyUpsertSql(rows.length), ...params);
+      }
+      for (let i = 0; i < recurring.length; i += recurringChunk) {
+        const rows = recurring.slice(i, i + recurringChunk);
+        await pause();
+        await tx.$executeRawUnsafe(fingerprintUsageUpsertSql(rows.length), ...rows.flatMap(fingerprintUsageParams));
       }
       await pause();
       if (seen.length) await tx.$executeRawUnsafe(lastSeenSql(seen.length), ...seen.flat());
@@ -257,20 +274,22 @@ export type RebuildReport = {
 };
 
 /**
- * Recomputes DailyUsage from Turn for days in [from, to) (repair tool and consistency check). Never
- * before turnsRetainedFrom: a retired day has no turns left, and rebuilding it would erase its history.
+ * Recomputes DailyUsage and FingerprintDailyUsage from Turn for the UTC days in [from, to) (repair
+ * tool and consistency check). Never before turnsRetainedFrom: a retired day has no turns left, and
+ * rebuilding it would erase its history.
  */
 export async function rebuildDailyUsage(db: Db, from: Date, to: Date): Promise<RebuildReport> {
-  return db.prisma.$transaction(async (tx) => {
-    // Held until the end: the retention job cannot retire a day this rebuild is reading.
-    const retainedFrom = await holdTurnsRetainedFrom(tx);
-    const start = utcDay(clampToRetained(from, retainedFrom));
-    const end = utcDay(to);
-    const retiredBefore = retainedFrom && utcDay(from) < utcDay(retainedFrom) ? utcDay(retainedFrom) : null;
-    if (start >= end) return { rebuilt: null, retiredBefore };
-    await tx.$executeRawUnsafe(`delete from "DailyUsage" where "day" >= $1::date and "day" < $2::date`, start, end);
-    await tx.$executeRawUnsafe(
-      `insert into "DailyUsage" ("day", "agentId", "taskTypeId", "lane", "turns", "errorTurns", "escalatedTurns", "unpricedTurns",
+  return db.prisma.$transaction(
+    async (tx) => {
+      // Held until the end: the retention job cannot retire a day this rebuild is reading.
+      const retainedFrom = await holdTurnsRetainedFrom(tx);
+      const start = utcDay(clampToRetained(from, retainedFrom));
+      const end = utcDay(to);
+      const retiredBefore = retainedFrom && utcDay(from) < utcDay(retainedFrom) ? utcDay(retainedFrom) : null;
+      if (start >= end) return { rebuilt: null, retiredBefore };
+      await tx.$executeRawUnsafe(`delete from "DailyUsage" where "day" >= $1::date and "day" < $2::date`, start, end);
+      await tx.$executeRawUnsafe(
+        `insert into "DailyUsage" ("day", "agentId", "taskTypeId", "lane", "turns", "errorTurns", "escalatedTurns", "unpricedTurns",
          "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "latencyMsTotal", "costMicroUsd", "counterfactualMicroUsd",
          "reportedTurns", "reportedCostMicroUsd")
        select "startedAt"::date, "agentId", coalesce("taskTypeId", ''), "lane",
@@ -281,9 +300,22 @@ export async function rebuildDailyUsage(db: Db, from: Date, to: Date): Promise<R
          count(*) filter (where "source" = 'reported'), coalesce(sum("costMicroUsd") filter (where "source" = 'reported'), 0)
        from "Turn" where "startedAt" >= $1::date and "startedAt" < $2::date
        group by 1, 2, 3, 4`,
-      start,
-      end,
-    );
-    return { rebuilt: { from: start, to: end }, retiredBefore };
-  });
+        start,
+        end,
+      );
+      // The same order as the writer's: DailyUsage's rows, then FingerprintDailyUsage's.
+      await tx.$executeRawUnsafe(
+        `delete from "FingerprintDailyUsage" where "day" >= $1::date and "day" < $2::date`,
+        start,
+        end,
+      );
+      await tx.$executeRawUnsafe(
+        fingerprintUsageFromTurnsSql(`"startedAt" >= $1::date and "startedAt" < $2::date`),
+        start,
+        end,
+      );
+      return { rebuilt: { from: start, to: end }, retiredBefore };
+    },
+    { timeout: 600_000, maxWait: 30_000 },
+  );
 }

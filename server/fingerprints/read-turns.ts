@@ -1,12 +1,15 @@
-// The Turns page's data: the fleet's recent turns with why each went where it did, and the
-// recurring fingerprints (the same instruction again and again) by turns a day and cost, with the
-// lane a matching turn takes now. SQL aggregations over Turn (indexed by startedAt and by
-// fingerprint), never every turn in memory.
+// The Turns page's data: the fleet's recent turns with why each went where it did (Turn, indexed by
+// startedAt and by fingerprint), and the recurring fingerprints (the same instruction again and
+// again) by turns a day and cost, with the lane a matching turn takes now, summed from
+// FingerprintDailyUsage (db/fingerprint-usage.ts): at most a row per day, fingerprint and agent, never
+// a week of turns.
 import { z } from "zod";
 import type { Db } from "@/server/db/client";
 import type { Lane } from "@/server/core/lanes";
 import { daysObserved, microUsdPerDay, perDay } from "@/server/core/per-day";
+import { utcDay } from "@/server/core/turn-record";
 
+/** The recurring turns' window: 7 UTC days, today so far included (as the tier board's and the fleet's). */
 const WINDOW_DAYS = 7;
 const DAY_MS = 86_400_000;
 
@@ -131,53 +134,49 @@ export async function readRecurringFingerprints(
   db: Db,
   raw: z.input<typeof recurringInput> = {},
   now: Date = new Date(),
-): Promise<{ windowDays: number; fingerprints: RecurringFingerprint[] }> {
+): Promise<{ windowDays: number; since: Date; fingerprints: RecurringFingerprint[] }> {
   const input = recurringInput.parse(raw);
-  const since = new Date(now.getTime() - WINDOW_DAYS * DAY_MS);
+  const from = utcDay(new Date(now.getTime() - (WINDOW_DAYS - 1) * DAY_MS));
+  const since = new Date(`${from}T00:00:00Z`);
   const order = input.sort === "cost" ? `"counterfactual" desc, "turns" desc` : `"turns" desc, "counterfactual" desc`;
-  const agentFilter = input.agentId ? `and t."agentId" = $3` : "";
-  // One pass over the window's turns with hash aggregates only: per fingerprint and agent first (the
-  // distinct agents are that level's rows), then per fingerprint. A count(distinct) or an ordered
-  // array_agg in the same aggregate made Postgres sort every turn of the window by fingerprint (8.8 s
-  // in EXPLAIN ANALYZE at 10,000,000 turns, the sort spilling to disk). The lane and task type of
-  // each listed fingerprint's latest turn are then one index probe each (fingerprint, startedAt).
+  const agentFilter = input.agentId ? `and u."agentId" = $3` : "";
+  // Two steps. The ranking: one hash aggregate of the window's rows by fingerprint, of the two sort
+  // keys only. Then, for the listed fingerprints alone, their other sums and distinct agents and their
+  // latest row's lane and task type, each a probe of (fingerprint, day): at most 7 x agents rows.
   const rows = await db.prisma.$queryRawUnsafe<RecurringRow[]>(
-    `with per_agent as (
-       select t."fingerprint", t."agentId", count(*) as "turns",
-         count(*) filter (where t."lane" = 'claude') as "claudeTurns",
-         count(*) filter (where t."contextForcedClaude") as "contextForcedTurns",
-         sum(t."costMicroUsd") as "cost", sum(t."counterfactualMicroUsd") as "counterfactual",
-         max(t."startedAt") as "lastSeenAt"
-       from "Turn" t
-       where t."startedAt" >= $1 and t."fingerprint" is not null ${agentFilter}
-       group by t."fingerprint", t."agentId"
-     ),
-     recent as (
-       select "fingerprint", sum("turns")::int as "turns", count(*)::int as "agents", sum("claudeTurns")::int as "claudeTurns",
-         sum("contextForcedTurns")::int as "contextForcedTurns", coalesce(sum("cost"), 0)::bigint as "cost",
-         coalesce(sum("counterfactual"), 0)::bigint as "counterfactual", max("lastSeenAt") as "lastSeenAt"
-       from per_agent
-       group by "fingerprint"
+    `with ranked as (
+       select u."fingerprint", sum(u."turns")::int as "turns", sum(u."counterfactualMicroUsd")::bigint as "counterfactual"
+       from "FingerprintDailyUsage" u
+       where u."day" >= $1::date ${agentFilter}
+       group by u."fingerprint"
        order by ${order}
        limit $2
      )
      select f."id", f."template", f."firstSeenAt", f."taskTypeId" as "ruleTaskTypeId", tt."lane"::text as "ruleLane",
-       f."assignedBy", f."assignedAt", r."turns", r."agents", r."claudeTurns", r."contextForcedTurns", r."cost",
-       r."counterfactual", l."lane"::text as "lastLane", l."taskTypeId" as "lastTaskTypeId", r."lastSeenAt"
-     from recent r join "Fingerprint" f on f."id" = r."fingerprint"
+       f."assignedBy", f."assignedAt", r."turns", s."agents", s."claudeTurns", s."contextForcedTurns", s."cost",
+       r."counterfactual", l."lastLane"::text as "lastLane", l."lastTaskTypeId", s."lastSeenAt"
+     from ranked r join "Fingerprint" f on f."id" = r."fingerprint"
      left join "TaskType" tt on tt."id" = f."taskTypeId"
      cross join lateral (
-       select t."lane", t."taskTypeId" from "Turn" t
-       where t."fingerprint" = r."fingerprint" and t."startedAt" >= $1 ${agentFilter}
-       order by t."startedAt" desc limit 1
+       select count(distinct u."agentId")::int as "agents", sum(u."claudeTurns")::int as "claudeTurns",
+         sum(u."contextForcedTurns")::int as "contextForcedTurns", sum(u."costMicroUsd")::bigint as "cost",
+         max(u."lastSeenAt") as "lastSeenAt"
+       from "FingerprintDailyUsage" u
+       where u."fingerprint" = r."fingerprint" and u."day" >= $1::date ${agentFilter}
+     ) s
+     cross join lateral (
+       select u."lastLane", u."lastTaskTypeId" from "FingerprintDailyUsage" u
+       where u."fingerprint" = r."fingerprint" and u."day" >= $1::date ${agentFilter}
+       order by u."lastSeenAt" desc limit 1
      ) l
      order by ${order}`,
-    since,
+    from,
     input.limit,
     ...(input.agentId ? [input.agentId] : []),
   );
   return {
     windowDays: WINDOW_DAYS,
+    since,
     fingerprints: rows.map((r) => {
       const days = daysObserved(since, r.firstSeenAt, now);
       return {

@@ -14,6 +14,7 @@ import { modelsRouter } from "@/server/api/routers/models";
 import type { TurnRecord } from "@/server/core/turn-record";
 import { updateSettings } from "@/server/db/settings";
 import { retireTurns } from "@/server/turns/retire-turns";
+import { fingerprintOf } from "@/server/core/turns/fingerprint";
 import { addModelPrice, readUnpricedModels, repriceUnpricedTurns } from "./manage-model-prices";
 
 const NEW_MODEL = "claude-sonnet-4-7-20261001";
@@ -49,6 +50,8 @@ const turn = (over: Partial<TurnRecord>): TurnRecord => ({
 // At Sonnet's prices (3 / 15 / 3.75 / 6 / 0.3 USD per million): 3,000 + 3,000 + 7,500 + 3,000 + 3,000 micro-dollars.
 const SONNET_USD = { input: 3, output: 15, cache_write_5m: 3.75, cache_write_1h: 6, cache_read: 0.3 };
 const TURN_COST = 19_500n;
+const REVIEW = fingerprintOf("review PR 12 for race conditions")!;
+const POLL = fingerprintOf("check the inbox at 09:00 and ack message 41")!;
 /** Turns of the same instant come back in any order: compare them sorted. */
 const byText = (a: unknown[], b: unknown[]) => String(a).localeCompare(String(b));
 
@@ -61,16 +64,33 @@ for (const target of testDatabases()) {
       db = await target.create();
       await seedCatalogue(db);
       await addAgent(db, { id: "worker-1" });
+      // Gateway turns carry their instruction's fingerprint: FingerprintDailyUsage moves with their costs.
       await recordTurns(db, [
-        turn({ startedAt: new Date(now.getTime() - 40 * DAY) }), // older than the flag's window, repriced all the same
-        turn({ startedAt: new Date(now.getTime() - 3 * DAY) }),
-        turn({ startedAt: new Date(now.getTime() - 3 * DAY), taskTypeId: null, servedModel: "claude-sonnet-4-7" }),
-        turn({}),
+        turn({ startedAt: new Date(now.getTime() - 40 * DAY), fingerprint: REVIEW }), // older than the flag's window, repriced all the same
+        turn({ startedAt: new Date(now.getTime() - 3 * DAY), fingerprint: REVIEW }),
+        turn({
+          startedAt: new Date(now.getTime() - 3 * DAY),
+          taskTypeId: null,
+          servedModel: "claude-sonnet-4-7",
+          fingerprint: POLL,
+        }),
+        turn({ fingerprint: REVIEW }),
         // Priced turns around them, which no price change may touch.
-        turn({ servedModel: "claude-opus-4-6", costMicroUsd: 12_345n, counterfactualMicroUsd: 12_345n }),
-        turn({ lane: "local", servedModel: "qwen3:8b", costMicroUsd: 12n, counterfactualMicroUsd: 9_000n }),
+        turn({
+          servedModel: "claude-opus-4-6",
+          costMicroUsd: 12_345n,
+          counterfactualMicroUsd: 12_345n,
+          fingerprint: POLL,
+        }),
+        turn({
+          lane: "local",
+          servedModel: "qwen3:8b",
+          costMicroUsd: 12n,
+          counterfactualMicroUsd: 9_000n,
+          fingerprint: POLL,
+        }),
         // The agent asked for Opus, an operator mapping served the unpriced model: its counterfactual stays.
-        turn({ requestedModel: "claude-opus-4-6", counterfactualMicroUsd: 99_000n }),
+        turn({ requestedModel: "claude-opus-4-6", counterfactualMicroUsd: 99_000n, fingerprint: REVIEW }),
         // Asked for the unpriced model: the gateway fell back to the agent's Claude model for the
         // counterfactual; once the model asked for is priced, that price is the counterfactual.
         turn({ counterfactualMicroUsd: 5_000n }),
@@ -97,13 +117,19 @@ for (const target of testDatabases()) {
       )
         .map((t) => [t.servedModel, t.costMicroUsd, t.counterfactualMicroUsd])
         .sort(byText);
-    /** DailyUsage as a rebuild from the turns would make it. */
+    const recurring = () =>
+      db.sql.query(
+        `select to_char("day", 'YYYY-MM-DD') as day, "fingerprint", "agentId", "turns", "claudeTurns",
+                "costMicroUsd"::text as cost, "counterfactualMicroUsd"::text as counterfactual
+         from "FingerprintDailyUsage" order by 1, 2, 3`,
+      );
+    /** DailyUsage and FingerprintDailyUsage as a rebuild from the turns would make them. */
     const rebuilt = async () => {
       await rebuildDailyUsage(db, new Date(now.getTime() - 60 * DAY), new Date(now.getTime() + 2 * DAY));
-      return daily();
+      return { daily: await daily(), recurring: await recurring() };
     };
     const expectConsistentDailyUsage = async () => {
-      const kept = await daily();
+      const kept = { daily: await daily(), recurring: await recurring() };
       expect(await rebuilt()).toEqual(kept);
     };
 
@@ -157,9 +183,10 @@ for (const target of testDatabases()) {
           [NEW_MODEL, TURN_COST, TURN_COST],
         ].sort(byText),
       );
-      // DailyUsage moved by exactly what a rebuild from the turns gives.
-      const moved = await daily();
-      expect(moved.every((r) => r.unpricedTurns === 0)).toBe(true);
+      // DailyUsage and FingerprintDailyUsage moved by exactly what a rebuild from the turns gives.
+      const moved = { daily: await daily(), recurring: await recurring() };
+      expect(moved.daily.every((r) => r.unpricedTurns === 0)).toBe(true);
+      expect(moved.recurring).toHaveLength(5);
       expect(await rebuilt()).toEqual(moved);
       expect(await readUnpricedModels(db, now)).toEqual({ windowDays: 30, turns: 0, models: [] });
       // In force from the first turn it priced, so that the price table agrees with the repriced history.
@@ -204,7 +231,7 @@ for (const target of testDatabases()) {
     });
 
     it("undoes a price through the same audited path: its turns are unpriced again, exactly as before", async () => {
-      const original = { costs: await costs(), daily: await daily() };
+      const original = { costs: await costs(), daily: await daily(), recurring: await recurring() };
       const { change } = await addModelPrice(db, { model: "claude-sonnet-4-7", usdPerMTok: SONNET_USD }, "operator");
       // A turn recorded while the price was in force is priced by it, and unpriced with it.
       await recordTurns(db, [turn({ costMicroUsd: TURN_COST, counterfactualMicroUsd: TURN_COST })]);
@@ -216,6 +243,7 @@ for (const target of testDatabases()) {
       expect(await costs()).toEqual([...unknownAgain, [NEW_MODEL, null, null]].sort(byText));
       expect((await readUnpricedModels(db, now)).turns).toBe(6);
       await expectConsistentDailyUsage();
+      expect(await recurring()).toEqual(original.recurring);
       // Undoing the first change again would overwrite the newer state: refused, nothing written.
       await expect(undoTierChange(db, change.id, "operator")).rejects.toMatchObject({
         code: "CONFLICT",

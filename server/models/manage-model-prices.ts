@@ -2,10 +2,11 @@
 // model has no price is recorded unpriced (cost null, never zero); the dashboard lists those models over
 // the last 30 days and the operator adds a price. One transaction stores it as an operator override in
 // ModelPrice (effective from the model's first unpriced turn), writes its TierChange audit row (subject
-// model_price) and reprices the model's unpriced turns with their DailyUsage rows, so that the charts are
-// right. Undo removes the price through the same audited path: the turns it priced become unpriced again.
-// With a retention period, days before turnsRetainedFrom have no turns left (DailyUsage has no model
-// column): a price change cannot reach them, leaves their totals as they are and says how many there are.
+// model_price) and reprices the model's unpriced turns with their DailyUsage and FingerprintDailyUsage
+// rows, so that the charts and the recurring turns are right. Undo removes the price through the same
+// audited path: the turns it priced become unpriced again. With a retention period, days before
+// turnsRetainedFrom have no turns left (DailyUsage has no model column): a price change cannot reach
+// them, leaves their totals as they are and says how many there are.
 import { z } from "zod";
 import type { Db } from "@/server/db/client";
 import type { Prisma } from "@/server/db/generated/client";
@@ -402,10 +403,11 @@ async function retiredDays(tx: Tx, retainedFrom: Date | null, since: Date | null
 
 /**
  * Sets the cost of the Claude turns served by `names.served` (the unpriced ones still kept, or all since a time)
- * to what `price` makes of their tokens (null: unpriced), and moves their DailyUsage rows by the same
- * amounts, in one statement. The counterfactual (what the turn would have cost on the model asked for)
- * follows the new cost where the model asked for is priced by the same price (`names.requested`), where
- * it was the turn's own cost, or where it was missing; one from another model (a mapped turn's) stays.
+ * to what `price` makes of their tokens (null: unpriced), and moves their DailyUsage and
+ * FingerprintDailyUsage rows by the same amounts, in one statement. The counterfactual (what the turn
+ * would have cost on the model asked for) follows the new cost where the model asked for is priced by
+ * the same price (`names.requested`), where it was the turn's own cost, or where it was missing; one
+ * from another model (a mapped turn's) stays.
  */
 async function repriceTurns(
   tx: Tx,
@@ -434,7 +436,7 @@ async function repriceTurns(
       : startedFrom(scope.since);
   const [result] = await tx.$queryRawUnsafe<{ turns: number; cost: bigint }[]>(
     `with target as (
-       select "id", "startedAt"::date as "day", "agentId", coalesce("taskTypeId", '') as "taskTypeId", "lane",
+       select "id", "startedAt"::date as "day", "agentId", coalesce("taskTypeId", '') as "taskTypeId", "lane", "fingerprint",
               "costMicroUsd" as "oldCost", "counterfactualMicroUsd" as "oldCf", ${cost} as "newCost",
               ${askedForThis} as "askedForThis"
        from "Turn" where "lane" = 'claude' and "servedModel" in (${names.served.map(p).join(", ")}) and ${when}
@@ -458,6 +460,21 @@ async function repriceTurns(
          "counterfactualMicroUsd" = d."counterfactualMicroUsd" + daily."counterfactual"
        from daily
        where d."day" = daily."day" and d."agentId" = daily."agentId" and d."taskTypeId" = daily."taskTypeId" and d."lane" = daily."lane"
+       returning 1
+     ), recurring as (
+       select "day", "fingerprint", "agentId",
+              sum(coalesce("newCost", 0) - coalesce("oldCost", 0))::bigint as "cost",
+              sum(coalesce("newCf", 0) - coalesce("oldCf", 0))::bigint as "counterfactual"
+       from priced where "fingerprint" is not null group by 1, 2, 3
+     ), recurring_days as (
+       -- Locked after DailyUsage's rows, as the turn writer locks them (the one-time filter reads
+       -- "days" to its end before this update reads a row).
+       update "FingerprintDailyUsage" u set
+         "costMicroUsd" = u."costMicroUsd" + recurring."cost",
+         "counterfactualMicroUsd" = u."counterfactualMicroUsd" + recurring."counterfactual"
+       from recurring
+       where (select count(*) from days) >= 0
+         and u."day" = recurring."day" and u."fingerprint" = recurring."fingerprint" and u."agentId" = recurring."agentId"
        returning 1
      )
      select (select count(*) from turns)::int as turns, (select coalesce(sum("cost"), 0) from daily)::bigint as cost`,
