@@ -20,7 +20,7 @@ import { testDatabases } from "@/server/testing/test-databases";
 import { testTurn } from "@/server/testing/turn-fixture";
 import { undoTierChange } from "@/server/tiers/manage-tiers";
 import { assignFingerprint } from "./manage-fingerprints";
-import { readRecurringFingerprints, recurringInput, type RecurringFingerprint } from "./read-turns";
+import { readRecurringFingerprints, recurringInput, type RecurringFingerprint, type RecurringRow } from "./read-turns";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -101,24 +101,7 @@ function edgeTurns(): TurnRecord[] {
   ];
 }
 
-type TurnAggregate = {
-  id: string;
-  template: string;
-  firstSeenAt: Date;
-  ruleTaskTypeId: string | null;
-  ruleLane: Lane | null;
-  assignedBy: string | null;
-  assignedAt: Date | null;
-  turns: number;
-  agents: number;
-  claudeTurns: number;
-  contextForcedTurns: number;
-  cost: bigint;
-  counterfactual: bigint;
-  lastLane: Lane;
-  lastTaskTypeId: string | null;
-  lastSeenAt: Date;
-};
+type TurnAggregate = RecurringRow;
 
 /** The recurring turns as a straight aggregation of the window's turns in Turn computes them. */
 async function recurringFromTurns(

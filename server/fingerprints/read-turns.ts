@@ -111,7 +111,8 @@ export type RecurringFingerprint = {
   lastSeenAt: Date;
 };
 
-type RecurringRow = {
+/** One recurring fingerprint's row as the query reads it (the tests' straight aggregation of Turn gives the same shape). */
+export type RecurringRow = {
   id: string;
   template: string;
   firstSeenAt: Date;

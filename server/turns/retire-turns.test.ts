@@ -81,6 +81,25 @@ function done(result: RetireTurnsResult) {
   return result;
 }
 
+/** A run held after its first batch (until `release`), to try a second one meanwhile. */
+async function heldInFirstBatch(db: Db) {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let started!: () => void;
+  const inFirstBatch = new Promise<void>((resolve) => (started = resolve));
+  const first = retireTurns(db, {
+    now: NOW,
+    batchTurns: 10,
+    pauseMs: 0,
+    afterBatch: async () => {
+      started();
+      await held;
+    },
+  });
+  await inFirstBatch;
+  return { first, release };
+}
+
 for (const target of testDatabases()) {
   describe(`retiring turns on ${target.kind}`, () => {
     let db: Db;
@@ -157,20 +176,7 @@ for (const target of testDatabases()) {
     });
 
     it("runs once at a time: a second run while one is under way skips, and two at once both end well", async () => {
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => (release = resolve));
-      let started!: () => void;
-      const inFirstBatch = new Promise<void>((resolve) => (started = resolve));
-      const first = retireTurns(db, {
-        now: NOW,
-        batchTurns: 10,
-        pauseMs: 0,
-        afterBatch: async () => {
-          started();
-          await held;
-        },
-      });
-      await inFirstBatch;
+      const { first, release } = await heldInFirstBatch(db);
       expect(await retireTurns(db, { now: NOW, pauseMs: 0 })).toEqual({ status: "busy" });
       release();
       expect(done(await first).retired).toBe(OLDER.length);
@@ -233,20 +239,7 @@ for (const target of testDatabases()) {
           await recordTurns(a, FIXTURE);
           await updateSettings(a, { turnRetentionDays: 31 });
           const before = await otherTables(a);
-          let release!: () => void;
-          const held = new Promise<void>((resolve) => (release = resolve));
-          let started!: () => void;
-          const inFirstBatch = new Promise<void>((resolve) => (started = resolve));
-          const first = retireTurns(a, {
-            now: NOW,
-            batchTurns: 10,
-            pauseMs: 0,
-            afterBatch: async () => {
-              started();
-              await held;
-            },
-          });
-          await inFirstBatch;
+          const { first, release } = await heldInFirstBatch(a);
           expect(await retireTurns(b, { now: NOW, pauseMs: 0 })).toEqual({ status: "busy" });
           release();
           expect(done(await first).retired).toBe(OLDER.length);
