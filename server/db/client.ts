@@ -76,19 +76,28 @@ function pgRunner(client: pg.PoolClient | pg.Pool): SqlRunner {
       return (await client.query(sql, params)).rows as T[];
     },
     async transaction(fn) {
-      const conn = "release" in client ? client : await (client as pg.Pool).connect();
+      const own = !("release" in client);
+      const conn = own ? await (client as pg.Pool).connect() : (client as pg.PoolClient);
+      // A connection whose BEGIN or ROLLBACK fails (it was lost) is closed, not pooled; the caller
+      // sees the error that ended the transaction, not the ROLLBACK's.
+      let broken: Error | undefined;
       try {
-        await conn.query("BEGIN");
+        await conn.query("BEGIN").catch((err: Error) => {
+          broken = err;
+          throw err;
+        });
         try {
           const result = await fn(pgRunner(conn));
           await conn.query("COMMIT");
           return result;
         } catch (err) {
-          await conn.query("ROLLBACK");
+          await conn.query("ROLLBACK").catch((rollbackErr: Error) => {
+            broken = rollbackErr;
+          });
           throw err;
         }
       } finally {
-        if (conn !== client) conn.release();
+        if (own) conn.release(broken);
       }
     },
   };

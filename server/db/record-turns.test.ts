@@ -147,6 +147,32 @@ for (const target of testDatabases()) {
       ).toMatchObject({ turns: 4, costMicroUsd: 8n, lastSeenAt: at(40), lastLane: "local" });
     });
 
+    it("records each fingerprint once, when it was first seen, and only with a batch that was stored", async () => {
+      const at = (m: number) => new Date(Date.UTC(2026, 10, 30, 9, m));
+      const poll = fingerprintOf("check the mailbox for new messages")!;
+      const status = fingerprintOf("write the status report for the team")!;
+      const first = turn("loash", at(0));
+      await recordTurns(db, [{ ...first, fingerprint: poll }]);
+      // A batch the database refuses (a turn already stored) stores none of its fingerprints...
+      await expect(
+        recordTurns(db, [
+          { ...turn("ops", at(5)), fingerprint: status },
+          { ...first, fingerprint: poll },
+        ]),
+      ).rejects.toThrow();
+      expect(await db.prisma.fingerprint.count()).toBe(1);
+      // ...and the next batch that carries them does; a known one keeps when it was first seen.
+      await recordTurns(db, [
+        { ...turn("ops", at(10)), fingerprint: status },
+        { ...turn("loash", at(20)), fingerprint: poll },
+      ]);
+      const rows = await db.prisma.fingerprint.findMany({ orderBy: { firstSeenAt: "asc" } });
+      expect(rows.map((f) => [f.id, f.firstSeenAt])).toEqual([
+        [poll.id, at(0)],
+        [status.id, at(10)],
+      ]);
+    });
+
     it("marks each gateway turn's agent as seen when its latest turn ended, in the same write", async () => {
       const t = new Date("2026-11-30T10:00:00.000Z");
       await recordTurns(db, [

@@ -219,8 +219,31 @@ const dailyKey = (d: { day: string; agentId: string; taskTypeId: string; lane: s
 const compareKeys = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
 
 /**
+ * Fingerprints this process has seen committed, per database: Fingerprint rows are never deleted,
+ * so a batch need not insert them again (in a fleet nearly every turn's fingerprint recurs). At
+ * most STORED_FINGERPRINTS_MAX are remembered; the oldest are forgotten first.
+ */
+const storedFingerprints = new WeakMap<Db, Set<string>>();
+const STORED_FINGERPRINTS_MAX = 20_000;
+
+function rememberStored(db: Db, ids: readonly string[]): void {
+  let known = storedFingerprints.get(db);
+  if (!known) storedFingerprints.set(db, (known = new Set()));
+  for (const id of ids) {
+    if (known.size >= STORED_FINGERPRINTS_MAX) known.delete(known.values().next().value!);
+    known.add(id);
+  }
+}
+
+/** A statement that may not run longer than this is a stuck writer (the flush then retries). */
+const STATEMENT_TIMEOUT_MS = 120_000;
+
+/**
  * Inserts turns, adds them to DailyUsage and FingerprintDailyUsage, marks the gateway's agents as
- * seen and records new fingerprints, all or nothing.
+ * seen and records new fingerprints, all or nothing. The statements go to the driver (pg or PGlite)
+ * directly, not through Prisma: its per-parameter work on a batch's 29,000 parameters was half
+ * of the writer's CPU (bench --ingest: 5,973 turns/s from one writer on Postgres through Prisma,
+ * 9,854 without it).
  */
 export async function recordTurns(db: Db, turns: readonly TurnRecord[]): Promise<void> {
   if (turns.length === 0) return;
@@ -231,38 +254,43 @@ export async function recordTurns(db: Db, turns: readonly TurnRecord[]): Promise
   const daily = aggregateDaily(turns).sort((x, y) => compareKeys(dailyKey(x), dailyKey(y)));
   const recurring = aggregateFingerprintUsage(turns);
   const seen = lastSeen(turns).sort((x, y) => compareKeys(x[0], y[0]));
-  const fingerprints = newFingerprints(turns).sort((x, y) => compareKeys(String(x[0]), String(y[0])));
+  const known = storedFingerprints.get(db);
+  const fingerprints = newFingerprints(turns)
+    .filter(([id]) => !known?.has(id))
+    .sort((x, y) => compareKeys(x[0], y[0]));
   const embedded = db.kind === "pglite";
   const chunk = embedded ? PGLITE_CHUNK : CHUNK;
   const dailyChunk = embedded ? PGLITE_CHUNK : 200;
   const recurringChunk = embedded ? PGLITE_CHUNK : FINGERPRINT_USAGE_CHUNK;
   const pause = embedded ? nextLoopTurn : async () => {};
-  await db.prisma.$transaction(
-    async (tx) => {
-      for (let i = 0; i < turns.length; i += chunk) {
-        const rows = turns.slice(i, i + chunk);
-        await pause();
-        await tx.$executeRawUnsafe(turnInsertSql(rows.length), ...rows.flatMap(turnParams));
-      }
-      for (let i = 0; i < daily.length; i += dailyChunk) {
-        const rows = daily.slice(i, i + dailyChunk);
-        const params = rows.flatMap((d) => [d.day, d.agentId, d.taskTypeId, d.lane, ...DAILY_COLUMNS.map((c) => d[c])]);
-        await pause();
-        await tx.$executeRawUnsafe(dailyUpsertSql(rows.length), ...params);
-      }
-      for (let i = 0; i < recurring.length; i += recurringChunk) {
-        const rows = recurring.slice(i, i + recurringChunk);
-        await pause();
-        await tx.$executeRawUnsafe(fingerprintUsageUpsertSql(rows.length), ...rows.flatMap(fingerprintUsageParams));
-      }
+  await db.sql.transaction(async (tx) => {
+    if (!embedded) await tx.exec(`set local statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
+    for (let i = 0; i < turns.length; i += chunk) {
+      const rows = turns.slice(i, i + chunk);
       await pause();
-      if (seen.length) await tx.$executeRawUnsafe(lastSeenSql(seen.length), ...seen.flat());
-      for (let i = 0; i < fingerprints.length; i += 500) {
-        const rows = fingerprints.slice(i, i + 500);
-        await tx.$executeRawUnsafe(fingerprintInsertSql(rows.length), ...rows.flat());
-      }
-    },
-    { timeout: 120_000, maxWait: 30_000 },
+      await tx.query(turnInsertSql(rows.length), rows.flatMap(turnParams));
+    }
+    for (let i = 0; i < daily.length; i += dailyChunk) {
+      const rows = daily.slice(i, i + dailyChunk);
+      const params = rows.flatMap((d) => [d.day, d.agentId, d.taskTypeId, d.lane, ...DAILY_COLUMNS.map((c) => d[c])]);
+      await pause();
+      await tx.query(dailyUpsertSql(rows.length), params);
+    }
+    for (let i = 0; i < recurring.length; i += recurringChunk) {
+      const rows = recurring.slice(i, i + recurringChunk);
+      await pause();
+      await tx.query(fingerprintUsageUpsertSql(rows.length), rows.flatMap(fingerprintUsageParams));
+    }
+    await pause();
+    if (seen.length) await tx.query(lastSeenSql(seen.length), seen.flat());
+    for (let i = 0; i < fingerprints.length; i += 500) {
+      const rows = fingerprints.slice(i, i + 500);
+      await tx.query(fingerprintInsertSql(rows.length), rows.flat());
+    }
+  });
+  rememberStored(
+    db,
+    fingerprints.map(([id]) => id),
   );
 }
 

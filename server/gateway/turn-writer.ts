@@ -113,8 +113,14 @@ async function answers(db: Db): Promise<boolean> {
 
 class DatabaseAway extends Error {}
 
-/** The SQLSTATE behind a database error (Prisma's driver adapter error), if any. */
+/**
+ * The SQLSTATE behind a database error, if any: the driver's own error (pg's or PGlite's, which the
+ * turn writer's SQL raises; a server's error carries a severity, a socket's does not) or Prisma's
+ * driver adapter error wrapping it.
+ */
 function sqlState(err: unknown): string | null {
+  const driver = err as { code?: unknown; severity?: unknown } | null;
+  if (typeof driver?.code === "string" && typeof driver.severity === "string") return driver.code;
   const cause = (err as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } })?.meta
     ?.driverAdapterError?.cause;
   return typeof cause?.originalCode === "string" ? cause.originalCode : null;
