@@ -149,9 +149,9 @@ async function tableSizes(db: Db): Promise<Record<string, string | number>[]> {
             pg_relation_size(c.oid)::bigint as bytes, c.reltuples::bigint as rows
      from pg_class c join pg_namespace n on n.oid = c.relnamespace
      where n.nspname = current_schema() and c.relkind in ('r', 'i')
-       and (c.relname in ('Turn', 'DailyUsage', 'FingerprintDailyUsage', 'Fingerprint') or c.oid in (
+       and (c.relname in ('Turn', 'DailyUsage', 'FingerprintDailyUsage', 'DailyUsageTotal', 'Fingerprint') or c.oid in (
          select indexrelid from pg_index where indrelid in ('"Turn"'::regclass, '"DailyUsage"'::regclass,
-           '"FingerprintDailyUsage"'::regclass, '"Fingerprint"'::regclass)))
+           '"FingerprintDailyUsage"'::regclass, '"DailyUsageTotal"'::regclass, '"Fingerprint"'::regclass)))
      order by pg_relation_size(c.oid) desc`,
   );
   return rows.map((r) => ({
@@ -190,6 +190,7 @@ export async function benchPages(
   console.log(
     `${label}: ${check.turns.toLocaleString("en-US")} turns, ${check.dailyRows.toLocaleString("en-US")} DailyUsage rows, ` +
       `${check.fingerprintRows.toLocaleString("en-US")} FingerprintDailyUsage rows, ` +
+      `${check.totalRows.toLocaleString("en-US")} DailyUsageTotal rows, ` +
       `the rollups ${check.consistent ? "equal to the turns' sums" : "DIFFERENT from the turns' sums"}`,
   );
   const [busy] = await db.sql.query<{ agentId: string }>(

@@ -16,12 +16,13 @@ import { performance } from "node:perf_hooks";
 import type { Db, SqlRunner } from "@/server/db/client";
 import { seed } from "@/server/db/seed";
 import { fingerprintUsageFromTurnsSql } from "@/server/db/fingerprint-usage";
+import { dailyUsageTotalFromDailySql, USAGE_SUMS } from "@/server/db/daily-usage-total";
 
 export type FillReport = {
   turns: number;
   agents: number;
   fingerprints: number;
-  /** Milliseconds per phase: insert, indexes, foreign keys, fingerprints, DailyUsage, FingerprintDailyUsage, vacuum. */
+  /** Milliseconds per phase: insert, indexes, foreign keys, fingerprints, DailyUsage, FingerprintDailyUsage, DailyUsageTotal, vacuum. */
   phases: Record<string, number>;
   totalMs: number;
 };
@@ -320,6 +321,12 @@ export async function fillTurns(
       await tx.exec(fingerprintUsageFromTurnsSql());
     }),
   );
+  await timed(phases, "DailyUsageTotal from DailyUsage", () =>
+    db.sql.transaction(async (tx) => {
+      await tx.exec(`delete from "DailyUsageTotal"`);
+      await tx.exec(dailyUsageTotalFromDailySql());
+    }),
+  );
   // What autovacuum does after a bulk load (Postgres 13+ vacuums on inserts): statistics for the
   // planner and the visibility map that index-only scans need.
   await timed(phases, "vacuum analyze", () => db.sql.exec(`vacuum analyze`));
@@ -328,11 +335,12 @@ export async function fillTurns(
 
 /**
  * DailyUsage and FingerprintDailyUsage against the turns: every rollup column summed both ways (they
- * must be equal), and each FingerprintDailyUsage row's latest turn's start.
+ * must be equal), and each FingerprintDailyUsage row's latest turn's start; DailyUsageTotal against
+ * DailyUsage, each dimension's sums.
  */
 export async function checkDailyUsage(
   db: Db,
-): Promise<{ consistent: boolean; turns: number; dailyRows: number; fingerprintRows: number }> {
+): Promise<{ consistent: boolean; turns: number; dailyRows: number; fingerprintRows: number; totalRows: number }> {
   const [row] = await db.sql.query<{ turns: string; rows: string; same: boolean }>(
     `with t as (
        select count(*) as turns, coalesce(sum("costMicroUsd"), 0) as cost, coalesce(sum("counterfactualMicroUsd"), 0) as cf,
@@ -364,8 +372,16 @@ export async function checkDailyUsage(
      select f.rows, (t.turns, t.claude, t.forced, t.cost, t.cf, 0::bigint) = (f.turns, f.claude, f.forced, f.cost, f.cf, f."lastMissing") as same
      from t, f`,
   );
+  // DailyUsageTotal: each dimension's rows sum to DailyUsage's, column by column.
+  const sums = USAGE_SUMS.map((c) => `sum("${c}")::bigint`).join(", ");
+  const [totals] = await db.sql.query<{ rows: string; same: boolean }>(
+    `select (select count(*) from "DailyUsageTotal") as rows,
+       (select row(${sums}) from "DailyUsage") = (select row(${sums}) from "DailyUsageTotal" where "dimension" = 'agent')
+       and (select row(${sums}) from "DailyUsage") = (select row(${sums}) from "DailyUsageTotal" where "dimension" = 'taskType') as same`,
+  );
   return {
-    consistent: row!.same && recurring!.same,
+    totalRows: Number(totals!.rows),
+    consistent: row!.same && recurring!.same && totals!.same,
     turns: Number(row!.turns),
     dailyRows: Number(row!.rows),
     fingerprintRows: Number(recurring!.rows),

@@ -1,5 +1,6 @@
-// The Costs page's data for a range of days, all from DailyUsage (never raw turns): per day and
-// lane, and totals by agent and by task type. Costs include what agents reported themselves
+// The Costs page's data for a range of days, all from DailyUsageTotal (DailyUsage summed per day and
+// lane by agent and by task type, db/daily-usage-total.ts; never raw turns): per day and lane, and
+// totals by agent and by task type. Costs include what agents reported themselves
 // (POST /api/v1/turns); that part is also given apart (reported*), since Offload did not meter it.
 import type { Db } from "@/server/db/client";
 import { utcDay } from "@/server/core/turn-record";
@@ -47,9 +48,9 @@ export async function readCosts(db: Db, days: CostRange, now: Date = new Date())
   };
   type GroupRow = { id: string; name: string | null; turns: string; cost: string; cf: string; reported: string };
   const [byDay, byAgent, byType] = await Promise.all([
-    // Each aggregate groups the range's DailyUsage rows by plain columns first and formats or joins
-    // the few groups after: grouping by to_char(day) or by a joined name hashed every row's text
-    // (about 40% slower over the 187,000 rows of 90 days of 40 agents x 26 task types x 2 lanes).
+    // Each aggregate groups the range's rows by plain columns first and formats or joins the few
+    // groups after (grouping by to_char(day) or a joined name hashed every row's text). A day's lanes
+    // are the sum of its task types' rows, each turn counted once.
     db.sql.query<DayRow>(
       `select to_char(g."day", 'YYYY-MM-DD') as day, g."lane", g.turns, g.cost, g.cf, g.input, g.output, g."cacheRead",
               g."cacheWrite", g."reportedTurns", g."reportedCost"
@@ -57,24 +58,24 @@ export async function readCosts(db: Db, days: CostRange, now: Date = new Date())
                     sum("counterfactualMicroUsd")::bigint as cf, sum("inputTokens")::bigint as input, sum("outputTokens")::bigint as output,
                     sum("cacheReadTokens")::bigint as "cacheRead", sum("cacheWriteTokens")::bigint as "cacheWrite",
                     sum("reportedTurns")::bigint as "reportedTurns", sum("reportedCostMicroUsd")::bigint as "reportedCost"
-             from "DailyUsage" where "day" between $1::date and $2::date group by 1, 2) g
+             from "DailyUsageTotal" where "dimension" = 'taskType' and "day" between $1::date and $2::date group by 1, 2) g
        order by g."day", g."lane"`,
       [from, to],
     ),
     db.sql.query<GroupRow>(
       `select g.id, a."name" as name, g.turns, g.cost, g.cf, g.reported
-       from (select "agentId" as id, sum("turns")::bigint as turns, sum("costMicroUsd")::bigint as cost,
+       from (select "key" as id, sum("turns")::bigint as turns, sum("costMicroUsd")::bigint as cost,
                     sum("counterfactualMicroUsd")::bigint as cf, sum("reportedCostMicroUsd")::bigint as reported
-             from "DailyUsage" where "day" between $1::date and $2::date group by 1) g
+             from "DailyUsageTotal" where "dimension" = 'agent' and "day" between $1::date and $2::date group by 1) g
        left join "Agent" a on a."id" = g.id
        order by g.cost desc, g.id`,
       [from, to],
     ),
     db.sql.query<GroupRow>(
       `select g.id, t."name" as name, g.turns, g.cost, g.cf, g.reported
-       from (select "taskTypeId" as id, sum("turns")::bigint as turns, sum("costMicroUsd")::bigint as cost,
+       from (select "key" as id, sum("turns")::bigint as turns, sum("costMicroUsd")::bigint as cost,
                     sum("counterfactualMicroUsd")::bigint as cf, sum("reportedCostMicroUsd")::bigint as reported
-             from "DailyUsage" where "day" between $1::date and $2::date group by 1) g
+             from "DailyUsageTotal" where "dimension" = 'taskType' and "day" between $1::date and $2::date group by 1) g
        left join "TaskType" t on t."id" = g.id
        order by g.cost desc, g.id`,
       [from, to],

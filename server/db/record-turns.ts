@@ -1,5 +1,6 @@
-// Writes turns and keeps DailyUsage and FingerprintDailyUsage current in the same transaction: the
-// charts read DailyUsage, the recurring turns FingerprintDailyUsage (fingerprint-usage.ts). A turn
+// Writes turns and keeps DailyUsage, FingerprintDailyUsage and DailyUsageTotal current in the same
+// transaction: the charts read DailyUsage, the recurring turns FingerprintDailyUsage
+// (fingerprint-usage.ts), the Costs page DailyUsageTotal (daily-usage-total.ts). A turn
 // already stored (a replayed spool line) is refused by Turn's primary key, and the whole batch with
 // it: nothing is counted twice. Gateway turns also mark their agents as seen (Agent.lastSeenAt), one
 // statement per batch.
@@ -14,55 +15,26 @@ import {
   fingerprintUsageParams,
   fingerprintUsageUpsertSql,
 } from "./fingerprint-usage";
+import {
+  dailyUsageTotalFromDailySql,
+  TOTAL_CHUNK,
+  totalParams,
+  totalsOf,
+  totalUpsertSql,
+  USAGE_SUMS,
+  zeroSums,
+  type DailyUsageDelta,
+} from "./daily-usage-total";
 
-type DailyKey = string;
-type DailyDelta = {
-  day: string;
-  agentId: string;
-  taskTypeId: string;
-  lane: string;
-  turns: number;
-  errorTurns: number;
-  escalatedTurns: number;
-  unpricedTurns: number;
-  inputTokens: bigint;
-  outputTokens: bigint;
-  cacheReadTokens: bigint;
-  cacheWriteTokens: bigint;
-  latencyMsTotal: bigint;
-  costMicroUsd: bigint;
-  counterfactualMicroUsd: bigint;
-  reportedTurns: number;
-  reportedCostMicroUsd: bigint;
-};
-
-function aggregateDaily(turns: readonly TurnRecord[]): DailyDelta[] {
-  const byKey = new Map<DailyKey, DailyDelta>();
+function aggregateDaily(turns: readonly TurnRecord[]): DailyUsageDelta[] {
+  const byKey = new Map<string, DailyUsageDelta>();
   for (const t of turns) {
     const day = utcDay(t.startedAt);
     const taskTypeId = t.taskTypeId ?? "";
     const key = `${day}|${t.agentId}|${taskTypeId}|${t.lane}`;
     let d = byKey.get(key);
     if (!d) {
-      d = {
-        day,
-        agentId: t.agentId,
-        taskTypeId,
-        lane: t.lane,
-        turns: 0,
-        errorTurns: 0,
-        escalatedTurns: 0,
-        unpricedTurns: 0,
-        inputTokens: 0n,
-        outputTokens: 0n,
-        cacheReadTokens: 0n,
-        cacheWriteTokens: 0n,
-        latencyMsTotal: 0n,
-        costMicroUsd: 0n,
-        counterfactualMicroUsd: 0n,
-        reportedTurns: 0,
-        reportedCostMicroUsd: 0n,
-      };
+      d = { day, agentId: t.agentId, taskTypeId, lane: t.lane, ...zeroSums() };
       byKey.set(key, d);
     }
     d.turns += 1;
@@ -84,21 +56,7 @@ function aggregateDaily(turns: readonly TurnRecord[]): DailyDelta[] {
   return [...byKey.values()];
 }
 
-const DAILY_COLUMNS = [
-  "turns",
-  "errorTurns",
-  "escalatedTurns",
-  "unpricedTurns",
-  "inputTokens",
-  "outputTokens",
-  "cacheReadTokens",
-  "cacheWriteTokens",
-  "latencyMsTotal",
-  "costMicroUsd",
-  "counterfactualMicroUsd",
-  "reportedTurns",
-  "reportedCostMicroUsd",
-] as const;
+const DAILY_COLUMNS = USAGE_SUMS;
 
 function dailyUpsertSql(rows: number): string {
   const width = 4 + DAILY_COLUMNS.length;
@@ -239,8 +197,8 @@ function rememberStored(db: Db, ids: readonly string[]): void {
 const STATEMENT_TIMEOUT_MS = 120_000;
 
 /**
- * Inserts turns, adds them to DailyUsage and FingerprintDailyUsage, marks the gateway's agents as
- * seen and records new fingerprints, all or nothing. The statements go to the driver (pg or PGlite)
+ * Inserts turns, adds them to DailyUsage, FingerprintDailyUsage and DailyUsageTotal, marks the
+ * gateway's agents as seen and records new fingerprints, all or nothing. The statements go to the driver (pg or PGlite)
  * directly, not through Prisma: its per-parameter work on a batch's 29,000 parameters was half
  * of the writer's CPU (bench --ingest: 5,973 turns/s from one writer on Postgres through Prisma,
  * 9,854 without it).
@@ -249,10 +207,11 @@ export async function recordTurns(db: Db, turns: readonly TurnRecord[]): Promise
   if (turns.length === 0) return;
   // Rows other writers (other instances, the next batch) may update too are locked in one order
   // everywhere: DailyUsage by its key, then FingerprintDailyUsage by its key, agents and
-  // fingerprints by id. Without it two writers that upsert the same days in another order
+  // fingerprints by id, DailyUsageTotal by its key. Without it two writers that upsert the same days in another order
   // deadlock (40P01; seen with four writers, bench --ingest).
   const daily = aggregateDaily(turns).sort((x, y) => compareKeys(dailyKey(x), dailyKey(y)));
   const recurring = aggregateFingerprintUsage(turns);
+  const totals = totalsOf(daily);
   const seen = lastSeen(turns).sort((x, y) => compareKeys(x[0], y[0]));
   const known = storedFingerprints.get(db);
   const fingerprints = newFingerprints(turns)
@@ -262,6 +221,7 @@ export async function recordTurns(db: Db, turns: readonly TurnRecord[]): Promise
   const chunk = embedded ? PGLITE_CHUNK : CHUNK;
   const dailyChunk = embedded ? PGLITE_CHUNK : 200;
   const recurringChunk = embedded ? PGLITE_CHUNK : FINGERPRINT_USAGE_CHUNK;
+  const totalChunk = embedded ? PGLITE_CHUNK : TOTAL_CHUNK;
   const pause = embedded ? nextLoopTurn : async () => {};
   await db.sql.transaction(async (tx) => {
     if (!embedded) await tx.exec(`set local statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
@@ -287,6 +247,13 @@ export async function recordTurns(db: Db, turns: readonly TurnRecord[]): Promise
       const rows = fingerprints.slice(i, i + 500);
       await tx.query(fingerprintInsertSql(rows.length), rows.flat());
     }
+    // Last: every writer adds to the same few rows (today's per lane), so they are held for the
+    // shortest time, until the commit.
+    for (let i = 0; i < totals.length; i += totalChunk) {
+      const rows = totals.slice(i, i + totalChunk);
+      await pause();
+      await tx.query(totalUpsertSql(rows.length), rows.flatMap(totalParams));
+    }
   });
   rememberStored(
     db,
@@ -302,7 +269,8 @@ export type RebuildReport = {
 };
 
 /**
- * Recomputes DailyUsage and FingerprintDailyUsage from Turn for the UTC days in [from, to) (repair
+ * Recomputes DailyUsage and FingerprintDailyUsage from Turn, and DailyUsageTotal from DailyUsage,
+ * for the UTC days in [from, to) (repair
  * tool and consistency check). Never before turnsRetainedFrom: a retired day has no turns left, and
  * rebuilding it would erase its history.
  */
@@ -342,6 +310,13 @@ export async function rebuildDailyUsage(db: Db, from: Date, to: Date): Promise<R
         start,
         end,
       );
+      // Then DailyUsageTotal, from the DailyUsage rows just rebuilt.
+      await tx.$executeRawUnsafe(
+        `delete from "DailyUsageTotal" where "day" >= $1::date and "day" < $2::date`,
+        start,
+        end,
+      );
+      await tx.$executeRawUnsafe(dailyUsageTotalFromDailySql(`"day" >= $1::date and "day" < $2::date`), start, end);
       return { rebuilt: { from: start, to: end }, retiredBefore };
     },
     { timeout: 600_000, maxWait: 30_000 },

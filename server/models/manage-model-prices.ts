@@ -2,8 +2,8 @@
 // model has no price is recorded unpriced (cost null, never zero); the dashboard lists those models over
 // the last 30 days and the operator adds a price. One transaction stores it as an operator override in
 // ModelPrice (effective from the model's first unpriced turn), writes its TierChange audit row (subject
-// model_price) and reprices the model's unpriced turns with their DailyUsage and FingerprintDailyUsage
-// rows, so that the charts and the recurring turns are right. Undo removes the price through the same
+// model_price) and reprices the model's unpriced turns with their DailyUsage, FingerprintDailyUsage
+// and DailyUsageTotal rows, so that the charts, the recurring turns and the Costs page are right. Undo removes the price through the same
 // audited path: the turns it priced become unpriced again. With a retention period, days before
 // turnsRetainedFrom have no turns left (DailyUsage has no model column): a price change cannot reach
 // them, leaves their totals as they are and says how many there are.
@@ -403,8 +403,8 @@ async function retiredDays(tx: Tx, retainedFrom: Date | null, since: Date | null
 
 /**
  * Sets the cost of the Claude turns served by `names.served` (the unpriced ones still kept, or all since a time)
- * to what `price` makes of their tokens (null: unpriced), and moves their DailyUsage and
- * FingerprintDailyUsage rows by the same amounts, in one statement. The counterfactual (what the turn
+ * to what `price` makes of their tokens (null: unpriced), and moves their DailyUsage,
+ * FingerprintDailyUsage and DailyUsageTotal rows by the same amounts, in one statement. The counterfactual (what the turn
  * would have cost on the model asked for) follows the new cost where the model asked for is priced by
  * the same price (`names.requested`), where it was the turn's own cost, or where it was missing; one
  * from another model (a mapped turn's) stays.
@@ -436,7 +436,7 @@ async function repriceTurns(
       : startedFrom(scope.since);
   const [result] = await tx.$queryRawUnsafe<{ turns: number; cost: bigint }[]>(
     `with target as (
-       select "id", "startedAt"::date as "day", "agentId", coalesce("taskTypeId", '') as "taskTypeId", "lane", "fingerprint",
+       select "id", "startedAt"::date as "day", "agentId", coalesce("taskTypeId", '') as "taskTypeId", "lane", "fingerprint", "source",
               "costMicroUsd" as "oldCost", "counterfactualMicroUsd" as "oldCf", ${cost} as "newCost",
               ${askedForThis} as "askedForThis"
        from "Turn" where "lane" = 'claude' and "servedModel" in (${names.served.map(p).join(", ")}) and ${when}
@@ -451,13 +451,15 @@ async function repriceTurns(
        select "day", "agentId", "taskTypeId", "lane",
               sum(("newCost" is null)::int - ("oldCost" is null)::int)::int as "unpriced",
               sum(coalesce("newCost", 0) - coalesce("oldCost", 0))::bigint as "cost",
-              sum(coalesce("newCf", 0) - coalesce("oldCf", 0))::bigint as "counterfactual"
+              sum(coalesce("newCf", 0) - coalesce("oldCf", 0))::bigint as "counterfactual",
+              coalesce(sum(coalesce("newCost", 0) - coalesce("oldCost", 0)) filter (where "source" = 'reported'), 0)::bigint as "reported"
        from priced group by 1, 2, 3, 4
      ), days as (
        update "DailyUsage" d set
          "unpricedTurns" = d."unpricedTurns" + daily."unpriced",
          "costMicroUsd" = d."costMicroUsd" + daily."cost",
-         "counterfactualMicroUsd" = d."counterfactualMicroUsd" + daily."counterfactual"
+         "counterfactualMicroUsd" = d."counterfactualMicroUsd" + daily."counterfactual",
+         "reportedCostMicroUsd" = d."reportedCostMicroUsd" + daily."reported"
        from daily
        where d."day" = daily."day" and d."agentId" = daily."agentId" and d."taskTypeId" = daily."taskTypeId" and d."lane" = daily."lane"
        returning 1
@@ -475,6 +477,26 @@ async function repriceTurns(
        from recurring
        where (select count(*) from days) >= 0
          and u."day" = recurring."day" and u."fingerprint" = recurring."fingerprint" and u."agentId" = recurring."agentId"
+       returning 1
+     ), totals as (
+       select "day", 'agent' as "dimension", "agentId" as "key", "lane",
+              sum("unpriced")::int as "unpriced", sum("cost")::bigint as "cost", sum("counterfactual")::bigint as "counterfactual",
+              sum("reported")::bigint as "reported"
+       from daily group by 1, 2, 3, 4
+       union all
+       select "day", 'taskType', "taskTypeId", "lane",
+              sum("unpriced")::int, sum("cost")::bigint, sum("counterfactual")::bigint, sum("reported")::bigint
+       from daily group by 1, 2, 3, 4
+     ), total_days as (
+       -- Last, as the turn writer locks them.
+       update "DailyUsageTotal" u set
+         "unpricedTurns" = u."unpricedTurns" + totals."unpriced",
+         "costMicroUsd" = u."costMicroUsd" + totals."cost",
+         "counterfactualMicroUsd" = u."counterfactualMicroUsd" + totals."counterfactual",
+         "reportedCostMicroUsd" = u."reportedCostMicroUsd" + totals."reported"
+       from totals
+       where (select count(*) from recurring_days) >= 0
+         and u."day" = totals."day" and u."dimension" = totals."dimension" and u."key" = totals."key" and u."lane" = totals."lane"
        returning 1
      )
      select (select count(*) from turns)::int as turns, (select coalesce(sum("cost"), 0) from daily)::bigint as cost`,
