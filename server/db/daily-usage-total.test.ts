@@ -161,7 +161,9 @@ for (const target of testDatabases()) {
         ).toEqual(new Map([...byDayLane].map(([k, g]) => [k, { turns: g.turns, cost: g.cost }])));
         const sameGroups = (got: typeof costs.byAgent, want: ReturnType<typeof sum>) =>
           expect(
-            new Map(got.map((r) => [r.id, [r.turns, r.costMicroUsd, r.counterfactualMicroUsd, r.reportedCostMicroUsd]])),
+            new Map(
+              got.map((r) => [r.id, [r.turns, r.costMicroUsd, r.counterfactualMicroUsd, r.reportedCostMicroUsd]]),
+            ),
           ).toEqual(new Map([...want].map(([k, g]) => [k, [g.turns, g.cost, g.cf, g.reported]])));
         sameGroups(
           costs.byAgent,
