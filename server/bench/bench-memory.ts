@@ -18,6 +18,7 @@ import { sleep } from "@/server/testing/fake-server";
 import { callAdmin } from "@/server/testing/call-admin";
 import { openDb } from "@/server/db/client";
 import { percentile } from "@/server/core/stats";
+import { findServerProcesses } from "@/server/testing/server-process";
 
 export type MemoryBenchOptions = {
   /** How long the load lasts (default 10). */
@@ -92,25 +93,6 @@ function treeOf(pid: number): number[] {
     }
   }
   return out;
-}
-
-/** The server's process (serve-main.ts, started with this data folder) and `npm start`'s script, its parent. */
-function findServerProcesses(dataDir: string): { server: number; start: number } {
-  for (const name of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const cmdline = fs.readFileSync(`/proc/${name}/cmdline`, "utf8");
-      if (!cmdline.includes("serve-main.ts")) continue;
-      const environ = fs.readFileSync(`/proc/${name}/environ`, "utf8").split("\0");
-      if (!environ.includes(`OFFLOAD_DATA_DIR=${dataDir}`)) continue;
-      const stat = fs.readFileSync(`/proc/${name}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      return { server: Number(name), start: ppid };
-    } catch {
-      // a process that ended or is not ours
-    }
-  }
-  throw new Error(`no server process found for ${dataDir}`);
 }
 
 type Sample = {

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Anthropic from "@anthropic-ai/sdk";
+import { findServerProcesses } from "@/server/testing/server-process";
 import { startServer, type StartedServer } from "@/server/testing/start-server";
 import { startFakeAnthropic, type FakeAnthropic } from "@/server/testing/fake-anthropic";
 import { openDb } from "@/server/db/client";
@@ -42,6 +43,16 @@ describe("the production server", () => {
     await server?.stop();
     await claude?.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("runs the server with npm start's memory settings", () => {
+    const { server: pid } = findServerProcesses(dataDir);
+    const environ = fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+    expect(environ).toEqual(
+      expect.arrayContaining(["MALLOC_ARENA_MAX=2", "MALLOC_MMAP_THRESHOLD_=32768", "MALLOC_TRIM_THRESHOLD_=32768"]),
+    );
+    const args = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    expect(args).toEqual(expect.arrayContaining(["--max-old-space-size=1024", "--max-semi-space-size=8"]));
   });
 
   it("hands Claude's errors to the agent unchanged, also after the dashboard's side made its own Claude client", async () => {
