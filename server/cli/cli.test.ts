@@ -6,6 +6,12 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "@/server/testing/run-node";
 import { startServer, type StartedServer } from "@/server/testing/start-server";
+import { testTurn } from "@/server/testing/turn-fixture";
+import { openDb, type Db } from "@/server/db/client";
+import { applyMigrations } from "@/server/db/migrate";
+import { recordTurns } from "@/server/db/record-turns";
+import { seedCatalogue } from "@/server/db/seed";
+import { addAgent } from "@/server/agents/manage-agents";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -187,5 +193,106 @@ describe("offload settings, without a server", () => {
     const mappings = await cli("settings", "set", "modelMappings", "[]");
     expect(mappings.code).toBe(1);
     expect(mappings.stderr).toMatch(/modelMappings: change model mappings with/);
+  });
+});
+
+describe("offload db rebuild-usage and retire-turns, without a server", () => {
+  const dataDir = tempDataDir();
+  const cli = (...args: string[]) => runCli(args, { OFFLOAD_DATA_DIR: dataDir, DATABASE_URL: undefined });
+  const DAY = 86_400_000;
+  const today = new Date(new Date().toISOString().slice(0, 10) + "T12:00:00.000Z");
+  const dayOf = (daysAgo: number) => new Date(today.getTime() - daysAgo * DAY).toISOString().slice(0, 10);
+  /** Opens the folder's database while no command holds it, runs fn, closes it. */
+  async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    const db = await openDb({ dataDir, role: "cli" });
+    try {
+      return await fn(db);
+    } finally {
+      await db.close();
+    }
+  }
+  const totals = (db: Db) =>
+    db.sql.query(
+      `select to_char("day", 'YYYY-MM-DD') as day, "dimension", "key", "lane"::text, "turns", "costMicroUsd"::text as cost
+       from "DailyUsageTotal" order by 1, 2, 3, 4`,
+    );
+  const daily = (db: Db) =>
+    db.sql.query(
+      `select to_char("day", 'YYYY-MM-DD') as day, "agentId", "taskTypeId", "lane"::text, "turns", "costMicroUsd"::text as cost
+       from "DailyUsage" order by 1, 2, 3, 4`,
+    );
+
+  beforeAll(async () => {
+    await withDb(async (db) => {
+      await applyMigrations(db);
+      await seedCatalogue(db);
+      await addAgent(db, { id: "loash" });
+      // One turn a day for 40 days, and one more today.
+      await recordTurns(db, [
+        ...Array.from({ length: 40 }, (_, d) => testTurn({ startedAt: new Date(today.getTime() - (d + 1) * DAY) })),
+        testTurn({ startedAt: today, lane: "local", servedModel: "qwen3:8b", costMicroUsd: 20n }),
+      ]);
+    });
+  });
+
+  it("recomputes the usage totals of the days asked from the raw turns, and no others", async () => {
+    const before = await withDb(async (db) => ({ daily: await daily(db), totals: await totals(db) }));
+    expect(before.totals.length).toBeGreaterThan(40);
+    // Wrong totals on two days, as a rolling upgrade's older instance leaves a newer rollup.
+    await withDb(async (db) => {
+      await db.sql.exec(`update "DailyUsage" set "turns" = 7 where "day" in ('${dayOf(3)}', '${dayOf(20)}')`);
+      await db.sql.exec(`delete from "DailyUsageTotal" where "day" in ('${dayOf(3)}', '${dayOf(20)}')`);
+    });
+    const rebuilt = await cli("db", "rebuild-usage", "--from", dayOf(5));
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    expect(rebuilt.stdout).toContain(
+      `Rebuilt the usage totals of ${dayOf(5)} to ${dayOf(0)} (UTC days) from the raw turns.`,
+    );
+    const after = await withDb(async (db) => ({ daily: await daily(db), totals: await totals(db) }));
+    const wrongDay = (r: Record<string, unknown>) => r.day === dayOf(20);
+    expect(after.daily.filter((r) => !wrongDay(r))).toEqual(before.daily.filter((r) => !wrongDay(r)));
+    expect(after.daily.find(wrongDay)).toMatchObject({ turns: 7 }); // outside the range: left as it was
+    expect(after.totals.filter((r) => !wrongDay(r))).toEqual(before.totals.filter((r) => !wrongDay(r)));
+    expect(after.totals.some(wrongDay)).toBe(false);
+  });
+
+  it("refuses a bad range naming the field, and changes nothing", async () => {
+    const before = await withDb(totals);
+    const notADay = await cli("db", "rebuild-usage", "--from", "2026-02-30");
+    expect(notADay.code).toBe(1);
+    expect(notADay.stderr).toContain("from: from is not a calendar day");
+    const backwards = await cli("db", "rebuild-usage", "--from", dayOf(1), "--to", dayOf(9));
+    expect(backwards.code).toBe(1);
+    expect(backwards.stderr).toContain("to: to is before from");
+    const badFormat = await cli("db", "rebuild-usage", "--from", "30/11/2026");
+    expect(badFormat.code).toBe(1);
+    expect(badFormat.stderr).toContain("from: from must be a UTC day as YYYY-MM-DD");
+    expect((await cli("db", "rebuild-usage")).code).toBe(2);
+    expect(await withDb(totals)).toEqual(before);
+  });
+
+  it("retires the turns past the retention period at once, keeping the totals, which a rebuild leaves alone", async () => {
+    const off = await cli("db", "retire-turns");
+    expect(off.code, off.stderr).toBe(0);
+    expect(off.stdout).toContain("turnRetentionDays is 0: every turn is kept, none retired.");
+    expect((await cli("settings", "set", "turnRetentionDays", "31")).code).toBe(0);
+    const retired = await cli("db", "retire-turns");
+    expect(retired.code, retired.stderr).toBe(0);
+    const cutover = dayOf(31); // midnight UTC 31 days ago: the turns of days 32 to 40 ago go
+    expect(retired.stdout).toContain(`Retired 9 turns from before ${cutover} (UTC)`);
+    const before = await withDb(totals);
+    const rebuilt = await cli("db", "rebuild-usage", "--from", dayOf(39), "--to", dayOf(1));
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    expect(rebuilt.stdout).toContain(`Rebuilt the usage totals of ${cutover} to ${dayOf(1)} (UTC days)`);
+    expect(rebuilt.stdout).toContain(
+      `Days before ${cutover} have no raw turns left (turnRetentionDays): their totals were kept.`,
+    );
+    // The retired days keep their totals; the days rebuilt are counted from their turns again.
+    const retiredDays = (rows: Record<string, unknown>[]) => rows.filter((r) => String(r.day) < cutover);
+    const after = await withDb(totals);
+    expect(retiredDays(before).length).toBeGreaterThan(10);
+    expect(retiredDays(after)).toEqual(retiredDays(before));
+    expect(after.filter((r) => r.day === dayOf(20)).length).toBeGreaterThan(0);
+    expect(await withDb((db) => db.prisma.turn.count())).toBe(32);
   });
 });

@@ -40,6 +40,11 @@ ${OPENCLAW_USAGE}
 ${SIDECAR_USAGE}
   db migrate                      apply pending database migrations
   db seed [--no-demo]             seed the catalogue, prices and settings (and the demo fleet, once)
+  db rebuild-usage --from YYYY-MM-DD [--to YYYY-MM-DD]
+                                  recompute the usage totals (DailyUsage and the rollups beside it) from the
+                                  raw turns for those UTC days (--to: today); after a rolling upgrade
+  db retire-turns                 delete the raw turns older than turnRetentionDays now (the server also
+                                  does it every 10 minutes); the usage totals are kept
 
 Environment: DATABASE_URL (Postgres) or OFFLOAD_DATA_DIR (embedded, default ./.data).
 With the embedded database and a running server, commands go through the server.`;
@@ -229,7 +234,36 @@ async function dbCommand(env: Env, args: string[]): Promise<number> {
     );
     return 0;
   }
-  throw new UsageError(sub ? `unknown db command: ${sub}` : "db needs a command: migrate or seed");
+  if (sub === "rebuild-usage") {
+    const { values } = parse(rest, { from: { type: "string" }, to: { type: "string" } });
+    if (values.from === undefined) throw new UsageError("db rebuild-usage needs --from YYYY-MM-DD");
+    const to = (values.to as string | undefined) ?? new Date().toISOString().slice(0, 10);
+    const r = await withAdmin(env, ({ client }) =>
+      client.system.rebuildUsage.mutate({ from: values.from as string, to }),
+    );
+    if (r.rebuilt) {
+      const last = new Date(Date.parse(`${r.rebuilt.to}T00:00:00.000Z`) - 86_400_000).toISOString().slice(0, 10);
+      console.log(`Rebuilt the usage totals of ${r.rebuilt.from} to ${last} (UTC days) from the raw turns.`);
+    } else console.log("Nothing rebuilt: every day asked is before the retained day.");
+    if (r.retiredBefore)
+      console.log(`Days before ${r.retiredBefore} have no raw turns left (turnRetentionDays): their totals were kept.`);
+    return 0;
+  }
+  if (sub === "retire-turns") {
+    parse(rest);
+    const r = await withAdmin(env, ({ client }) => client.system.retireTurnsNow.mutate());
+    if (r.status === "off") console.log("turnRetentionDays is 0: every turn is kept, none retired.");
+    else if (r.status === "busy") console.log("Another run is under way (this or another instance): it retires them.");
+    else
+      console.log(
+        `Retired ${r.retired} turns from before ${r.retainedFrom} (UTC) in ${r.batches} batches` +
+          (r.stopped ? "; the server is stopping, the rest waits for the next run." : "."),
+      );
+    return 0;
+  }
+  throw new UsageError(
+    sub ? `unknown db command: ${sub}` : "db needs a command: migrate, seed, rebuild-usage or retire-turns",
+  );
 }
 
 async function runCli(argv: string[]): Promise<number> {

@@ -15,6 +15,7 @@ import {
   updateSettingsInput,
 } from "@/server/settings/manage-settings";
 import { readTurnRetention, retireTurns } from "@/server/turns/retire-turns";
+import { rebuildUsage, rebuildUsageInput } from "@/server/turns/rebuild-usage";
 import { z } from "zod";
 
 export const systemRouter = createTRPCRouter({
@@ -46,5 +47,7 @@ export const systemRouter = createTRPCRouter({
     .input(undoSettingChangeInput)
     .mutation(({ ctx, input }) => undoSettingChange(ctx.db, input.changeId, ctx.actor.name)),
   migrate: adminProcedure.mutation(({ ctx }) => applyMigrations(ctx.db)),
+  /** Recomputes the usage rollups from the raw turns for a range of UTC days (offload db rebuild-usage). */
+  rebuildUsage: adminProcedure.input(rebuildUsageInput).mutation(({ ctx, input }) => rebuildUsage(ctx.db, input)),
   seed: adminProcedure.input(z.object({ demo: z.boolean() })).mutation(({ ctx, input }) => seed(ctx.db, input)),
 });
