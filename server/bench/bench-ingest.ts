@@ -57,7 +57,9 @@ async function prepare(db: Db): Promise<void> {
 }
 
 async function measure(label: string, db: Db, total: number, writers: number) {
-  await db.sql.exec(`delete from "Turn"; delete from "DailyUsage"; delete from "FingerprintDailyUsage";`);
+  await db.sql.exec(
+    `delete from "Turn"; delete from "DailyUsage"; delete from "FingerprintDailyUsage"; delete from "DailyUsageTotal";`,
+  );
   const perWriter = Math.floor(total / writers);
   const batches = Array.from({ length: writers }, (_, w) => {
     const turns = turnsFor(perWriter, w * perWriter);

@@ -67,6 +67,24 @@ export function describePostgresUrl(url: string): string {
 
 const ADVISORY_LOCK_KEY = 4_242_001; // "offload migrations"
 
+/**
+ * Keeps a checked-out connection's 'error' event from becoming an uncaught exception: the pool
+ * listens only while a connection is idle, and a server that ends the session (a restart, a
+ * failover, pg_terminate_backend) while it is checked out emits one. The connection is then
+ * released as broken (closed, not pooled). Returns the error seen, if any, and stops listening.
+ */
+function watchConnection(conn: pg.PoolClient): () => Error | undefined {
+  let seen: Error | undefined;
+  const onError = (err: Error) => {
+    seen = err;
+  };
+  conn.on("error", onError);
+  return () => {
+    conn.off("error", onError);
+    return seen;
+  };
+}
+
 function pgRunner(client: pg.PoolClient | pg.Pool): SqlRunner {
   const runner: SqlRunner = {
     async exec(sql) {
@@ -78,6 +96,7 @@ function pgRunner(client: pg.PoolClient | pg.Pool): SqlRunner {
     async transaction(fn) {
       const own = !("release" in client);
       const conn = own ? await (client as pg.Pool).connect() : (client as pg.PoolClient);
+      const unwatch = own ? watchConnection(conn) : () => undefined;
       // A connection whose BEGIN or ROLLBACK fails (it was lost) is closed, not pooled; the caller
       // sees the error that ended the transaction, not the ROLLBACK's.
       let broken: Error | undefined;
@@ -97,7 +116,8 @@ function pgRunner(client: pg.PoolClient | pg.Pool): SqlRunner {
           throw err;
         }
       } finally {
-        if (own) conn.release(broken);
+        const lost = unwatch();
+        if (own) conn.release(broken ?? lost);
       }
     },
   };
@@ -138,6 +158,7 @@ async function openPostgres(url: string, poolMax = 10): Promise<Db> {
       },
       async tryExclusiveLock(key, fn) {
         const conn = await pool.connect();
+        const unwatch = watchConnection(conn);
         // A connection that fails a lock query is closed, not pooled: closing it ends the lock.
         let broken: Error | undefined;
         const onConn = (sql: string) =>
@@ -154,7 +175,8 @@ async function openPostgres(url: string, poolMax = 10): Promise<Db> {
             await onConn("select pg_advisory_unlock($1)").catch(() => {});
           }
         } finally {
-          conn.release(broken);
+          const lost = unwatch();
+          conn.release(broken ?? lost);
         }
       },
     },

@@ -127,11 +127,47 @@ for (const target of testDatabases()) {
 
     it("is backfilled by its migration from DailyUsage exactly as the writer kept it", async () => {
       const written = await totalRows();
+      const daily = () =>
+        db.prisma.dailyUsage.findMany({
+          orderBy: [{ day: "asc" }, { agentId: "asc" }, { taskTypeId: "asc" }, { lane: "asc" }],
+        });
+      const kept = await daily();
+      // Repricing before this release left reported turns' cost out of reportedCostMicroUsd: the
+      // migration recounts it from the reported turns.
+      await db.sql.exec(`update "DailyUsage" set "reportedCostMicroUsd" = 0 where "reportedTurns" > 0`);
       const migration = readMigrationFiles().find((f) => f.name.endsWith("_daily_usage_total"))!;
       await db.sql.transaction(async (tx) => {
         await tx.exec(`drop table "DailyUsageTotal"`);
         await tx.exec(migration.sql);
       });
+      expect(kept.some((d) => d.reportedCostMicroUsd > 0n)).toBe(true);
+      expect(await daily()).toEqual(kept);
+      expect(await totalRows()).toEqual(written);
+    });
+
+    it("stays equal to DailyUsage when a rebuild and the writers run at once", async () => {
+      const from = new Date(NOW.getTime() - 3 * DAY);
+      for (let round = 0; round < 4; round++) {
+        // New keys on the rebuilt days (another agent, another task type) and old ones, as a fleet writes.
+        const batch = (k: number) =>
+          Array.from({ length: 30 }, (_, n) =>
+            testTurn({
+              agentId: AGENTS[(n + k) % 3]!,
+              taskTypeId: n % 2 ? "git-fetch" : "mailbox-poll",
+              lane: n % 3 ? "local" : "claude",
+              costMicroUsd: BigInt(n + k),
+              startedAt: new Date(NOW.getTime() - (n % 3) * DAY),
+            }),
+          );
+        await Promise.all([
+          recordTurns(db, batch(round)),
+          rebuildDailyUsage(db, from, new Date(NOW.getTime() + DAY)),
+          recordTurns(db, batch(round + 1)),
+        ]);
+      }
+      await expectSameAsDaily();
+      const written = await totalRows();
+      await rebuildDailyUsage(db, new Date(NOW.getTime() - 60 * DAY), new Date(NOW.getTime() + DAY));
       expect(await totalRows()).toEqual(written);
     });
 

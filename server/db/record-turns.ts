@@ -193,7 +193,7 @@ function rememberStored(db: Db, ids: readonly string[]): void {
   }
 }
 
-/** A statement that may not run longer than this is a stuck writer (the flush then retries). */
+/** A statement, or a pause between two, longer than this is a stuck writer (the flush then retries). */
 const STATEMENT_TIMEOUT_MS = 120_000;
 
 /**
@@ -224,7 +224,10 @@ export async function recordTurns(db: Db, turns: readonly TurnRecord[]): Promise
   const totalChunk = embedded ? PGLITE_CHUNK : TOTAL_CHUNK;
   const pause = embedded ? nextLoopTurn : async () => {};
   await db.sql.transaction(async (tx) => {
-    if (!embedded) await tx.exec(`set local statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
+    if (!embedded)
+      await tx.exec(
+        `set local statement_timeout = ${STATEMENT_TIMEOUT_MS}; set local idle_in_transaction_session_timeout = ${STATEMENT_TIMEOUT_MS}`,
+      );
     for (let i = 0; i < turns.length; i += chunk) {
       const rows = turns.slice(i, i + chunk);
       await pause();
@@ -261,6 +264,19 @@ export async function recordTurns(db: Db, turns: readonly TurnRecord[]): Promise
   );
 }
 
+/**
+ * Inside a transaction that rewrites usage totals other than by the turn writer's upserts (a rebuild,
+ * a repricing): locks DailyUsage and its rollups against the writers until the transaction ends, in
+ * the writer's order. The dashboard's reads go on; writers wait and keep their turns queued. Row
+ * locks taken in another order than the writer's (an UPDATE ... FROM locks in join order) could
+ * otherwise deadlock a writer against it.
+ */
+export async function lockUsageTables(tx: { $executeRawUnsafe(sql: string): Promise<number> }): Promise<void> {
+  await tx.$executeRawUnsafe(
+    `lock table "DailyUsage", "FingerprintDailyUsage", "DailyUsageTotal" in share row exclusive mode`,
+  );
+}
+
 export type RebuildReport = {
   /** The days rebuilt, [from, to) as YYYY-MM-DD; null when none was left after the clamp. */
   rebuilt: { from: string; to: string } | null;
@@ -279,6 +295,10 @@ export async function rebuildDailyUsage(db: Db, from: Date, to: Date): Promise<R
     async (tx) => {
       // Held until the end: the retention job cannot retire a day this rebuild is reading.
       const retainedFrom = await holdTurnsRetainedFrom(tx);
+      // The turn writers wait while the days are rebuilt (they keep their turns queued): a writer
+      // adding a new row between this delete and insert would fail the rebuild, and row locks taken
+      // in another order than the writer's could deadlock it.
+      await lockUsageTables(tx);
       const start = utcDay(clampToRetained(from, retainedFrom));
       const end = utcDay(to);
       const retiredBefore = retainedFrom && utcDay(from) < utcDay(retainedFrom) ? utcDay(retainedFrom) : null;

@@ -26,6 +26,7 @@ import { formatMicroUsd } from "@/server/core/money";
 import { utcDay } from "@/server/core/turn-record";
 import { clampToRetained } from "@/server/core/turn-retention";
 import { holdTurnsRetainedFrom } from "@/server/db/turns-retained-from";
+import { lockUsageTables } from "@/server/db/record-turns";
 import { invalidateGatewayState } from "@/server/gateway/gateway-state";
 import type { TierChangeRow } from "@/server/tiers/manage-tiers";
 
@@ -416,6 +417,9 @@ async function repriceTurns(
   scope: { onlyUnpriced: true; from: Date | null } | { since: Date },
 ): Promise<{ repricedTurns: number; costChangeMicroUsd: bigint }> {
   if (names.served.length === 0) return { repricedTurns: 0, costChangeMicroUsd: 0n };
+  // The turn writers wait until this transaction ends (their rows would otherwise be locked in
+  // another order than theirs: UPDATE ... FROM locks in join order).
+  await lockUsageTables(tx);
   const params: unknown[] = [];
   const p = (value: unknown) => {
     params.push(value);

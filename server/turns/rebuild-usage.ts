@@ -18,7 +18,7 @@ const utcDay = (field: string) =>
     .regex(/^\d{4}-\d{2}-\d{2}$/, `${field} must be a UTC day as YYYY-MM-DD`)
     .refine((s) => {
       const at = new Date(`${s}T00:00:00.000Z`);
-      return Number.isNaN(at.getTime()) || at.toISOString().startsWith(s);
+      return !Number.isNaN(at.getTime()) && at.toISOString().startsWith(s);
     }, `${field} is not a calendar day`);
 
 export const rebuildUsageInput = z

@@ -33,6 +33,19 @@ CREATE TABLE "DailyUsageTotal" (
     CONSTRAINT "DailyUsageTotal_dimension_check" CHECK ("dimension" IN ('agent', 'taskType'))
 );
 
+-- Repricing before this release moved a reported turn's cost without its DailyUsage row's
+-- reportedCostMicroUsd. Recount it from the reported turns still kept (days before a retention
+-- period's cut keep theirs, there are no turns left to count). Rows without reported turns are right.
+UPDATE "DailyUsage" d SET "reportedCostMicroUsd" = r."cost"
+FROM (
+  SELECT "startedAt"::date AS "day", "agentId", coalesce("taskTypeId", '') AS "taskTypeId", "lane",
+    coalesce(sum("costMicroUsd"), 0)::bigint AS "cost"
+  FROM "Turn" WHERE "source" = 'reported'
+  GROUP BY 1, 2, 3, 4
+) r
+WHERE d."day" = r."day" AND d."agentId" = r."agentId" AND d."taskTypeId" = r."taskTypeId" AND d."lane" = r."lane"
+  AND d."reportedCostMicroUsd" <> r."cost";
+
 -- Backfill from DailyUsage, in key order (a day's rows together). The same statement as
 -- dailyUsageTotalFromDailySql() in db/daily-usage-total.ts, which the repair tool runs. With several
 -- instances on one Postgres, one still running the previous version after this migration writes
