@@ -103,6 +103,11 @@ export async function benchIngest(): Promise<void> {
   await prepare(pglite);
   rows.push(await measure("pglite", pglite, total, 1));
   await pglite.close();
+  // As the server runs it: Postgres on a thread of its own, the writer's statements sent to it.
+  const threaded = await openDb({ inMemory: true, ownThread: true });
+  await prepare(threaded);
+  rows.push(await measure("pglite (own thread)", threaded, total, 1));
+  await threaded.close();
   const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (url) {
     const pg = await openDb({ databaseUrl: url, poolMax: 8 });

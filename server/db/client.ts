@@ -8,6 +8,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "./generated/client";
 import { checkPgliteFolder, DataDirError, resolveDataDir } from "./data-dir";
 import { acquireDataDirLock, type LockOwner } from "./data-dir-lock";
+import { ThreadedPGlite, ThreadStartError } from "./pglite-thread";
 
 export type DbKind = "pglite" | "postgres";
 
@@ -24,6 +25,8 @@ export type Db = {
   kind: DbKind;
   /** Where the data is, for messages: a folder or host:port/database (no password). */
   location: string;
+  /** Embedded: whether PGlite runs on a worker thread of its own or on the thread that opened it. */
+  thread?: "worker" | "main";
   prisma: PrismaClient;
   sql: SqlRunner & {
     /** Holds a session-level lock on one connection while fn runs (advisory lock on Postgres). */
@@ -51,6 +54,13 @@ export type OpenDbOptions = {
   role?: LockOwner["role"];
   /** Embedded in memory, for tests. */
   inMemory?: boolean;
+  /**
+   * Embedded: run PGlite on a worker thread of its own (pglite-thread.ts) instead of the caller's
+   * thread. The server does (its thread answers agents); commands and tests need not.
+   */
+  ownThread?: boolean;
+  /** With ownThread: called once if that thread stops on its own (every query fails from then on). */
+  onThreadLost?: (err: Error) => void;
   /** Postgres: connections this process may hold (default 10); idle ones close after 10 s. */
   poolMax?: number;
 };
@@ -187,7 +197,10 @@ async function openPostgres(url: string, poolMax = 10): Promise<Db> {
   };
 }
 
-function pgliteRunner(db: PGlite | Parameters<Parameters<PGlite["transaction"]>[0]>[0]): SqlRunner {
+type PGliteTransaction = Parameters<Parameters<PGlite["transaction"]>[0]>[0];
+
+/** `db` is PGlite (in this thread or its own) or, inside a transaction, its transaction. */
+function pgliteRunner(db: PGlite | ThreadedPGlite | PGliteTransaction, inTransaction = false): SqlRunner {
   return {
     async exec(sql) {
       await db.exec(sql);
@@ -196,8 +209,8 @@ function pgliteRunner(db: PGlite | Parameters<Parameters<PGlite["transaction"]>[
       return (await db.query<T>(sql, params)).rows;
     },
     async transaction(fn) {
-      if (!(db instanceof PGlite)) return fn(pgliteRunner(db));
-      return db.transaction((tx) => fn(pgliteRunner(tx)));
+      if (inTransaction || !("transaction" in db)) return fn(pgliteRunner(db, true));
+      return db.transaction((tx: PGliteTransaction) => fn(pgliteRunner(tx, true)));
     },
   };
 }
@@ -214,34 +227,38 @@ function pgliteRunner(db: PGlite | Parameters<Parameters<PGlite["transaction"]>[
 const PGLITE_SHARED_BUFFERS = "16MB";
 
 async function openPglite(options: OpenDbOptions): Promise<Db> {
-  let pglite: PGlite;
+  let pglite: PGlite | ThreadedPGlite;
   let release = () => {};
   let location = "memory";
   if (options.inMemory) {
-    pglite = await PGlite.create();
+    pglite = options.ownThread ? await ThreadedPGlite.create({ onLost: options.onThreadLost }) : await PGlite.create();
   } else {
     const paths = resolveDataDir(options.dataDir ?? "./.data");
     location = paths.pglite;
     checkPgliteFolder(paths.pglite);
     release = acquireDataDirLock(paths.lockFile, options.role ?? "cli");
     try {
-      pglite = await PGlite.create(paths.pglite, {
-        startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
-      });
+      const startParams = [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`];
+      pglite = options.ownThread
+        ? await ThreadedPGlite.create({ dataDir: paths.pglite, startParams, onLost: options.onThreadLost })
+        : await PGlite.create(paths.pglite, { startParams });
     } catch (err) {
       release();
+      if (err instanceof ThreadStartError) throw err;
       throw new DataDirError(
         `cannot open the embedded database in ${paths.pglite}: ${(err as Error).message}. ` +
           `The folder may be corrupted or written by another PGlite version; Offload does not recreate it.`,
       );
     }
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  // The adapter uses PGlite's client side only (query, exec, transaction), which ThreadedPGlite is.
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite as PGlite) });
   const base = pgliteRunner(pglite);
   const held = new Set<number>();
   return {
     kind: "pglite",
     location,
+    thread: pglite instanceof ThreadedPGlite ? "worker" : "main",
     prisma,
     // One process owns the folder (the lock file), so a transaction is exclusive enough.
     sql: {

@@ -7,10 +7,24 @@ import { processSlot } from "@/server/process/process-registry";
 
 const state = processSlot("db", () => ({ opening: undefined }));
 
+/**
+ * Who hears it if the embedded database's thread stops on its own (the server: it logs it and
+ * exits, so that its supervisor starts it again on a database that works; answered turns are in the spool).
+ */
+export function onDbLost(handler: (err: Error) => void): void {
+  state.onLost = handler;
+}
+
 export function getDb(): Promise<Db> {
   if (!state.opening) {
-    const { DATABASE_URL, OFFLOAD_DATA_DIR } = env();
-    const opening = openDb({ databaseUrl: DATABASE_URL, dataDir: OFFLOAD_DATA_DIR, role: "server" });
+    const { DATABASE_URL, OFFLOAD_DATA_DIR, OFFLOAD_EMBEDDED_DB_THREAD } = env();
+    const opening = openDb({
+      databaseUrl: DATABASE_URL,
+      dataDir: OFFLOAD_DATA_DIR,
+      role: "server",
+      ownThread: OFFLOAD_EMBEDDED_DB_THREAD === "worker",
+      onThreadLost: (err) => state.onLost?.(err),
+    });
     opening.catch(() => {
       if (state.opening === opening) state.opening = undefined;
     });

@@ -21,6 +21,7 @@ describe("readEnv", () => {
       PORT: 3000,
       OFFLOAD_DEMO: "on",
       OFFLOAD_TURN_SPOOL: "fsync",
+      OFFLOAD_EMBEDDED_DB_THREAD: "worker",
       OFFLOAD_LOG_LEVEL: "info",
       OFFLOAD_LOG_FORMAT: undefined,
       OFFLOAD_ROOT: undefined,
@@ -51,6 +52,7 @@ describe("readEnv", () => {
     [{ OFFLOAD_HEALTH_INTERVAL_S: "soon" }, /OFFLOAD_HEALTH_INTERVAL_S/],
     [{ OFFLOAD_DEMO: "no" }, /OFFLOAD_DEMO/],
     [{ OFFLOAD_TURN_SPOOL: "sometimes" }, /OFFLOAD_TURN_SPOOL must be fsync, write or off/],
+    [{ OFFLOAD_EMBEDDED_DB_THREAD: "gpu" }, /OFFLOAD_EMBEDDED_DB_THREAD must be worker or main, not "gpu"/],
     [
       { OFFLOAD_LOG_LEVEL: "verbose" },
       /OFFLOAD_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/,

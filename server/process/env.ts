@@ -133,6 +133,17 @@ const envSchema = z
           error: (issue) => `OFFLOAD_TURN_SPOOL must be fsync, write or off, not "${String(issue.input)}"`,
         }),
       ),
+    /**
+     * Where the server runs the embedded database (db/pglite-thread.ts): on a `worker` thread of its
+     * own (default), or on the `main` thread that also answers the agents. No effect with DATABASE_URL.
+     */
+    OFFLOAD_EMBEDDED_DB_THREAD: optionalString
+      .transform((v) => v ?? "worker")
+      .pipe(
+        z.enum(["worker", "main"], {
+          error: (issue) => `OFFLOAD_EMBEDDED_DB_THREAD must be worker or main, not "${String(issue.input)}"`,
+        }),
+      ),
     /** The lowest level the server logs (server/process/log.ts); `silent` logs nothing. */
     OFFLOAD_LOG_LEVEL: logLevel,
     /** `json` (one object a line) or `pretty` (a line a person reads); unset: pretty on a terminal, else JSON. */

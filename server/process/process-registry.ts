@@ -21,7 +21,7 @@ export interface ProcessSlots {
   /** server/runtime/boot.ts: the one boot, whoever asks first. */
   boot: Promise<void>;
   /** server/db/instance.ts: the database being opened or open (undefined after closeDb). */
-  db: { opening: Promise<Db> | undefined };
+  db: { opening: Promise<Db> | undefined; onLost?: (err: Error) => void };
   /** server/auth/admin-auth.ts: the credential this server left for the local CLI. */
   cliToken: { value: string | undefined };
   /** server/auth/failed-attempts.ts: failed sign-ins and wrong admin tokens per client address. */

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { env as readProcessEnv, listenAddress } from "@/server/process/env";
 import { processSlot } from "@/server/process/process-registry";
-import { getDb, closeDb } from "@/server/db/instance";
+import { getDb, closeDb, onDbLost } from "@/server/db/instance";
 import { applyMigrations } from "@/server/db/migrate";
 import { seed } from "@/server/db/seed";
 import { resolveDataDir } from "@/server/db/data-dir";
@@ -42,6 +42,11 @@ async function boot(): Promise<void> {
   } catch (err) {
     fail((err as Error).message);
   }
+  onDbLost((err) =>
+    fail(
+      `${err.message}: every query would fail from now on, so the server stops (start it again; answered turns are in the spool)`,
+    ),
+  );
   let db;
   try {
     db = await getDb();
@@ -120,6 +125,6 @@ async function boot(): Promise<void> {
     ? `${listen.loopbackOnly ? "loopback only" : listen.where}, dashboard behind OFFLOAD_ADMIN_TOKEN`
     : "loopback only, dashboard open without a sign-in";
   log.info(
-    `ready on ${listen.localUrl} (${access}; database: ${db.kind === "pglite" ? `embedded, ${db.location}` : `postgres, ${db.location}`})`,
+    `ready on ${listen.localUrl} (${access}; database: ${db.kind === "pglite" ? `embedded, ${db.location}, on ${db.thread === "worker" ? "a thread of its own" : "the server's thread"}` : `postgres, ${db.location}`})`,
   );
 }

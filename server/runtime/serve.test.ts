@@ -55,6 +55,10 @@ describe("the production server", () => {
     expect(args).toEqual(expect.arrayContaining(["--max-old-space-size=1024", "--max-semi-space-size=8"]));
   });
 
+  it("runs the embedded database on a worker thread of its own", () => {
+    expect(server.logs()).toContain(`database: embedded, ${path.join(dataDir, "pglite")}, on a thread of its own`);
+  });
+
   it("hands Claude's errors to the agent unchanged, also after the dashboard's side made its own Claude client", async () => {
     // A smoke run on Claude, started through the dashboard's API, creates a Claude client in
     // Next's copy of the modules; the listener's copy must still recognise the SDK's errors.
@@ -67,10 +71,9 @@ describe("the production server", () => {
     expect(started.status).toBe(200);
     const { runId } = ((await started.json()) as { result: { data: { json: { runId: string } } } }).result.data.json;
     const runStatus = async () => (await trpcQuery<{ status: string }>(server, "smoke.run", { id: runId })).status;
-    let status = await runStatus();
-    for (let i = 0; i < 100 && status === "running"; i++, status = await runStatus())
-      await new Promise((r) => setTimeout(r, 100));
-    expect(status).toBe("failed"); // it ran on Claude (the fake's answer fits only one task)
+    // It ran on Claude, and failed: the fake's answer fits only one task.
+    await expect.poll(runStatus, { timeout: 45_000, interval: 100 }).not.toBe("running");
+    expect(await runStatus()).toBe("failed");
 
     claude.failNext({ kind: "status", status: 429, headers: { "retry-after": "17" } });
     const res = await fetch(`${server.url}/v1/messages`, {

@@ -128,7 +128,7 @@ function runBuild(): Promise<void> {
 }
 
 /** Builds the app once when there is no build or it is older than the sources; concurrent callers wait on the lock and then find the build done. */
-async function ensureBuilt(): Promise<void> {
+export async function ensureBuilt(): Promise<void> {
   if (!buildIsStale(root)) return;
   await acquireBuildLock();
   try {
