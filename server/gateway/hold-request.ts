@@ -1,5 +1,6 @@
 // A gateway request counts as in flight (shutdown waits for it) until its answer's body has been
 // read out to the agent, or the agent has gone: not merely until the Response object exists.
+import { whenRead } from "@/server/providers/answer-stream";
 import { beginRequest, endRequest } from "./turn-writer";
 
 /** Runs `work` as a request in flight; null when shutdown has begun and no new request is taken. */
@@ -10,6 +11,8 @@ export async function holdRequest(work: () => Promise<Response>): Promise<Respon
     const response = await work();
     if (!response.body) return response;
     handedOn = true;
+    // An answer stream of the providers' says itself when it is read out: no stream around it.
+    if (whenRead(response.body, endRequest)) return response;
     return new Response(releaseOnEnd(response.body, endRequest), {
       status: response.status,
       statusText: response.statusText,

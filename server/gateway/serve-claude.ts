@@ -13,6 +13,7 @@ import { claudeTarget, withMappingNote } from "./plan-turn";
 import { claudeRecord } from "./turn-records";
 import { enqueueTurns } from "./turn-writer";
 import { endAfter } from "./durable-answer";
+import { wholeStream } from "@/server/providers/answer-stream";
 import type { GatewayTurn } from "./gateway-turn";
 
 /** The answer's headers as Anthropic sent them, plus Offload's. */
@@ -84,7 +85,11 @@ export async function serveClaude(turn: GatewayTurn, reason: string, escalatedFr
   const out = withOffloadHeaders(answer.headers, headers);
   if ("bytes" in answer) {
     await record({ status: answer.error ? "error" : "ok", meter: answer.meter, error: answer.error });
-    return new Response(answer.status === 204 ? null : answer.bytes, { status: answer.status, headers: out });
+    // One stream the gateway's in-flight count can watch (hold-request.ts), not one wrapped around another.
+    return new Response(answer.status === 204 ? null : wholeStream(answer.bytes), {
+      status: answer.status,
+      headers: out,
+    });
   }
   const durable = answer.end.then(record);
   return new Response(endAfter(answer.body, durable), { status: answer.status, headers: out });

@@ -4,10 +4,10 @@
 // with undici's `request`, which (unlike fetch) never decodes a compressed body, over one
 // keep-alive connection pool. The answer is read only to meter it (meter-anthropic-answer.ts).
 import "server-only";
-import type { Readable } from "node:stream";
 import { Agent, request } from "undici";
 import { env } from "@/server/process/env";
 import { forwardRequestHeaders, forwardResponseHeaders } from "./forward-headers";
+import { relayStream, wholeStream } from "./answer-stream";
 import { createStreamMeter, readJsonAnswer, type AnswerReading } from "./meter-anthropic-answer";
 import {
   describeCommonError,
@@ -67,47 +67,6 @@ function errorOf(status: number, reading: AnswerReading): string | null {
   return `${status} ${reading.error ?? "error"}`;
 }
 
-/** The answer's body as a web stream, each chunk shown to `tap` on its way; `done` says how it ended. */
-function tappedStream(
-  source: Readable,
-  tap: (chunk: Uint8Array) => void,
-  done: (how: "end" | "error" | "cancel", err?: unknown) => void,
-): ReadableStream<Uint8Array> {
-  let finished = false;
-  const once = (how: "end" | "error" | "cancel", err?: unknown) => {
-    if (!finished) {
-      finished = true;
-      done(how, err);
-    }
-  };
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      source.on("data", (chunk: Buffer) => {
-        tap(chunk);
-        controller.enqueue(chunk);
-        if ((controller.desiredSize ?? 1) <= 0) source.pause();
-      });
-      source.once("end", () => {
-        if (finished) return;
-        once("end");
-        controller.close();
-      });
-      source.once("error", (err) => {
-        if (finished) return;
-        once("error", err);
-        controller.error(err);
-      });
-    },
-    pull() {
-      source.resume();
-    },
-    cancel() {
-      once("cancel");
-      source.destroy();
-    },
-  });
-}
-
 export type ClaudeProvider = MessagesProvider & { baseUrl: string };
 
 /** Claude through the operator's key, or null when Offload has no ANTHROPIC_API_KEY. */
@@ -160,15 +119,14 @@ export function claudeProvider(): ClaudeProvider | null {
       const reading = readJsonAnswer(bytes, res.headers.get("content-encoding"));
       const error = errorOf(res.status, reading);
       const end: StreamEnd = { status: error ? "error" : "ok", meter: meterOf(reading, call.model), error };
-      return { status: res.status, headers: res.headers, body: new Blob([bytes]).stream(), end: Promise.resolve(end) };
+      return { status: res.status, headers: res.headers, body: wholeStream(bytes), end: Promise.resolve(end) };
     }
     const meter = createStreamMeter(res.headers.get("content-encoding"));
     let settle!: (end: StreamEnd) => void;
     const end = new Promise<StreamEnd>((resolve) => (settle = resolve));
-    const body = tappedStream(
-      res.body,
-      (chunk) => meter.write(chunk),
-      (how, err) => {
+    const body = relayStream(res.body, {
+      tap: (chunk) => meter.write(chunk),
+      ended: (how, err) => {
         if (how === "end") {
           void meter.end().then((r) => {
             const error = errorOf(res.status, r);
@@ -186,7 +144,7 @@ export function claudeProvider(): ClaudeProvider | null {
             : `the answer broke off: ${describeError(err).message}`,
         });
       },
-    );
+    });
     return { status: res.status, headers: res.headers, body, end };
   };
 
