@@ -67,11 +67,20 @@ async function load(db: Db): Promise<GatewayState> {
   };
 }
 
+/**
+ * The task types read before when they are the same: the classifier compiles its vocabulary once
+ * per list of task types (core/classifier), 1-2 ms, and the state is re-read every second.
+ */
+function sameTaskTypes(before: ClassifierTaskType[] | undefined, now: ClassifierTaskType[]): ClassifierTaskType[] {
+  return before && JSON.stringify(before) === JSON.stringify(now) ? before : now;
+}
+
 /** Reads the state; on failure, the last one read (the database is away), else the error. */
 function loadOrLast(db: Db): Promise<GatewayState> {
   const last = slot.lastGood?.db === db ? slot.lastGood.state : undefined;
   return load(db).then(
-    (fresh) => {
+    (read) => {
+      const fresh = { ...read, taskTypes: sameTaskTypes(last?.taskTypes, read.taskTypes) };
       slot.lastGood = { db, state: fresh };
       slot.staleSince = undefined;
       return fresh;
