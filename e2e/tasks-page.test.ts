@@ -247,7 +247,7 @@ describe("tasks page", () => {
       expect(await failure.getByTestId("task-error").innerText()).toBe(
         "git fetch origin pull/128/head: repository not found",
       );
-      expect(await failure.innerText()).toMatch(/by Reviewer · 1 attempt · failed (just now|\d+ s ago)/);
+      expect(await failure.innerText()).toMatch(/by Reviewer · 1 attempt · failed (just now|\d+ s ago|\d+ min ago)/);
       expect(await visibleAlerts(page)).toEqual([]);
       await page.screenshot({ path: path.join(screenshotDir, "tasks.png"), fullPage: true });
 

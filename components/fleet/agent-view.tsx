@@ -112,7 +112,15 @@ export function AgentView({ id }: { id: string }) {
         </Link>
         <PageTitle
           title={agent.name}
-          subtitle={`${agent.id}${agent.role ? ` · ${agent.role}` : ""} · ${agent.localModel} / ${agent.claudeModel} · heartbeat every ${agent.heartbeatMinutes} min, ${agent.activeHours} h a day · last seen ${formatAgo(agent.lastSeenAt ? new Date(agent.lastSeenAt) : null, new Date())}`}
+          subtitle={
+            <>
+              {`${agent.id}${agent.role ? ` · ${agent.role}` : ""} · ${agent.localModel} / ${agent.claudeModel} · heartbeat every ${agent.heartbeatMinutes} min, ${agent.activeHours} h a day · last seen `}
+              {/* The server's clock and, at hydration, the browser's: the minute may turn in between. */}
+              <span suppressHydrationWarning>
+                {formatAgo(agent.lastSeenAt ? new Date(agent.lastSeenAt) : null, new Date())}
+              </span>
+            </>
+          }
         />
       </div>
       {message ? (

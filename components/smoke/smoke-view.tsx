@@ -107,7 +107,7 @@ export function SmokeView() {
                         ) : null}
                       </td>
                       <td className="px-3 py-1.5 text-zinc-600 dark:text-zinc-400">
-                        {formatAgo(new Date(r.startedAt), new Date())}
+                        <span suppressHydrationWarning>{formatAgo(new Date(r.startedAt), new Date())}</span>
                       </td>
                       <td className="px-3 py-1.5">
                         {r.status}

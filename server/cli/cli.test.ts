@@ -68,57 +68,61 @@ describe("offload agents, without a server", () => {
     expect(again.stderr).toContain("no agent scout-1");
   });
 
-  it("sets an agent's budget, requests per minute and over-budget action; a bad value names its field and stores nothing", async () => {
-    const added = await cli(
-      "agents",
-      "add",
-      "budgeted",
-      "--budget-usd",
-      "5",
-      "--rpm",
-      "60",
-      "--over-budget",
-      "downgrade",
-    );
-    expect(added.code, added.stderr).toBe(0);
-    expect(added.stdout).toContain("daily Claude budget $5.00 (over it: downgrade), 60 requests/min");
-    const limits = async () =>
-      (await cli("agents", "list", "--json")).stdout
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l) as { id: string; dailyBudgetUsd: number | null; requestsPerMinute: number | null })
-        .find((a) => a.id === "budgeted")!;
-    expect(await limits()).toMatchObject({ dailyBudgetUsd: 5, requestsPerMinute: 60, overBudget: "downgrade" });
-    expect((await cli("agents", "list")).stdout).toMatch(/budgeted .* \$5\.00 downgrade\s+60\n/);
+  it(
+    "sets an agent's budget, requests per minute and over-budget action; a bad value names its field and stores nothing",
+    { timeout: 180_000 },
+    async () => {
+      const added = await cli(
+        "agents",
+        "add",
+        "budgeted",
+        "--budget-usd",
+        "5",
+        "--rpm",
+        "60",
+        "--over-budget",
+        "downgrade",
+      );
+      expect(added.code, added.stderr).toBe(0);
+      expect(added.stdout).toContain("daily Claude budget $5.00 (over it: downgrade), 60 requests/min");
+      const limits = async () =>
+        (await cli("agents", "list", "--json")).stdout
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l) as { id: string; dailyBudgetUsd: number | null; requestsPerMinute: number | null })
+          .find((a) => a.id === "budgeted")!;
+      expect(await limits()).toMatchObject({ dailyBudgetUsd: 5, requestsPerMinute: 60, overBudget: "downgrade" });
+      expect((await cli("agents", "list")).stdout).toMatch(/budgeted .* \$5\.00 downgrade\s+60\n/);
 
-    const negative = await cli("agents", "update", "budgeted", "--budget-usd=-1", "--rpm", "10");
-    expect(negative.code).toBe(1);
-    expect(negative.stderr).toContain("offload: dailyBudgetUsd: a daily Claude budget is at least 0 USD");
-    const fractional = await cli("agents", "update", "budgeted", "--rpm", "1.5");
-    expect(fractional.code).toBe(1);
-    expect(fractional.stderr).toContain("offload: requestsPerMinute: requests per minute is a whole number");
-    expect((await cli("agents", "update", "budgeted", "--over-budget", "shrug")).code).toBe(2);
-    expect((await cli("agents", "update", "budgeted", "--budget-usd", "lots")).code).toBe(2);
-    expect((await cli("agents", "update", "budgeted")).code).toBe(2);
-    expect(await limits()).toMatchObject({ dailyBudgetUsd: 5, requestsPerMinute: 60, overBudget: "downgrade" });
+      const negative = await cli("agents", "update", "budgeted", "--budget-usd=-1", "--rpm", "10");
+      expect(negative.code).toBe(1);
+      expect(negative.stderr).toContain("offload: dailyBudgetUsd: a daily Claude budget is at least 0 USD");
+      const fractional = await cli("agents", "update", "budgeted", "--rpm", "1.5");
+      expect(fractional.code).toBe(1);
+      expect(fractional.stderr).toContain("offload: requestsPerMinute: requests per minute is a whole number");
+      expect((await cli("agents", "update", "budgeted", "--over-budget", "shrug")).code).toBe(2);
+      expect((await cli("agents", "update", "budgeted", "--budget-usd", "lots")).code).toBe(2);
+      expect((await cli("agents", "update", "budgeted")).code).toBe(2);
+      expect(await limits()).toMatchObject({ dailyBudgetUsd: 5, requestsPerMinute: 60, overBudget: "downgrade" });
 
-    const updated = await cli(
-      "agents",
-      "update",
-      "budgeted",
-      "--budget-usd",
-      "0.25",
-      "--rpm",
-      "none",
-      "--over-budget",
-      "refuse",
-    );
-    expect(updated.code, updated.stderr).toBe(0);
-    expect(updated.stdout).toContain(
-      "Updated agent budgeted: daily Claude budget $0.25 (over it: refuse), no request limit.",
-    );
-    expect(await limits()).toMatchObject({ dailyBudgetUsd: 0.25, requestsPerMinute: null, overBudget: "refuse" });
-  });
+      const updated = await cli(
+        "agents",
+        "update",
+        "budgeted",
+        "--budget-usd",
+        "0.25",
+        "--rpm",
+        "none",
+        "--over-budget",
+        "refuse",
+      );
+      expect(updated.code, updated.stderr).toBe(0);
+      expect(updated.stdout).toContain(
+        "Updated agent budgeted: daily Claude budget $0.25 (over it: refuse), no request limit.",
+      );
+      expect(await limits()).toMatchObject({ dailyBudgetUsd: 0.25, requestsPerMinute: null, overBudget: "refuse" });
+    },
+  );
 
   it("answers usage errors with exit code 2", async () => {
     expect((await cli("agents", "frobnicate")).code).toBe(2);

@@ -422,8 +422,8 @@ for (const target of testDatabases()) {
       await expect(call).rejects.toThrow();
       await new Promise((r) => setTimeout(r, 1_000)); // the local answer arrives after the hang-up
       const started = Date.now();
-      await drainGateway(5_000);
-      expect(Date.now() - started).toBeLessThan(2_000); // a leaked request would hold the drain for 5 s
+      await drainGateway(20_000);
+      expect(Date.now() - started).toBeLessThan(10_000); // a leaked request would hold the drain for 20 s
     });
 
     it("hands Claude's 429 and 529 to the agent unchanged", async () => {

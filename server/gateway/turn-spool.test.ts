@@ -73,7 +73,7 @@ describe("the turn spool", () => {
     const pending = spool.append([testTurn()]);
     spool.close();
     await expect(pending).rejects.toThrow(/closed/);
-    await new Promise((r) => setTimeout(r, 50)); // the file opened meanwhile is closed and removed
-    expect(segments(dir)).toEqual([]);
+    // The file opened meanwhile is closed and removed (an unlink can take a while on a busy disk).
+    await expect.poll(() => segments(dir), { timeout: 10_000 }).toEqual([]);
   });
 });

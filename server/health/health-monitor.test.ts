@@ -85,7 +85,7 @@ for (const target of testDatabases()) {
       ollama.failAlways({ kind: "hang" });
       const started = Date.now();
       expect((await pollHealth(db)).verdict.reasons[0]).toContain("no answer");
-      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(Date.now() - started).toBeLessThan(15_000); // the probe's own timeout, not a hang
 
       ollama.failAlways({ kind: "status", status: 500 });
       expect((await pollHealth(db)).verdict.reasons[0]).toContain("HTTP 500");

@@ -1,8 +1,9 @@
 // The shape limits on agents' JSON bodies: refused with a 400 naming the place, without recursion,
-// and fast enough for every gateway turn.
+// and stopping at the first breach (what the check costs per turn: `npm run bench -- --json-limits`).
 import { describe, expect, it } from "vitest";
 import { checkJsonLimits, type JsonLimits } from "./json-limits";
 import { HttpError } from "./http-error";
+import { BODY_LIMITS } from "./read-request-body";
 
 const limits: JsonLimits = { maxDepth: 64, maxStringBytes: 1_000, maxItems: 100 };
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -36,14 +37,23 @@ describe("checkJsonLimits", () => {
     expect(refusal(`${"[".repeat(65)}${"]".repeat(65)}`)?.message).toMatch(/nested deeper than 64 levels/);
   });
 
-  it("stops at the first breach: 32 MB of brackets is refused in well under a millisecond per MB", () => {
+  it("stops at the first breach: 32 MB of brackets is refused after reading the first few dozen bytes", () => {
     const n = 16 * 1024 * 1024;
     const huge = new Uint8Array(2 * n);
     huge.fill(0x5b, 0, n);
     huge.fill(0x5d, n);
-    const t0 = performance.now();
-    expect(() => checkJsonLimits(huge, limits)).toThrow(/nested deeper than 64 levels/);
-    expect(performance.now() - t0).toBeLessThan(50);
+    // Which bytes the check reads (a time limit here would measure the machine, not the code).
+    let furthest = -1;
+    const watched = new Proxy(huge, {
+      get(target, prop) {
+        if (typeof prop === "string" && /^\d+$/.test(prop)) furthest = Math.max(furthest, Number(prop));
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    expect(() => checkJsonLimits(watched, limits)).toThrow(/nested deeper than 64 levels/);
+    expect(furthest).toBeGreaterThanOrEqual(64);
+    expect(furthest).toBeLessThan(1_000);
   });
 
   it("refuses long strings, long arrays, objects with too many keys, and duplicate keys", () => {
@@ -88,7 +98,8 @@ describe("checkJsonLimits", () => {
       expect(refusal(text), text).toBeNull();
   });
 
-  it("costs little on a realistic turn (a 200 KB Claude Code request)", () => {
+  // What it costs is `npm run bench -- --json-limits`, on the real clients' captured requests.
+  it("lets a realistic turn through (a 200 KB Claude Code request) under the messages endpoint's limits", () => {
     const body = JSON.stringify({
       model: "claude-opus-4-6",
       max_tokens: 32_000,
@@ -108,11 +119,6 @@ describe("checkJsonLimits", () => {
     });
     const b = bytes(body);
     expect(b.length).toBeGreaterThan(150_000);
-    const big: JsonLimits = { maxDepth: 64, maxStringBytes: 32 * 1024 * 1024, maxItems: 100_000 };
-    checkJsonLimits(b, big); // warm up
-    const t0 = performance.now();
-    for (let i = 0; i < 100; i++) checkJsonLimits(b, big);
-    const perCall = (performance.now() - t0) / 100;
-    expect(perCall).toBeLessThan(1); // measured ~0.1 ms on the 2-core test machine
+    expect(() => checkJsonLimits(b, BODY_LIMITS.messages.json)).not.toThrow();
   });
 });
