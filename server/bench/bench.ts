@@ -17,6 +17,7 @@ import { benchSpool } from "./bench-spool";
 import { benchIngest } from "./bench-ingest";
 import { benchMemory, readMemoryBenchArgs } from "./bench-memory";
 import { benchInstances, readInstancesBenchArgs } from "./bench-instances";
+import { benchJsonLimits } from "./bench-json-limits";
 import { percentile as pct } from "@/server/core/stats";
 
 type Row = { what: string; runs: number; p50: number; p95: number; baselineP50: number };
@@ -140,8 +141,10 @@ async function main() {
   if (process.argv.includes("--memory")) return benchMemory(readMemoryBenchArgs(process.argv));
   if (process.argv.includes("--pages")) return benchAllPages();
   if (process.argv.includes("--instances")) return benchInstances(readInstancesBenchArgs(process.argv));
+  if (process.argv.includes("--json-limits")) return benchJsonLimits();
   benchClassifier();
   if (process.argv.includes("--classifier")) return;
+  benchJsonLimits();
   const rows: Row[] = [];
   const pglite = await openDb({ inMemory: true });
   await benchDb("pglite", pglite, rows);
