@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { formatAgo } from "@/components/format";
 
 export function PageTitle({ title, subtitle }: { title: string; subtitle?: ReactNode }) {
   return (
@@ -65,5 +66,20 @@ export function Badge({ tone, children }: { tone: string; children: ReactNode })
     <span className={`inline-block rounded px-2 py-0.5 text-xs font-medium ${LANE_CLASS[tone] ?? LANE_CLASS.none}`}>
       {children}
     </span>
+  );
+}
+
+/**
+ * "2 min ago", with the exact instant on hover. Rendered on the server and again in the browser a
+ * moment later, where the clock may read a minute more: the text is allowed to differ at hydration.
+ */
+export function Ago({ at, now = new Date() }: { at: Date | string | null; now?: Date }) {
+  const when = at === null ? null : new Date(at);
+  if (!when) return <span>{formatAgo(null, now)}</span>;
+  const iso = when.toISOString();
+  return (
+    <time dateTime={iso} title={iso} suppressHydrationWarning>
+      {formatAgo(when, now)}
+    </time>
   );
 }

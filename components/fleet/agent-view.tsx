@@ -6,8 +6,7 @@ import { useMemo, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTRPC } from "@/trpc/react";
-import { Badge, Card, LoadingBlock, PageTitle, Stat } from "@/components/ui";
-import { formatAgo } from "@/components/format";
+import { Ago, Badge, Card, LoadingBlock, PageTitle, Stat } from "@/components/ui";
 import { LANES, LANE_LABEL, PINS, type Pin } from "@/server/core/lanes";
 import { formatCount, formatMicroUsd, formatShare } from "@/server/core/money";
 import { dailySeries } from "@/server/core/charts/cost-series";
@@ -115,10 +114,7 @@ export function AgentView({ id }: { id: string }) {
           subtitle={
             <>
               {`${agent.id}${agent.role ? ` · ${agent.role}` : ""} · ${agent.localModel} / ${agent.claudeModel} · heartbeat every ${agent.heartbeatMinutes} min, ${agent.activeHours} h a day · last seen `}
-              {/* The server's clock and, at hydration, the browser's: the minute may turn in between. */}
-              <span suppressHydrationWarning>
-                {formatAgo(agent.lastSeenAt ? new Date(agent.lastSeenAt) : null, new Date())}
-              </span>
+              <Ago at={agent.lastSeenAt} />
             </>
           }
         />

@@ -3,10 +3,9 @@ import Link from "next/link";
 import { useState } from "react";
 import { useSuspenseQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/trpc/react";
-import { Badge, Card, EmptyState, Stat } from "@/components/ui";
+import { Ago, Badge, Card, EmptyState, Stat } from "@/components/ui";
 import { formatCount, formatMicroUsd, formatShare } from "@/server/core/money";
 import { isAgentStale } from "@/server/core/agent-staleness";
-import { formatAgo } from "@/components/format";
 import { FleetBudgets } from "./fleet-budgets";
 import { OpenClawPanel } from "./openclaw-panel";
 
@@ -220,7 +219,7 @@ export function FleetView() {
                     </td>
                     <td className="px-2 py-2 sm:px-4">
                       <span className={stale ? "text-red-600 dark:text-red-400" : ""}>
-                        {formatAgo(a.lastSeenAt ? new Date(a.lastSeenAt) : null, now)}
+                        <Ago at={a.lastSeenAt} now={now} />
                       </span>
                       {stale ? (
                         <span className="ml-2 text-xs font-medium text-red-600 dark:text-red-400">stale</span>

@@ -7,19 +7,13 @@ import { Suspense } from "react";
 import { useMutation, useQuery, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTRPC } from "@/trpc/react";
-import { Card, LoadingBlock, Stat } from "@/components/ui";
-import { formatAgo } from "@/components/format";
+import { Ago, Card, LoadingBlock, Stat } from "@/components/ui";
 import { LocalContextPanel } from "./local-context-panel";
 import { ContextPlanner } from "./context-planner";
 import { MeteringPanel } from "./metering-panel";
 import { STATUS_CLASS } from "./status-pill";
 import { GB, VramBar } from "./vram-bar";
 import { OllamaHostsPanel, PoolInstalledModels, configuredHostViews } from "./ollama-hosts-panel";
-
-/** "2 min ago": rendered on the server and again in the browser a moment later, where it may read a minute more. */
-function Ago({ at, now }: { at: Date | null; now: Date }) {
-  return <span suppressHydrationWarning>{formatAgo(at, now)}</span>;
-}
 
 export function HealthView() {
   const trpc = useTRPC();

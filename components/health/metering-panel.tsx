@@ -3,8 +3,7 @@
 // disk, and turns the database refused (kept in DeadTurn with the error, never blocking the rest).
 import { useSuspenseQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/trpc/react";
-import { Card, Stat } from "@/components/ui";
-import { formatAgo } from "@/components/format";
+import { Ago, Card, Stat } from "@/components/ui";
 
 export function MeteringPanel() {
   const trpc = useTRPC();
@@ -38,8 +37,10 @@ export function MeteringPanel() {
           <ul className="mt-3 divide-y divide-zinc-100 text-sm dark:divide-zinc-800">
             {m.recentDeadTurns.map((d) => (
               <li key={d.id} className="py-1.5">
-                <span className="text-zinc-500">{formatAgo(d.failedAt, now)}</span> · {d.agentId ?? "unknown agent"} ·{" "}
-                <code className="text-xs">{d.id}</code>: {d.error}
+                <span className="text-zinc-500">
+                  <Ago at={d.failedAt} now={now} />
+                </span>{" "}
+                · {d.agentId ?? "unknown agent"} · <code className="text-xs">{d.id}</code>: {d.error}
               </li>
             ))}
           </ul>

@@ -4,8 +4,7 @@
 import { useState } from "react";
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/trpc/react";
-import { Card } from "@/components/ui";
-import { formatAgo } from "@/components/format";
+import { Ago, Card } from "@/components/ui";
 import { CHANGES_LIMIT, describeSettingJson, settingLabel } from "./setting-fields";
 
 export function SettingChanges() {
@@ -61,10 +60,7 @@ export function SettingChanges() {
                   <span className="tabular-nums">{describeSettingJson(c.key, c.toValue)}</span>
                 </div>
                 <div className="text-xs text-zinc-500">
-                  {c.actor} ·{" "}
-                  <time dateTime={new Date(c.createdAt).toISOString()} title={new Date(c.createdAt).toISOString()}>
-                    {formatAgo(new Date(c.createdAt), now)}
-                  </time>
+                  {c.actor} · <Ago at={c.createdAt} now={now} />
                   {c.note ? ` · “${c.note}”` : ""}
                 </div>
               </div>

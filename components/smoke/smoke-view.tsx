@@ -4,8 +4,7 @@
 import { Suspense, useCallback, useDeferredValue, useMemo, useState } from "react";
 import { useSuspenseQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/trpc/react";
-import { Card, EmptyState, LoadingBlock } from "@/components/ui";
-import { formatAgo } from "@/components/format";
+import { Ago, Card, EmptyState, LoadingBlock } from "@/components/ui";
 import { formatMicroUsd } from "@/server/core/money";
 import { defaultSmokeSelection, isLiveRun as isLive } from "@/server/core/smoke/compare-runs";
 import { StartRuns } from "./start-runs";
@@ -107,7 +106,7 @@ export function SmokeView() {
                         ) : null}
                       </td>
                       <td className="px-3 py-1.5 text-zinc-600 dark:text-zinc-400">
-                        <span suppressHydrationWarning>{formatAgo(new Date(r.startedAt), new Date())}</span>
+                        <Ago at={r.startedAt} />
                       </td>
                       <td className="px-3 py-1.5">
                         {r.status}

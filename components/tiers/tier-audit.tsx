@@ -4,8 +4,8 @@
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/trpc/react";
-import { Card } from "@/components/ui";
-import { describeChangeValue, formatAgo } from "@/components/format";
+import { Ago, Card } from "@/components/ui";
+import { describeChangeValue } from "@/components/format";
 
 export function TierAudit() {
   const trpc = useTRPC();
@@ -64,7 +64,7 @@ export function TierAudit() {
                   {describeChangeValue(c.subjectType, c.toValue, c.valueNames)}
                 </div>
                 <div className="text-xs text-zinc-500">
-                  {c.actor} · {formatAgo(new Date(c.createdAt), now)}
+                  {c.actor} · <Ago at={c.createdAt} now={now} />
                   {c.note ? ` · “${c.note}”` : ""}
                 </div>
               </div>

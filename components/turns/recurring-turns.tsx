@@ -6,8 +6,7 @@
 import { useState } from "react";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/trpc/react";
-import { Badge, Card } from "@/components/ui";
-import { formatAgo } from "@/components/format";
+import { Ago, Badge, Card } from "@/components/ui";
 import { LANE_LABEL } from "@/server/core/lanes";
 import { formatCount, formatMicroUsd } from "@/server/core/money";
 import type { RouterOutputs } from "@/server/api/root";
@@ -205,7 +204,7 @@ export function RecurringTurns({
                       <FingerprintTemplate template={f.template} />
                     </button>
                     <div className="mt-1 text-xs text-zinc-500">
-                      {formatCount(f.turns)} turns · last {formatAgo(new Date(f.lastSeenAt), now)} ·{" "}
+                      {formatCount(f.turns)} turns · last <Ago at={f.lastSeenAt} now={now} /> ·{" "}
                       <span className="font-mono">{f.id}</span>
                     </div>
                   </td>
@@ -243,7 +242,11 @@ export function RecurringTurns({
                           </span>
                           <br />
                           by {f.rule.assignedBy ?? "someone"}
-                          {f.rule.assignedAt ? `, ${formatAgo(new Date(f.rule.assignedAt), now)}` : ""}
+                          {f.rule.assignedAt ? (
+                            <>
+                              , <Ago at={f.rule.assignedAt} now={now} />
+                            </>
+                          ) : null}
                         </>
                       ) : (
                         <>
