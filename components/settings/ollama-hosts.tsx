@@ -53,12 +53,7 @@ export function OllamaHosts() {
 
   // Where the hosts come from when the list is empty (system.info: the environment's hosts).
   const environmentHosts = info.environmentOllamaHosts;
-  const environmentName =
-    info.ollamaHostsSource === "setting"
-      ? environmentHosts.length > 1
-        ? "OLLAMA_HOSTS"
-        : "OLLAMA_HOSTS or OLLAMA_HOST"
-      : info.ollamaHostsSource;
+  const environmentName = info.environmentOllamaHostsSource;
 
   const add = (e: React.FormEvent) => {
     e.preventDefault();
@@ -112,7 +107,7 @@ export function OllamaHosts() {
         </p>
         <p className="mb-3 text-sm" data-testid="ollama-hosts-in-effect">
           {hosts.length === 0 ? (
-            <>The list is empty, so the server&apos;s environment names the hosts: {info.ollamaHostsSource} gives </>
+            <>The list is empty, so the server&apos;s environment names the hosts: {environmentName} gives </>
           ) : (
             <>This list is in effect. Emptied, the server&apos;s {environmentName} would give </>
           )}

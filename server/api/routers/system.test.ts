@@ -5,6 +5,7 @@ import type { Db } from "@/server/db/client";
 import { seedCatalogue } from "@/server/db/seed";
 import { testDatabases } from "@/server/testing/test-databases";
 import { gatewayState, invalidateGatewayState } from "@/server/gateway/gateway-state";
+import { resetEnv } from "@/server/process/env";
 import { systemRouter } from "./system";
 
 for (const target of testDatabases()) {
@@ -18,7 +19,32 @@ for (const target of testDatabases()) {
     });
     afterEach(() => {
       vi.restoreAllMocks();
+      vi.unstubAllEnvs();
+      resetEnv();
       invalidateGatewayState();
+    });
+
+    it("says where the Ollama hosts come from, and which variable would name them with the setting empty", async () => {
+      const caller = systemRouter.createCaller({ db, actor: { kind: "operator", name: "test" } });
+      vi.stubEnv("OLLAMA_HOSTS", "");
+      vi.stubEnv("OLLAMA_HOST", "http://gpu0:11434/");
+      resetEnv();
+      expect(await caller.info()).toMatchObject({
+        ollamaHosts: ["http://gpu0:11434"],
+        ollamaHostsSource: "OLLAMA_HOST",
+        environmentOllamaHosts: ["http://gpu0:11434"],
+        environmentOllamaHostsSource: "OLLAMA_HOST",
+      });
+
+      vi.stubEnv("OLLAMA_HOSTS", "http://gpu1:11434,http://gpu2:11434");
+      resetEnv();
+      await caller.updateSettings({ ollamaHosts: ["http://gpu3:11434"] });
+      expect(await caller.info()).toMatchObject({
+        ollamaHosts: ["http://gpu3:11434"],
+        ollamaHostsSource: "setting",
+        environmentOllamaHosts: ["http://gpu1:11434", "http://gpu2:11434"],
+        environmentOllamaHostsSource: "OLLAMA_HOSTS",
+      });
     });
 
     it("applies a settings change to the gateway's next turn at once", async () => {

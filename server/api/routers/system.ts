@@ -26,7 +26,9 @@ export const systemRouter = createTRPCRouter({
       db: ctx.db.kind,
       ollamaHosts: configuredOllamaHosts(settings),
       ollamaHostsSource: ollamaHostsSource(settings),
+      // What the environment gives when the setting is empty, and which variable gives it.
       environmentOllamaHosts: configuredOllamaHosts({ ollamaHosts: [] }),
+      environmentOllamaHostsSource: ollamaHostsSource({ ollamaHosts: [] }),
       anthropicConfigured: !!ANTHROPIC_API_KEY,
       adminTokenConfigured: !!OFFLOAD_ADMIN_TOKEN,
     };
