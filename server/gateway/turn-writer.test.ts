@@ -96,6 +96,28 @@ for (const target of testDatabases()) {
       expect(turnWriterStatus()).toMatchObject({ pending: 0, databaseUnreachableForMs: null });
     });
 
+    it("counts the batch a flush is writing as pending until it is stored", async () => {
+      // A flush takes its batch off the queue before the database answers: /api/health and a
+      // caller waiting for pending to reach 0 must still see those turns as not stored.
+      let connect!: (db: Db) => void;
+      const connected = new Promise<Db>((resolve) => (connect = resolve));
+      configureTurnWriter(() => connected);
+      await enqueueTurns(testTurn(), testTurn(), testTurn());
+      const flushing = flushTurns();
+      try {
+        await enqueueTurns(testTurn());
+        expect(turnWriterStatus().pending).toBe(4);
+      } finally {
+        connect(db);
+        await flushing;
+      }
+      expect(turnWriterStatus().pending).toBe(1);
+      expect(await db.prisma.turn.count()).toBe(3);
+      await flushTurns();
+      expect(turnWriterStatus().pending).toBe(0);
+      expect(await db.prisma.turn.count()).toBe(4);
+    });
+
     it("spools answered turns to disk until they are stored, then forgets them", async () => {
       configureTurnWriter(async () => db, { spoolDir });
       const turns = [testTurn({ costMicroUsd: 123n }), testTurn()];

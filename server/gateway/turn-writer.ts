@@ -23,6 +23,8 @@ const MAX_BATCH = 1_000;
 
 export type WriterState = {
   pending: TurnRecord[];
+  /** Turns taken from `pending` by the flush under way and not yet settled (stored, set aside or put back). */
+  writing: number;
   timer: NodeJS.Timeout | null;
   flushing: Promise<void> | null;
   inFlight: number;
@@ -40,6 +42,7 @@ export type WriterState = {
 
 const state = processSlot("turnWriter", () => ({
   pending: [],
+  writing: 0,
   timer: null,
   flushing: null,
   inFlight: 0,
@@ -179,6 +182,7 @@ export async function flushTurns(): Promise<void> {
   while (state.flushing) await state.flushing.catch(() => {});
   if (state.pending.length === 0 || !state.db) return;
   const batch = state.pending.splice(0, MAX_BATCH);
+  state.writing = batch.length;
   const done: string[] = [];
   let failed = false;
   state.flushing = (async () => {
@@ -193,6 +197,8 @@ export async function flushTurns(): Promise<void> {
       log.warn({ err, turns: batch.length - stored.size }, "could not record the turn(s), will retry");
       throw err;
     } finally {
+      // Settled, in the same tick as a failure puts the rest back: the count never misses a turn.
+      state.writing = 0;
       // The spool's emptied segments are deleted off the event loop; the flush ends once they are.
       await state.spool?.settle(done);
       state.flushing = null;
@@ -229,6 +235,7 @@ export async function recoverSpooledTurns(db: Db): Promise<number> {
 
 /** What the writer holds, for /api/health and the Health page. */
 export function turnWriterStatus(): {
+  /** Answered turns not yet stored: queued, or in the batch a flush is writing now. */
   pending: number;
   spooled: number;
   deadLetteredSinceStart: number;
@@ -237,7 +244,7 @@ export function turnWriterStatus(): {
   spoolWrites: { groups: number; turns: number };
 } {
   return {
-    pending: state.pending.length,
+    pending: state.pending.length + state.writing,
     spooled: state.spool?.outstanding ?? 0,
     spoolWrites: { groups: state.spool?.stats.groups ?? 0, turns: state.spool?.stats.turns ?? 0 },
     deadLetteredSinceStart: state.deadLettered,
@@ -283,6 +290,7 @@ export async function drainGateway(timeoutMs = 15_000): Promise<void> {
 export function resetTurnWriter(): void {
   state.shuttingDown = false;
   state.pending = [];
+  state.writing = 0;
   state.inFlight = 0;
   state.deadLettered = 0;
   state.unreachableSince = null;
