@@ -78,6 +78,13 @@ describe("checkJsonLimits", () => {
     // The same key written two ways is the same key to JSON.parse.
     expect(refusal(`{"x":[{"model":"a","\\u006dodel":"b"}]}`)?.message).toBe('x.0: duplicate key "model"');
     expect(refusal(`{"o":{${keys(50)},"k7":0}}`)?.message).toBe('o: duplicate key "k7"');
+    expect(refusal(`{"a":{"clé":1,"cl\\u00e9":2}}`)?.message).toBe('a: duplicate key "clé"');
+    expect(refusal(`{"a":{"clé":1,"cle":2}}`)).toBeNull();
+    // Keys read from a view into a larger buffer (as a request's body often is) and from a Buffer.
+    const framed = bytes(`{"key":0}{"x":{"key":1,"key":2}}`).subarray(9);
+    expect(() => checkJsonLimits(framed, limits)).toThrow('x: duplicate key "key"');
+    expect(() => checkJsonLimits(Buffer.from(`{"y":{"key":1,"key":2}}`), limits)).toThrow('y: duplicate key "key"');
+    expect(() => checkJsonLimits(bytes(`{"key":0}{"x":{"key":1,"kez":2}}`).subarray(9), limits)).not.toThrow();
     // Same key in sibling objects, or at different levels, is fine.
     expect(refusal(`{"a":{"k":1},"b":{"k":2},"k":{"k":{"k":3}}}`)).toBeNull();
   });

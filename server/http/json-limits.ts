@@ -31,8 +31,12 @@ const PATH_SEGMENTS_SHOWN = 8;
 
 const utf8 = new TextDecoder();
 
+/** A Buffer over the same memory as `bytes` (no copy), for its native string slices. */
+const bufferOf = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
 /** A key's text as JSON.parse would read it: escapes resolved, non-ASCII decoded. */
-function keyText(bytes: Uint8Array, start: number, end: number): string {
+function keyText(bytes: Buffer, start: number, end: number): string {
   let plain = true;
   for (let i = start; i < end; i++) {
     const b = bytes[i]!;
@@ -41,10 +45,9 @@ function keyText(bytes: Uint8Array, start: number, end: number): string {
       break;
     }
   }
-  if (plain)
-    return end - start <= 64
-      ? String.fromCharCode(...bytes.subarray(start, end))
-      : utf8.decode(bytes.subarray(start, end));
+  // ASCII with no escape: its bytes are its characters. (A native slice: building the string from
+  // the bytes in JavaScript was two thirds of this check's time on the real clients' requests.)
+  if (plain) return bytes.toString("latin1", start, end);
   try {
     return JSON.parse(utf8.decode(bytes.subarray(start - 1, end + 1))) as string;
   } catch {
@@ -69,6 +72,8 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString
 
 /** Throws a 400 naming the place and the limit when `bytes` (a JSON text) breaks one of `limits`. */
 export function checkJsonLimits(bytes: Uint8Array, limits: JsonLimits): void {
+  let buffer: Buffer | null = null;
+  const textOf = (start: number, end: number) => keyText((buffer ??= bufferOf(bytes)), start, end);
   const levels = limits.maxDepth + 2;
   const isObject = new Uint8Array(levels);
   /** Commas seen at each level: the items (or keys) so far, less one. */
@@ -87,7 +92,7 @@ export function checkJsonLimits(bytes: Uint8Array, limits: JsonLimits): void {
       if (!isObject[d]) out.push(String(commas[d]));
       else if (keyStart[d]! < 0) out.push("?");
       else {
-        const k = keyText(bytes, keyStart[d]!, keyEnd[d]!);
+        const k = textOf(keyStart[d]!, keyEnd[d]!);
         out.push(k.length > PATH_SEGMENT_CHARS ? `${k.slice(0, PATH_SEGMENT_CHARS)}…` : k);
       }
     }
@@ -126,7 +131,7 @@ export function checkJsonLimits(bytes: Uint8Array, limits: JsonLimits): void {
       if (isKey) {
         keyStart[depth] = i + 1;
         keyEnd[depth] = end;
-        const key = keyText(bytes, i + 1, end);
+        const key = textOf(i + 1, end);
         const seen = keys[depth] ?? null;
         if (seen === null) keys[depth] = [key];
         else if (Array.isArray(seen)) {
